@@ -1,0 +1,276 @@
+//! Anträge zur Zuordnung as clerks see them: the queue with keyset paging, one Antrag with
+//! its whole history, and the decisions a clerk takes.
+
+mod decisions;
+pub(crate) mod transition;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+pub use decisions::{approve, reject, withdraw, Approved};
+pub(crate) use decisions::complete_approval;
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::Session;
+use crate::codes::{self, CodeInfo};
+use crate::domain::{AntragNr, AntragStatus, Betriebsnummer, Permission};
+use crate::{Error, Result};
+
+/// One row of the queue; also the row of the CSV export.
+#[derive(Debug, Clone, Serialize)]
+pub struct AntragSummary {
+    pub nr: i64,
+    pub sent_at: DateTime<Utc>,
+    pub status: AntragStatus,
+    pub status_label: &'static str,
+    pub betrieb_id: i64,
+    pub betriebsnummer: String,
+    pub firmenname: String,
+    pub requester_name: String,
+    pub requester_email: String,
+    pub codes_sent: i64,
+    pub last_code_sent_at: Option<DateTime<Utc>>,
+    /// Delivery status of the newest code mail: queued, sent or failed.
+    pub delivery_status: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+    pub decision_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// The queue: oldest first, so nothing waits forever.
+    #[default]
+    OldestFirst,
+    NewestFirst,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AntragFilter {
+    /// Empty: every status.
+    pub statuses: Vec<AntragStatus>,
+    /// Sent at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Sent before.
+    pub to: Option<DateTime<Utc>>,
+    pub betriebsnummer: Option<Betriebsnummer>,
+    pub order: SortOrder,
+}
+
+/// Where a page ends: the (sent_at, nr) of its last row. Opaque text for the UI and CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    sent_at: DateTime<Utc>,
+    nr: i64,
+}
+
+impl Cursor {
+    pub fn parse(s: &str) -> Result<Self> {
+        let bad = || Error::validation("Die Seitenmarke ist ungültig. Bitte die Liste neu laden.");
+        let (micros, nr) = s.split_once('.').ok_or_else(bad)?;
+        let micros: i64 = micros.parse().map_err(|_| bad())?;
+        Ok(Cursor {
+            sent_at: DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
+            nr: nr.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.sent_at.timestamp_micros(), self.nr)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AntragPage {
+    pub rows: Vec<AntragSummary>,
+    /// Pass back as `after` for the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+struct SummaryRow {
+    nr: i64,
+    sent_at: DateTime<Utc>,
+    status: String,
+    betrieb_id: i64,
+    betriebsnummer: String,
+    firmenname: String,
+    requester_name: String,
+    requester_email: String,
+    codes_sent: i64,
+    last_code_sent_at: Option<DateTime<Utc>>,
+    delivery_status: Option<String>,
+    decided_at: Option<DateTime<Utc>>,
+    decided_by: Option<String>,
+    decision_reason: Option<String>,
+}
+
+impl TryFrom<SummaryRow> for AntragSummary {
+    type Error = Error;
+    fn try_from(r: SummaryRow) -> Result<Self> {
+        let status = AntragStatus::from_db(&r.status)?;
+        Ok(AntragSummary {
+            nr: r.nr,
+            sent_at: r.sent_at,
+            status,
+            status_label: status.label_de(),
+            betrieb_id: r.betrieb_id,
+            betriebsnummer: r.betriebsnummer,
+            firmenname: r.firmenname,
+            requester_name: r.requester_name,
+            requester_email: r.requester_email,
+            codes_sent: r.codes_sent,
+            last_code_sent_at: r.last_code_sent_at,
+            delivery_status: r.delivery_status,
+            decided_at: r.decided_at,
+            decided_by: r.decided_by,
+            decision_reason: r.decision_reason,
+        })
+    }
+}
+
+/// The list query for both directions; only the keyset comparison and the order differ.
+macro_rules! summary_query {
+    ($cmp:literal, $dir:literal, $($arg:expr),* $(,)?) => {
+        sqlx::query_as!(
+            SummaryRow,
+            r#"select a.nr, a.sent_at, a.status, a.betrieb_id, b.betriebsnummer, b.firmenname,
+                      acc.name as requester_name, acc.email as requester_email,
+                      cs.codes_sent as "codes_sent!", cs.last_sent as last_code_sent_at,
+                      d.status as "delivery_status?", cl.display_name as "decided_by?",
+                      a.decided_at, a.decision_reason
+               from antraege a
+               join betriebe b on b.id = a.betrieb_id
+               join accounts acc on acc.id = a.account_id
+               left join clerks cl on cl.id = a.decided_by
+               cross join lateral (
+                   select count(*) as codes_sent, max(c.issued_at) as last_sent
+                   from confirmation_codes c where c.antrag_nr = a.nr) cs
+               left join lateral (
+                   select o.status from confirmation_codes c join mail_outbox o on o.id = c.outbox_id
+                   where c.antrag_nr = a.nr order by c.issued_at desc, c.id desc limit 1) d on true
+               where (cardinality($1::text[]) = 0 or a.status = any($1))
+                 and ($2::timestamptz is null or a.sent_at >= $2)
+                 and ($3::timestamptz is null or a.sent_at < $3)
+                 and ($4::text is null or b.betriebsnummer = $4)
+                 and ($5::timestamptz is null or (a.sent_at, a.nr) "# + $cmp + r#" ($5, $6))
+               order by a.sent_at "# + $dir + ", a.nr " + $dir + r#"
+               limit $7"#,
+            $($arg),*
+        )
+    };
+}
+
+pub async fn list(
+    pool: &PgPool,
+    session: &Session,
+    filter: &AntragFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<AntragPage> {
+    let mut conn = pool.acquire().await?;
+    session.authorize(&mut conn, Permission::Lookup).await?;
+    let limit = limit.clamp(1, 1000);
+    let statuses: Vec<String> = filter.statuses.iter().map(|s| s.as_str().to_string()).collect();
+    let betriebsnummer = filter.betriebsnummer.as_ref().map(|b| b.as_str().to_string());
+    let (after_at, after_nr) = (after.map(|c| c.sent_at), after.map(|c| c.nr));
+    // One row more than asked tells whether another page follows.
+    let fetch = limit + 1;
+    let rows = match filter.order {
+        SortOrder::OldestFirst => {
+            summary_query!(">", "asc", &statuses, filter.from, filter.to, betriebsnummer, after_at, after_nr, fetch)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        SortOrder::NewestFirst => {
+            summary_query!("<", "desc", &statuses, filter.from, filter.to, betriebsnummer, after_at, after_nr, fetch)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    let mut rows: Vec<AntragSummary> = rows.into_iter().map(AntragSummary::try_from).collect::<Result<_>>()?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| Cursor { sent_at: r.sent_at, nr: r.nr }.to_string())
+    } else {
+        None
+    };
+    Ok(AntragPage { rows, next })
+}
+
+/// How many Anträge per status match the filter (ignoring its status part): the queue's tabs.
+pub async fn count_by_status(pool: &PgPool, session: &Session, filter: &AntragFilter) -> Result<Vec<(AntragStatus, i64)>> {
+    let mut conn = pool.acquire().await?;
+    session.authorize(&mut conn, Permission::Lookup).await?;
+    let betriebsnummer = filter.betriebsnummer.as_ref().map(|b| b.as_str().to_string());
+    let rows = sqlx::query!(
+        r#"select a.status, count(*) as "n!"
+           from antraege a
+           where ($1::timestamptz is null or a.sent_at >= $1)
+             and ($2::timestamptz is null or a.sent_at < $2)
+             and ($3::text is null or a.betrieb_id = (select id from betriebe where betriebsnummer = $3))
+           group by a.status"#,
+        filter.from,
+        filter.to,
+        betriebsnummer
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut counts: Vec<(AntragStatus, i64)> = AntragStatus::ALL.iter().map(|s| (*s, 0)).collect();
+    for r in rows {
+        let status = AntragStatus::from_db(&r.status)?;
+        if let Some(entry) = counts.iter_mut().find(|(s, _)| *s == status) {
+            entry.1 = r.n;
+        }
+    }
+    Ok(counts)
+}
+
+/// Everything about one Antrag: the portal's header, requester, Betrieb, codes and history.
+#[derive(Debug, Clone, Serialize)]
+pub struct AntragDetail {
+    pub summary: AntragSummary,
+    pub kind: String,
+    pub account_id: i64,
+    pub requester_email_confirmed_at: Option<DateTime<Utc>>,
+    pub betriebsnummer_entered: String,
+    pub firmenname_entered: String,
+    pub betrieb_email: String,
+    pub code_confirmed_at: Option<DateTime<Utc>>,
+    pub codes: Vec<CodeInfo>,
+    pub history: Vec<AuditEntry>,
+}
+
+pub async fn show(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<AntragDetail> {
+    let mut conn = pool.acquire().await?;
+    session.authorize(&mut conn, Permission::Lookup).await?;
+    let extra = sqlx::query!(
+        "select a.kind, a.account_id, acc.email_confirmed_at, a.betriebsnummer_entered, a.firmenname_entered,
+                b.email as betrieb_email, a.code_confirmed_at, a.sent_at
+         from antraege a join betriebe b on b.id = a.betrieb_id join accounts acc on acc.id = a.account_id
+         where a.nr = $1",
+        nr.get()
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| transition::not_found(nr))?;
+    // The summary is the queue row of this Antrag: the same query, so both always agree.
+    let row = summary_query!(">=", "asc", &Vec::<String>::new(), None::<DateTime<Utc>>, None::<DateTime<Utc>>, None::<String>, Some(extra.sent_at), Some(nr.get()), 1i64)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(AntragDetail {
+        summary: row.try_into()?,
+        kind: extra.kind,
+        account_id: extra.account_id,
+        requester_email_confirmed_at: extra.email_confirmed_at,
+        betriebsnummer_entered: extra.betriebsnummer_entered,
+        firmenname_entered: extra.firmenname_entered,
+        betrieb_email: extra.betrieb_email,
+        code_confirmed_at: extra.code_confirmed_at,
+        codes: codes::codes_of(&mut conn, nr).await?,
+        history: audit::history(&mut conn, nr).await?,
+    })
+}

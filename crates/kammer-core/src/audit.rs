@@ -1,0 +1,143 @@
+//! The append-only audit log, written in the same transaction as the change it records.
+//! Writing an event also notifies listeners (`LISTEN kammer_changes`), so every desk sees
+//! every committed change, and none that was rolled back.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+
+use crate::auth::Session;
+use crate::domain::{AntragNr, Permission};
+use crate::Result;
+
+/// The channel desks `LISTEN` on; the payload is a JSON object with the action and, where
+/// there is one, the Antrag number and Betrieb id.
+pub const CHANGES_CHANNEL: &str = "kammer_changes";
+
+#[derive(Debug, Clone, Copy)]
+pub enum Actor {
+    Clerk(i64),
+    Account(i64),
+    System,
+}
+
+impl Actor {
+    fn parts(self) -> (&'static str, Option<i64>, Option<i64>) {
+        match self {
+            Actor::Clerk(id) => ("clerk", Some(id), None),
+            Actor::Account(id) => ("account", None, Some(id)),
+            Actor::System => ("system", None, None),
+        }
+    }
+}
+
+pub struct Event<'a> {
+    pub actor: Actor,
+    pub action: &'a str,
+    pub antrag: Option<AntragNr>,
+    pub betrieb_id: Option<i64>,
+    pub details: serde_json::Value,
+}
+
+pub async fn record(conn: &mut PgConnection, event: Event<'_>) -> Result<()> {
+    let (kind, clerk_id, account_id) = event.actor.parts();
+    let antrag = event.antrag.map(AntragNr::get);
+    sqlx::query!(
+        "insert into audit_events (actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details)
+         values ($1, $2, $3, $4, $5, $6, $7)",
+        kind,
+        clerk_id,
+        account_id,
+        event.action,
+        antrag,
+        event.betrieb_id,
+        event.details
+    )
+    .execute(&mut *conn)
+    .await?;
+    let payload = serde_json::json!({ "action": event.action, "antrag_nr": antrag, "betrieb_id": event.betrieb_id });
+    sqlx::query!("select pg_notify($1, $2)", CHANGES_CHANNEL, payload.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// One line of the Protokoll.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_kind: String,
+    /// Clerk display name, account name, or "System".
+    pub actor: String,
+    pub action: String,
+    pub antrag_nr: Option<i64>,
+    pub betrieb_id: Option<i64>,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub antrag: Option<AntragNr>,
+    pub betrieb_id: Option<i64>,
+    pub clerk_username: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Keyset: entries with an id below this one (newest first).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+pub async fn list(pool: &PgPool, session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    let mut conn = pool.acquire().await?;
+    session.authorize(&mut conn, Permission::Lookup).await?;
+    let rows = sqlx::query_as!(
+        AuditEntry,
+        r#"select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
+                  coalesce(c.display_name, a.name, 'System') as "actor!",
+                  e.action as "action!", e.antrag_nr, e.betrieb_id, e.details as "details!"
+           from audit_events e
+           left join clerks c on c.id = e.clerk_id
+           left join accounts a on a.id = e.account_id
+           where ($1::bigint is null or e.antrag_nr = $1)
+             and ($2::bigint is null or e.betrieb_id = $2)
+             and ($3::text is null or c.username = $3)
+             and ($4::text is null or e.action = $4)
+             and ($5::timestamptz is null or e.at >= $5)
+             and ($6::timestamptz is null or e.at < $6)
+             and ($7::bigint is null or e.id < $7)
+           order by e.id desc
+           limit $8"#,
+        filter.antrag.map(AntragNr::get),
+        filter.betrieb_id,
+        filter.clerk_username,
+        filter.action,
+        filter.from,
+        filter.to,
+        filter.before_id,
+        filter.limit.clamp(1, 1000)
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows)
+}
+
+/// The whole history of one Antrag, oldest first. Callers have authorised already.
+pub async fn history(conn: &mut PgConnection, antrag: AntragNr) -> Result<Vec<AuditEntry>> {
+    let rows = sqlx::query_as!(
+        AuditEntry,
+        r#"select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
+                  coalesce(c.display_name, a.name, 'System') as "actor!",
+                  e.action as "action!", e.antrag_nr, e.betrieb_id, e.details as "details!"
+           from audit_events e
+           left join clerks c on c.id = e.clerk_id
+           left join accounts a on a.id = e.account_id
+           where e.antrag_nr = $1
+           order by e.id"#,
+        antrag.get()
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows)
+}

@@ -1,0 +1,27 @@
+//! Domain values that are parsed once at the edge and trusted afterwards: a `parse` is the
+//! only way to build them, so a malformed Betriebsnummer or code never reaches SQL.
+
+mod antrag_nr;
+mod antrag_status;
+mod betriebsnummer;
+mod confirmation_code;
+mod email;
+mod firmenname;
+mod reason;
+mod role;
+
+pub use antrag_nr::AntragNr;
+pub use antrag_status::AntragStatus;
+pub use betriebsnummer::{Betriebsnummer, BetriebsnummerPrefix};
+pub use confirmation_code::{CodeHash, ConfirmationCode};
+pub use email::EmailAddress;
+pub use firmenname::firmenname_matches;
+pub use reason::Reason;
+pub use role::{Permission, Role};
+
+/// `n` bytes from the operating system's CSPRNG as lower-case hex.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    hex::encode(bytes)
+}

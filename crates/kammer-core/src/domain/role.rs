@@ -1,0 +1,117 @@
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// A clerk's role. Each includes everything of the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Hotline,
+    Sachbearbeitung,
+    Admin,
+}
+
+/// What a clerk may be allowed to do. The matrix lives in [`Role::allows`] and nowhere else;
+/// the UI asks the same function to grey out buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Look up Betriebe and Anträge, read the audit log.
+    Lookup,
+    /// See a code's metadata, check a code a caller reads out, send a new one.
+    HandleCodes,
+    /// Withdraw an Antrag on the requester's behalf.
+    WithdrawOnBehalf,
+    Approve,
+    Reject,
+    RevokeZuordnung,
+    Export,
+    ManageClerks,
+    ManagePolicy,
+    /// Read queued mails, which contain codes: IT only.
+    ReadOutbox,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Hotline, Role::Sachbearbeitung, Role::Admin];
+
+    pub fn allows(self, p: Permission) -> bool {
+        use Permission::*;
+        let needed = match p {
+            Lookup | HandleCodes | WithdrawOnBehalf => Role::Hotline,
+            Approve | Reject | RevokeZuordnung | Export => Role::Sachbearbeitung,
+            ManageClerks | ManagePolicy | ReadOutbox => Role::Admin,
+        };
+        self >= needed
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Hotline => "hotline",
+            Role::Sachbearbeitung => "sachbearbeitung",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label_de(self) -> &'static str {
+        match self {
+            Role::Hotline => "Hotline",
+            Role::Sachbearbeitung => "Sachbearbeitung",
+            Role::Admin => "Administration",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        let wanted = input.trim().to_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == wanted || r.label_de().to_lowercase() == wanted)
+            .ok_or_else(|| {
+                Error::validation(format!(
+                    "Unbekannte Rolle „{}“. Möglich sind: hotline, sachbearbeitung, admin.",
+                    input.trim()
+                ))
+            })
+    }
+}
+
+impl Permission {
+    /// Completes "Ihre Rolle darf …" in the refusal message.
+    pub fn describe_de(self) -> &'static str {
+        use Permission::*;
+        match self {
+            Lookup => "Betriebe und Anträge nicht einsehen",
+            HandleCodes => "keine Bestätigungs-Codes prüfen oder senden",
+            WithdrawOnBehalf => "keine Anträge zurückziehen",
+            Approve => "keine Zuordnungen bestätigen",
+            Reject => "keine Anträge ablehnen",
+            RevokeZuordnung => "keine Zuordnungen aufheben",
+            Export => "keine Exporte erstellen",
+            ManageClerks => "keine Zugänge von Sachbearbeiter:innen verwalten",
+            ManagePolicy => "die Richtlinien der Kammer nicht ändern",
+            ReadOutbox => "den Postausgang nicht einsehen",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Permission::*;
+
+    #[test]
+    fn matrix_is_as_in_the_architecture() {
+        let hotline = [Lookup, HandleCodes, WithdrawOnBehalf];
+        let sachbearbeitung = [Approve, Reject, RevokeZuordnung, Export];
+        let admin = [ManageClerks, ManagePolicy, ReadOutbox];
+        for p in hotline {
+            assert!(Role::ALL.iter().all(|r| r.allows(p)), "{p:?}");
+        }
+        for p in sachbearbeitung {
+            assert!(!Role::Hotline.allows(p) && Role::Sachbearbeitung.allows(p) && Role::Admin.allows(p), "{p:?}");
+        }
+        for p in admin {
+            assert!(!Role::Hotline.allows(p) && !Role::Sachbearbeitung.allows(p) && Role::Admin.allows(p), "{p:?}");
+        }
+    }
+}

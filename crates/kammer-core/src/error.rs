@@ -1,0 +1,124 @@
+//! The core's one error type. Every failure a clerk can meet has a stable machine-readable
+//! [`ErrorKind`] (for the UI, scripts and tests) and a German sentence written for the clerk.
+//! Internals — SQL, driver and hashing errors — are logged here and never shown.
+
+use serde::Serialize;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    NotFound,
+    Validation,
+    Conflict,
+    Forbidden,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Validation => "validation",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("{message}")]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Validation, message)
+    }
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, message)
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, message)
+    }
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unavailable, message)
+    }
+
+    /// An unexpected failure: the cause goes to the log under a short reference that the
+    /// clerk can quote to IT; the message names only the reference.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let reference = crate::domain::random_hex(4);
+        tracing::error!(reference = %reference, "internal error: {cause}");
+        Self::new(
+            ErrorKind::Internal,
+            format!(
+                "Ein interner Fehler ist aufgetreten. Bitte melden Sie ihn der IT mit der Referenz {reference}."
+            ),
+        )
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// The shape errors take across the IPC boundary and in `kammerctl --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorBody {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl From<&Error> for ErrorBody {
+    fn from(e: &Error) -> Self {
+        ErrorBody {
+            kind: e.kind,
+            message: e.message.clone(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => {
+                tracing::warn!("database unavailable: {e}");
+                Error::unavailable(
+                    "Die Datenbank ist nicht erreichbar. Bitte prüfen Sie die Verbindung und versuchen Sie es erneut.",
+                )
+            }
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("40001") => Error::conflict(
+                "Ein anderer Vorgang hat denselben Datensatz gleichzeitig geändert. Bitte laden Sie neu und versuchen Sie es erneut.",
+            ),
+            _ => Error::internal(&e),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Error::internal(format!("migration failed: {e}"))
+    }
+}

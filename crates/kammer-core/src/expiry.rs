@@ -1,0 +1,43 @@
+//! Expiring Anträge whose code was never used in time. A system job: it applies the
+//! chamber's policy and needs no clerk, so cron can run `kammerctl expire` without a password.
+
+use sqlx::PgPool;
+
+use crate::audit::CHANGES_CHANNEL;
+use crate::Result;
+
+/// Expires every Antrag that waits for a code whose live code has expired, in one
+/// transaction: the status, the retired code, an audit event per Antrag, one notification.
+/// Returns the numbers of the expired Anträge.
+pub async fn expire_overdue(pool: &PgPool) -> Result<Vec<i64>> {
+    let mut tx = pool.begin().await?;
+    let expired = sqlx::query_scalar!(
+        r#"with due as (
+               select a.nr from antraege a
+               join confirmation_codes c on c.antrag_nr = a.nr and c.consumed_at is null and c.superseded_at is null
+               where a.status = 'awaiting_code' and c.expires_at <= now()
+               for update of a skip locked
+           ), moved as (
+               update antraege a set status = 'expired', decided_at = now(), updated_at = now()
+               from due where a.nr = due.nr and a.status = 'awaiting_code'
+               returning a.nr, a.betrieb_id
+           ), retired as (
+               update confirmation_codes c set superseded_at = now()
+               from moved where c.antrag_nr = moved.nr and c.consumed_at is null and c.superseded_at is null
+           ), logged as (
+               insert into audit_events (actor_kind, action, antrag_nr, betrieb_id, details)
+               select 'system', 'expired', nr, betrieb_id, '{"reason": "code_not_used_in_time"}'::jsonb from moved
+           )
+           select nr as "nr!" from moved order by nr"#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if !expired.is_empty() {
+        let payload = serde_json::json!({ "action": "expired", "count": expired.len() });
+        sqlx::query!("select pg_notify($1, $2)", CHANGES_CHANNEL, payload.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(expired)
+}
