@@ -1,0 +1,231 @@
+//! The command line of `kammerctl`. Clap exits with 2 on a usage error; everything the
+//! core refuses exits with 1.
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "kammerctl", version, about = "KammerDesk auf der Kommandozeile: Migrationen, Demodaten, Zugänge und alle Aktionen der Sachbearbeitung")]
+pub struct Cli {
+    /// PostgreSQL-Adresse, z. B. postgres://postgres@127.0.0.1:5432/kammerdesk_demo
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Ausgabe als JSON (für Skripte)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Als dieser Zugang handeln; das Passwort kommt aus KAMMERCTL_PASSWORD oder wird abgefragt
+    #[arg(long = "as", env = "KAMMERCTL_USER", global = true)]
+    pub as_user: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Datenbankschema anlegen oder aktualisieren
+    Migrate,
+    /// Deterministische Demodaten laden (enthält Betrieb 2121155381 und Antrag Nr. 178)
+    DemoSeed {
+        #[arg(long, default_value_t = 300)]
+        betriebe: u32,
+        #[arg(long, default_value_t = 600)]
+        antraege: u32,
+    },
+    /// Zugänge der Sachbearbeitung verwalten
+    #[command(subcommand)]
+    Clerk(ClerkCmd),
+    /// Richtlinie der Kammer anzeigen oder ändern
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+    /// Betriebe nachschlagen
+    #[command(subcommand)]
+    Betrieb(BetriebCmd),
+    /// Anträge auflisten, anzeigen und entscheiden
+    #[command(subcommand)]
+    Antrag(AntragCmd),
+    /// Bestätigungs-Codes prüfen und erneut senden
+    #[command(subcommand)]
+    Code(CodeCmd),
+    /// Zuordnungen aufheben
+    #[command(subcommand)]
+    Zuordnung(ZuordnungCmd),
+    /// Die Portalseite des Ablaufs (für Tests, Demos und Support)
+    #[command(subcommand)]
+    Portal(PortalCmd),
+    /// Postausgang einsehen (nur Administration)
+    #[command(subcommand)]
+    Outbox(OutboxCmd),
+    /// Anträge ablaufen lassen, deren Code nicht rechtzeitig verwendet wurde
+    Expire,
+}
+
+#[derive(Subcommand)]
+pub enum ClerkCmd {
+    /// Zugang anlegen (der erste Zugang einer leeren Datenbank braucht kein --as und muss admin sein)
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "sachbearbeitung")]
+        role: String,
+    },
+    /// Neues Passwort setzen (eigenes, oder als admin für andere)
+    Passwd { username: String },
+    /// Zugang sperren
+    Disable { username: String },
+    /// Zugänge auflisten
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCmd {
+    Show,
+    Set(PolicySet),
+}
+
+#[derive(Args)]
+pub struct PolicySet {
+    #[arg(long)]
+    pub code_lifetime_days: Option<i32>,
+    #[arg(long)]
+    pub code_attempt_limit: Option<i32>,
+    #[arg(long)]
+    pub resend_cooldown_seconds: Option<i32>,
+    #[arg(long)]
+    pub sends_per_day: Option<i32>,
+    #[arg(long)]
+    pub auto_approve_on_code: Option<bool>,
+    #[arg(long)]
+    pub chamber_name: Option<String>,
+    #[arg(long)]
+    pub hotline_phone: Option<String>,
+    #[arg(long)]
+    pub mail_from: Option<String>,
+    #[arg(long)]
+    pub portal_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum BetriebCmd {
+    /// Betrieb mit Zuordnungen und Anträgen
+    Show { betriebsnummer: String },
+    /// Nach Nummer(nanfang), Name, Inhaber oder E-Mail suchen (tippfehlertolerant)
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AntragCmd {
+    List {
+        /// Status (mehrfach möglich), z. B. awaiting_code, in_review, approved
+        #[arg(long)]
+        status: Vec<String>,
+        /// gesendet ab (YYYY-MM-DD)
+        #[arg(long)]
+        from: Option<String>,
+        /// gesendet vor (YYYY-MM-DD)
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        betrieb: Option<String>,
+        #[arg(long)]
+        newest_first: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Seitenmarke aus der vorigen Ausgabe
+        #[arg(long)]
+        after: Option<String>,
+    },
+    Show { nr: String },
+    /// Zuordnung bestätigen (ohne Code nur mit --reason)
+    Approve {
+        nr: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    Withdraw {
+        nr: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Reject {
+        nr: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CodeCmd {
+    /// Codes eines Antrags (ohne den Code selbst)
+    Inspect { nr: String },
+    /// Einen vorgelesenen Code prüfen, ohne ihn zu verbrauchen
+    Check { nr: String, code: String },
+    /// Neuen Code an die Adresse laut Handwerksrolle senden
+    Resend {
+        nr: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ZuordnungCmd {
+    Revoke {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PortalCmd {
+    /// Persönlichen Account anlegen (Passwort aus KAMMERCTL_PORTAL_PASSWORD oder Abfrage)
+    Register {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    Confirm {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        token: String,
+    },
+    /// Antrag zur Zuordnung stellen
+    Request {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        betriebsnummer: String,
+        #[arg(long)]
+        firmenname: String,
+    },
+    SubmitCode {
+        #[arg(long)]
+        email: String,
+        nr: String,
+        code: String,
+    },
+    Withdraw {
+        #[arg(long)]
+        email: String,
+        nr: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OutboxCmd {
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        antrag: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    Show { id: i64 },
+}
