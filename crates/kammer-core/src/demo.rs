@@ -1,1 +1,857 @@
-pub async fn placeholder() {}
+//! Demo data: a deterministic, realistic Handwerksrolle of a Kammer in the Ruhrgebiet, with
+//! portal accounts, Anträge in every state, Zuordnungen, the audit trail and three demo clerks.
+//!
+//! - Deterministic: one splitmix64 generator with a fixed seed, so every seed of the same size
+//!   yields the same Betriebe, names and numbers (only the timestamps of the most recent,
+//!   still open Anträge are placed relative to the time of seeding, so their codes are live).
+//! - Always contains the seed text's example: Betrieb 2121155381 "Testbetrieb" and
+//!   Antrag Nr. 178 of 12.01.2024, 07:23:17, still waiting for its code. Its current code was
+//!   re-issued at seeding time through the real core path ([`crate::codes::issue`]), so the
+//!   mail with the code sits queued in the outbox.
+//! - Fast: the bulk tables are written with PostgreSQL `COPY`, all in one transaction, so a
+//!   million Betriebe take minutes. Identity columns of an empty database start at 1, so row
+//!   i of a COPY has id i; this is checked after each COPY rather than assumed.
+//! - Bulk codes of other Anträge are random hashes: nobody knows those codes, and no mail was
+//!   queued for them (their `outbox_id` is null).
+//! - Refused (conflict) when the database already has Betriebe, so a second run never duplicates.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+
+use crate::audit::{self, Actor, Event};
+use crate::auth::{hash_password, Password};
+use crate::domain::{random_hex, AntragNr, ConfirmationCode, Reason};
+use crate::mail::{compose_code_mail, CodeMailFacts};
+use crate::{Error, Result};
+
+/// How much to seed.
+#[derive(Debug, Clone)]
+pub struct SeedOptions {
+    pub betriebe: u32,
+    pub antraege: u32,
+}
+
+impl Default for SeedOptions {
+    fn default() -> Self {
+        SeedOptions { betriebe: 300, antraege: 600 }
+    }
+}
+
+/// What was seeded.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeedReport {
+    pub betriebe: u64,
+    pub accounts: u64,
+    pub antraege: u64,
+    pub zuordnungen: u64,
+    pub clerks: u64,
+}
+
+/// The password of every demo clerk (documented in the README).
+pub const DEMO_PASSWORD: &str = "kammer-demo-2026";
+/// The seed text's example Betrieb and Antrag.
+pub const TEST_BETRIEBSNUMMER: &str = "2121155381";
+pub const TEST_ANTRAG_NR: i64 = 178;
+
+const SEED: u64 = 0x4b41_4d4d_4552_2026; // "KAMMER" 2026
+const COPY_CHUNK: usize = 1 << 20;
+
+/// splitmix64: tiny, fast, and good enough for demo data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn pick<'a>(&mut self, xs: &'a [&'a str]) -> &'a str {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+    /// True with probability `pct` percent.
+    fn chance(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+    fn bytes32(&mut self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for chunk in out.chunks_mut(8) {
+            chunk.copy_from_slice(&self.next().to_le_bytes());
+        }
+        out
+    }
+}
+
+const VORNAMEN: &[&str] = &[
+    "Jürgen", "Günther", "Jörg", "Björn", "Sören", "Käthe", "Änne", "Uwe", "Klaus", "Stefan", "Thomas", "Michael",
+    "Andreas", "Frank", "Martin", "Sabine", "Petra", "Monika", "Claudia", "Katrin", "Anja", "Nicole", "Daniel",
+    "Tobias", "Sebastian", "Lukas", "Jonas", "Leon", "Finn", "Lea", "Hannah", "Jana", "Melanie", "Ralf", "Dirk",
+    "Heinz", "Wolfgang", "Bernd", "Dieter", "Ömer", "Ayşe", "Mehmet", "Elif", "Dariusz", "Agnieszka", "Luca",
+    "Marco", "Gülşen", "Timo", "Christina",
+];
+const NACHNAMEN: &[&str] = &[
+    "Müller", "Schäfer", "Schröder", "Krämer", "Köhler", "Hoffmann", "Schmidt", "Schneider", "Fischer", "Weber",
+    "Meyer", "Wagner", "Becker", "Schulz", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Neumann", "Schwarz",
+    "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Schmitz", "Krause",
+    "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köster", "Jäger", "Böhm", "Vogt", "Brückner", "Wöhler",
+    "Göbel", "Lübke", "Düsterhus", "Kowalski", "Nowak", "Yılmaz", "Kaya", "Öztürk", "Großmann", "Weiß", "Fuß",
+];
+const ORTE: &[(&str, &str)] = &[
+    ("Dortmund", "44"),
+    ("Bochum", "44"),
+    ("Hagen", "58"),
+    ("Unna", "59"),
+    ("Lünen", "44"),
+    ("Witten", "58"),
+    ("Hamm", "59"),
+    ("Iserlohn", "58"),
+    ("Schwerte", "58"),
+    ("Castrop-Rauxel", "44"),
+    ("Herne", "44"),
+    ("Kamen", "59"),
+    ("Bergkamen", "59"),
+    ("Lüdenscheid", "58"),
+    ("Menden", "58"),
+    ("Hattingen", "45"),
+    ("Schwelm", "58"),
+    ("Gevelsberg", "58"),
+    ("Holzwickede", "59"),
+    ("Fröndenberg", "58"),
+];
+const STRASSEN: &[&str] = &[
+    "Hauptstraße", "Bahnhofstraße", "Kirchstraße", "Schulstraße", "Gartenstraße", "Lindenweg", "Am Markt",
+    "Mühlenweg", "Königsallee", "Hüttenstraße", "Zechenstraße", "Rheinische Straße", "Westfalendamm",
+    "Märkische Straße", "Hellweg", "Ruhrallee", "Schützenstraße", "Brückstraße", "Grüner Weg", "Talstraße",
+    "Industriestraße", "Gewerbepark Süd", "Friedrich-Ebert-Straße", "Kampstraße", "Löwenstraße",
+];
+
+/// (Gewerk, Firmenname stem, e-mail slug of the stem)
+const GEWERKE: &[(&str, &str)] = &[
+    ("Elektrotechniker", "Elektro"),
+    ("Tischler", "Tischlerei"),
+    ("Bäcker", "Bäckerei"),
+    ("Friseure", "Friseursalon"),
+    ("Maler und Lackierer", "Malerbetrieb"),
+    ("Installateur und Heizungsbauer", "Sanitär und Heizung"),
+    ("Kfz-Techniker", "Kfz-Werkstatt"),
+    ("Dachdecker", "Dachdeckerei"),
+    ("Maurer und Betonbauer", "Bauunternehmung"),
+    ("Metallbauer", "Metallbau"),
+    ("Fleischer", "Fleischerei"),
+    ("Konditoren", "Konditorei"),
+    ("Zimmerer", "Zimmerei"),
+    ("Fliesen-, Platten- und Mosaikleger", "Fliesen"),
+    ("Augenoptiker", "Optik"),
+    ("Raumausstatter", "Raumausstattung"),
+    ("Schornsteinfeger", "Schornsteinfegerbetrieb"),
+    ("Glaser", "Glaserei"),
+];
+const RECHTSFORMEN: &[&str] = &["GmbH", "GmbH & Co. KG", "e.K.", "GbR", "UG (haftungsbeschränkt)"];
+const REJECT_REASONS: &[&str] = &[
+    "Antragsteller:in ist laut Rückruf beim Betrieb nicht beschäftigt",
+    "Firmenname passt nicht zur Betriebsnummer; Betrieb hat Zuordnung abgelehnt",
+    "Betrieb ist abgemeldet",
+    "Doppelter Antrag, Zuordnung besteht über anderen Account",
+];
+const CLERK_APPROVE_REASONS: &[&str] =
+    &["telefonisch bestätigt", "Inhaber hat per Fax bestätigt", "persönlich vorgesprochen, Handwerkskarte vorgelegt"];
+
+/// A–Z, digits and dashes only: for e-mail local parts and domains.
+fn slug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            'ı' => out.push('i'),
+            'ş' => out.push('s'),
+            'a'..='z' | '0'..='9' => out.push(c),
+            _ => {
+                if !out.is_empty() && !out.ends_with('-') {
+                    out.push('-');
+                }
+            }
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Appends one field in COPY text format.
+fn field(buf: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '\\' => buf.push_str("\\\\"),
+            '\t' => buf.push_str("\\t"),
+            '\n' => buf.push_str("\\n"),
+            '\r' => buf.push_str("\\r"),
+            _ => buf.push(c),
+        }
+    }
+}
+
+/// A row builder for COPY text format.
+struct Rows {
+    buf: String,
+    first: bool,
+}
+
+impl Rows {
+    fn new() -> Self {
+        Rows { buf: String::new(), first: true }
+    }
+    fn col(&mut self, value: &str) -> &mut Self {
+        if !self.first {
+            self.buf.push('\t');
+        }
+        self.first = false;
+        field(&mut self.buf, value);
+        self
+    }
+    fn null(&mut self) -> &mut Self {
+        if !self.first {
+            self.buf.push('\t');
+        }
+        self.first = false;
+        self.buf.push_str("\\N");
+        self
+    }
+    fn opt(&mut self, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(v) => self.col(v),
+            None => self.null(),
+        }
+    }
+    fn end(&mut self) {
+        self.buf.push('\n');
+        self.first = true;
+    }
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339()
+}
+
+async fn copy(conn: &mut PgConnection, statement: &str, data: &str) -> Result<u64> {
+    let mut copy = conn.copy_in_raw(statement).await?;
+    for chunk in data.as_bytes().chunks(COPY_CHUNK) {
+        copy.send(chunk).await?;
+    }
+    Ok(copy.finish().await?)
+}
+
+/// Checks that the rows just copied into an empty table got ids 1..=n.
+async fn assert_ids(conn: &mut PgConnection, table: &str, n: u64) -> Result<()> {
+    let (min, max, count): (Option<i64>, Option<i64>, i64) =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("select min(id), max(id), count(*) from {table}"))).fetch_one(&mut *conn).await?;
+    if count as u64 != n || (n > 0 && (min != Some(1) || max != Some(n as i64))) {
+        return Err(Error::internal(format!(
+            "demo seed: {table} ids are {min:?}..{max:?} for {count} rows, expected 1..{n}"
+        )));
+    }
+    Ok(())
+}
+
+struct Betrieb {
+    nummer: String,
+    firmenname: String,
+    inhaber: String,
+    email: String,
+}
+
+struct Account {
+    name: String,
+    email: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    AwaitingCode,
+    InReview,
+    ApprovedByCode,
+    ApprovedByClerk,
+    WithdrawnByRequester,
+    WithdrawnByClerk,
+    Rejected,
+    Expired,
+}
+
+/// Seeds an empty database. Refused with a conflict when there are Betriebe already.
+pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
+    let betriebe_n = opts.betriebe.max(1) as usize;
+    let antraege_n = opts.antraege.max(TEST_ANTRAG_NR as u32) as usize;
+    if opts.betriebe < 4 {
+        return Err(Error::validation("Für Demo-Daten werden mindestens 4 Betriebe gebraucht."));
+    }
+    let mut rng = Rng(SEED);
+    let now = Utc::now();
+
+    let mut tx = pool.begin().await?;
+    // Serialise concurrent seeds and check emptiness under the lock.
+    sqlx::query("lock table betriebe in exclusive mode").execute(&mut *tx).await?;
+    let existing: i64 = sqlx::query_scalar("select count(*) from betriebe").fetch_one(&mut *tx).await?;
+    if existing > 0 {
+        return Err(Error::conflict(format!(
+            "Die Datenbank enthält bereits {existing} Betriebe. Demo-Daten werden nur in eine leere Datenbank geladen."
+        )));
+    }
+    let others: i64 = sqlx::query_scalar(
+        "select (select count(*) from accounts) + (select count(*) from antraege) + (select count(*) from zuordnungen)",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if others > 0 {
+        return Err(Error::conflict(
+            "Die Datenbank enthält bereits Accounts oder Anträge. Demo-Daten werden nur in eine leere Datenbank geladen.",
+        ));
+    }
+    sqlx::query("set local synchronous_commit = off").execute(&mut *tx).await?;
+
+    // ------------------------------------------------------------ clerks
+    let mut clerk_ids = Vec::new();
+    let mut clerks_added = 0u64;
+    for (username, role, name) in [
+        ("admin", "admin", "Andrea Vogt"),
+        ("sb.mueller", "sachbearbeitung", "Sabine Müller"),
+        ("hl.schmidt", "hotline", "Jonas Schmidt"),
+    ] {
+        let hash = hash_password(&Password::new_checked(DEMO_PASSWORD)?).await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "insert into clerks (username, display_name, role, password_hash) values ($1, $2, $3, $4)
+             on conflict (username) do nothing returning id",
+        )
+        .bind(username)
+        .bind(name)
+        .bind(role)
+        .bind(hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let id = match id {
+            Some(id) => {
+                clerks_added += 1;
+                id
+            }
+            None => sqlx::query_scalar("select id from clerks where username = $1").bind(username).fetch_one(&mut *tx).await?,
+        };
+        clerk_ids.push(id);
+    }
+    let (admin_id, sb_id) = (clerk_ids[0], clerk_ids[1]);
+
+    // ------------------------------------------------------------ Betriebe
+    let test_index = betriebe_n / 2; // 0-based position of the Testbetrieb
+    let mut numbers: HashSet<u64> = HashSet::with_capacity(betriebe_n);
+    numbers.insert(2_121_155_381);
+    let mut betriebe: Vec<Betrieb> = Vec::with_capacity(betriebe_n);
+    let mut rows = Rows::new();
+    for i in 0..betriebe_n {
+        let (b, strasse, plz, ort, gewerk, hauptsitz) = if i == test_index {
+            (
+                Betrieb {
+                    nummer: TEST_BETRIEBSNUMMER.to_string(),
+                    firmenname: "Testbetrieb".to_string(),
+                    inhaber: "Max Mustermann".to_string(),
+                    email: "info@testbetrieb.example".to_string(),
+                },
+                "Musterstraße 1".to_string(),
+                "44135".to_string(),
+                "Dortmund",
+                "Elektrotechniker",
+                None,
+            )
+        } else {
+            let nummer = loop {
+                // About one in ten Betriebsnummern begins with a zero.
+                let n = if rng.chance(10) { rng.below(1_000_000_000) } else { 1_000_000_000 + rng.below(9_000_000_000) };
+                if numbers.insert(n) {
+                    break format!("{n:010}");
+                }
+            };
+            let vorname = rng.pick(VORNAMEN);
+            let nachname = rng.pick(NACHNAMEN);
+            let inhaber = format!("{vorname} {nachname}");
+            let (gewerk, stem) = GEWERKE[rng.below(GEWERKE.len() as u64) as usize];
+            let (ort, plz_prefix) = ORTE[rng.below(ORTE.len() as u64) as usize];
+            let firmenname = match rng.below(4) {
+                0 => format!("{stem} {nachname} {}", rng.pick(RECHTSFORMEN)),
+                1 => format!("{stem} {nachname}"),
+                2 => format!("{nachname} {stem} {}", rng.pick(RECHTSFORMEN)),
+                _ => format!("{stem} {inhaber}"),
+            };
+            // Unique by construction: the Betriebsnummer is part of the domain.
+            let domain = format!("{}-{}.example", slug(&format!("{stem} {nachname}")), &nummer[6..]);
+            let email = match rng.below(3) {
+                0 => format!("info@{domain}"),
+                1 => format!("kontakt@{domain}"),
+                _ => format!("{}@{domain}", slug(vorname)),
+            };
+            let strasse = format!("{} {}", rng.pick(STRASSEN), 1 + rng.below(180));
+            let plz = format!("{plz_prefix}{:03}", rng.below(1000));
+            // A few Filialen, always of a Betrieb seeded before them.
+            let hauptsitz = if i > 10 && rng.chance(3) { Some(1 + rng.below(i as u64 - 1)) } else { None };
+            (Betrieb { nummer, firmenname, inhaber, email }, strasse, plz, ort, gewerk, hauptsitz)
+        };
+        let created = Utc.with_ymd_and_hms(2005, 1, 1, 8, 0, 0).unwrap() + Duration::minutes(rng.below(9_000_000) as i64);
+        rows.col(&b.nummer)
+            .col(&b.firmenname)
+            .col(&b.inhaber)
+            .col(&strasse)
+            .col(&plz)
+            .col(ort)
+            .col(gewerk)
+            .col(&b.email)
+            .opt(hauptsitz.map(|h| h.to_string()).as_deref())
+            .col(&ts(created));
+        rows.end();
+        betriebe.push(b);
+    }
+    drop(numbers);
+    copy(
+        &mut tx,
+        "COPY betriebe (betriebsnummer, firmenname, inhaber, strasse, plz, ort, gewerk, email, hauptsitz_id, created_at) FROM STDIN",
+        &rows.buf,
+    )
+    .await?;
+    drop(rows);
+    assert_ids(&mut tx, "betriebe", betriebe_n as u64).await?;
+    let test_betrieb_id = test_index as i64 + 1;
+
+    // ------------------------------------------------------------ Anträge (timeline and fates)
+    let t178 = Utc.with_ymd_and_hms(2024, 1, 12, 6, 23, 17).unwrap();
+    let start = Utc.with_ymd_and_hms(2023, 9, 4, 7, 0, 0).unwrap();
+    // The most recent ~5 % are within the code lifetime and mostly still open.
+    let recent_n = (antraege_n / 20).max(3).min(antraege_n - TEST_ANTRAG_NR as usize);
+    let recent_from = now - Duration::days(10);
+    let old_end = recent_from - Duration::hours(6);
+    let mut sent: Vec<DateTime<Utc>> = Vec::with_capacity(antraege_n);
+    for nr in 1..=antraege_n as i64 {
+        let (a, b, i, span) = if nr < TEST_ANTRAG_NR {
+            (start, t178, nr - 1, TEST_ANTRAG_NR - 1)
+        } else if nr == TEST_ANTRAG_NR {
+            sent.push(t178);
+            continue;
+        } else if (nr as usize) <= antraege_n - recent_n {
+            (t178, old_end, nr - TEST_ANTRAG_NR, (antraege_n - recent_n) as i64 - TEST_ANTRAG_NR + 1)
+        } else {
+            let first = (antraege_n - recent_n) as i64;
+            (recent_from, now - Duration::minutes(30), nr - first - 1, recent_n as i64)
+        };
+        let step = (b - a).num_seconds() / span.max(1);
+        let t = a + Duration::seconds(step * i + rng.below(step.max(2) as u64 - 1) as i64 + 1);
+        sent.push(t.max(*sent.last().unwrap_or(&start)));
+    }
+
+    // ------------------------------------------------------------ accounts
+    let accounts_n = (antraege_n * 3 / 4).max(2);
+    let mut accounts: Vec<Account> = Vec::with_capacity(accounts_n);
+    accounts.push(Account {
+        name: "Justus Krämer".to_string(),
+        email: "justus.kraemer@example.org".to_string(),
+        created_at: t178 - Duration::minutes(11),
+    });
+    let mut emails: HashSet<String> = HashSet::new();
+    emails.insert(accounts[0].email.clone());
+    let domains = ["example.org", "example.com", "example.net"];
+    while accounts.len() < accounts_n {
+        let vorname = rng.pick(VORNAMEN);
+        let nachname = rng.pick(NACHNAMEN);
+        let base = format!("{}.{}", slug(vorname), slug(nachname));
+        let domain = domains[rng.below(3) as usize];
+        let mut email = format!("{base}@{domain}");
+        let mut k = 2;
+        while !emails.insert(email.clone()) {
+            email = format!("{base}{k}@{domain}");
+            k += 1;
+        }
+        accounts.push(Account {
+            name: format!("{vorname} {nachname}"),
+            email,
+            created_at: start - Duration::days(30) + Duration::minutes(rng.below(60 * 24 * 365 * 3) as i64),
+        });
+    }
+    let justus_id: i64 = 1;
+    let password_hash = hash_password(&Password::new_checked("demo-account-passwort")?).await?;
+    let mut rows = Rows::new();
+    for (i, a) in accounts.iter().enumerate() {
+        // Every account that filed an Antrag has confirmed its e-mail (a precondition).
+        let created = if i == 0 { a.created_at } else { a.created_at.min(start) };
+        let confirmed = created + Duration::minutes(if i == 0 { 4 } else { 3 + rng.below(600) as i64 });
+        rows.col(&a.email).col(&a.name).col(&password_hash).null().col(&ts(confirmed)).col(&ts(created));
+        rows.end();
+    }
+    copy(
+        &mut tx,
+        "COPY accounts (email, name, password_hash, confirm_token_hash, email_confirmed_at, created_at) FROM STDIN",
+        &rows.buf,
+    )
+    .await?;
+    assert_ids(&mut tx, "accounts", accounts.len() as u64).await?;
+
+    // ------------------------------------------------------------ Anträge, codes, Zuordnungen, audit
+    let mut pairs: HashSet<(i64, i64)> = HashSet::new();
+    pairs.insert((justus_id, test_betrieb_id));
+    let mut antraege = Rows::new();
+    let mut codes = Rows::new();
+    let mut zuordnungen = Rows::new();
+    let mut events = Rows::new();
+    let mut zuordnungen_n = 0u64;
+    let mut first_code_178: Option<ConfirmationCode> = None;
+    for nr in 1..=antraege_n as i64 {
+        let sent_at = sent[nr as usize - 1];
+        let (account_id, betrieb_id) = if nr == TEST_ANTRAG_NR {
+            (justus_id, test_betrieb_id)
+        } else {
+            loop {
+                let acc = 2 + rng.below(accounts_n as u64 - 1) as i64;
+                let bet = if rng.chance(2) { test_betrieb_id } else { 1 + rng.below(betriebe_n as u64) as i64 };
+                if pairs.insert((acc, bet)) {
+                    break (acc, bet);
+                }
+            }
+        };
+        let recent = sent_at >= recent_from;
+        let fate = if nr == TEST_ANTRAG_NR {
+            Fate::AwaitingCode
+        } else {
+            let r = rng.below(100);
+            if recent {
+                match r {
+                    0..=54 => Fate::AwaitingCode,
+                    55..=74 => Fate::InReview,
+                    75..=89 => Fate::ApprovedByCode,
+                    _ => Fate::WithdrawnByRequester,
+                }
+            } else {
+                match r {
+                    0..=59 => Fate::ApprovedByCode,
+                    60..=69 => Fate::ApprovedByClerk,
+                    70..=77 => Fate::WithdrawnByRequester,
+                    78..=81 => Fate::WithdrawnByClerk,
+                    82..=88 => Fate::Rejected,
+                    // Expiry needs the code lifetime to have passed before now.
+                    _ if sent_at + Duration::days(15) < now => Fate::Expired,
+                    _ => Fate::WithdrawnByRequester,
+                }
+            }
+        };
+        let b = &betriebe[betrieb_id as usize - 1];
+        // As typed into the portal: mostly the Firmenname, sometimes the Inhaber, sometimes sloppy.
+        let entered_name = if nr == TEST_ANTRAG_NR {
+            "Testbetrieb".to_string()
+        } else {
+            match rng.below(10) {
+                0..=6 => b.firmenname.clone(),
+                7 | 8 => b.inhaber.clone(),
+                _ => b.firmenname.to_lowercase(),
+            }
+        };
+        let lifetime = Duration::days(14);
+        let within = |max_minutes: i64, rng: &mut Rng| {
+            // Never in the future: decisions happen between filing and seeding.
+            let cap = ((now - sent_at).num_minutes() - 2).clamp(1, max_minutes);
+            sent_at + Duration::minutes(1 + rng.below(cap as u64) as i64)
+        };
+        let mut code_confirmed_at = None;
+        let mut decided_at = None;
+        let mut decided_by = None;
+        let mut decision_reason: Option<String> = None;
+        let mut consumed_at = None;
+        let mut superseded_at = None;
+        let status;
+        let acc_actor = ("account", None::<i64>, Some(account_id));
+        let mut later_events: Vec<(DateTime<Utc>, (&str, Option<i64>, Option<i64>), &str, String)> = Vec::new();
+        match fate {
+            Fate::AwaitingCode => status = "awaiting_code",
+            Fate::InReview => {
+                status = "in_review";
+                let t = within(60 * 24 * 3, &mut rng);
+                code_confirmed_at = Some(t);
+                consumed_at = Some(t);
+                later_events.push((t, acc_actor, "code_confirmed", format!(r#"{{"code_id": {nr}}}"#)));
+            }
+            Fate::ApprovedByCode => {
+                status = "approved";
+                let t = within(60 * 24 * 6, &mut rng);
+                code_confirmed_at = Some(t);
+                consumed_at = Some(t);
+                decided_at = Some(t);
+                later_events.push((t, acc_actor, "code_confirmed", format!(r#"{{"code_id": {nr}}}"#)));
+                zuordnungen_n += 1;
+                later_events.push((
+                    t,
+                    ("system", None, None),
+                    "approved",
+                    format!(
+                        r#"{{"from": "awaiting_code", "reason": null, "without_code": false, "zuordnung_id": {zuordnungen_n}}}"#
+                    ),
+                ));
+            }
+            Fate::ApprovedByClerk => {
+                status = "approved";
+                let t = within(60 * 24 * 12, &mut rng);
+                let reason = rng.pick(CLERK_APPROVE_REASONS);
+                decided_at = Some(t);
+                decided_by = Some(sb_id);
+                decision_reason = Some(reason.to_string());
+                superseded_at = Some(t);
+                zuordnungen_n += 1;
+                later_events.push((
+                    t,
+                    ("clerk", Some(sb_id), None),
+                    "approved",
+                    format!(
+                        r#"{{"from": "awaiting_code", "reason": "{reason}", "without_code": true, "zuordnung_id": {zuordnungen_n}}}"#
+                    ),
+                ));
+            }
+            Fate::WithdrawnByRequester => {
+                status = "withdrawn";
+                let t = within(60 * 24 * 10, &mut rng);
+                decided_at = Some(t);
+                superseded_at = Some(t);
+                later_events.push((t, acc_actor, "withdrawn", r#"{"from": "awaiting_code", "by": "requester"}"#.to_string()));
+            }
+            Fate::WithdrawnByClerk => {
+                status = "withdrawn";
+                let t = within(60 * 24 * 10, &mut rng);
+                let reason = "Antragsteller:in hat keinen Code erhalten und zieht den Antrag telefonisch zurück";
+                decided_at = Some(t);
+                decided_by = Some(admin_id);
+                decision_reason = Some(reason.to_string());
+                superseded_at = Some(t);
+                later_events.push((
+                    t,
+                    ("clerk", Some(admin_id), None),
+                    "withdrawn",
+                    format!(r#"{{"from": "awaiting_code", "reason": "{reason}"}}"#),
+                ));
+            }
+            Fate::Rejected => {
+                status = "rejected";
+                let t = within(60 * 24 * 12, &mut rng);
+                let reason = rng.pick(REJECT_REASONS);
+                decided_at = Some(t);
+                decided_by = Some(sb_id);
+                decision_reason = Some(reason.to_string());
+                superseded_at = Some(t);
+                later_events.push((
+                    t,
+                    ("clerk", Some(sb_id), None),
+                    "rejected",
+                    format!(r#"{{"from": "awaiting_code", "reason": "{reason}"}}"#),
+                ));
+            }
+            Fate::Expired => {
+                status = "expired";
+                let t = sent_at + lifetime + Duration::minutes(5 + rng.below(60 * 20) as i64);
+                decided_at = Some(t);
+                superseded_at = Some(t);
+                later_events.push((t, ("system", None, None), "expired", r#"{"reason": "code_not_used_in_time"}"#.to_string()));
+            }
+        }
+        let updated_at = decided_at.or(code_confirmed_at).unwrap_or(sent_at);
+        antraege
+            .col(&nr.to_string())
+            .col(&account_id.to_string())
+            .col(&betrieb_id.to_string())
+            .col(&b.nummer)
+            .col(&entered_name)
+            .col(status)
+            .col(&ts(sent_at))
+            .opt(code_confirmed_at.map(ts).as_deref())
+            .opt(decided_at.map(ts).as_deref())
+            .opt(decided_by.map(|d| d.to_string()).as_deref())
+            .opt(decision_reason.as_deref())
+            .col(&ts(updated_at));
+        antraege.end();
+
+        // Code #1 of each Antrag; code ids are the Antrag numbers (asserted after the COPY).
+        let (hash_hex, prefix) = if nr == TEST_ANTRAG_NR {
+            let code = ConfirmationCode::generate();
+            let out = (hex::encode(code.hash().0), code.prefix().to_string());
+            first_code_178 = Some(code);
+            out
+        } else {
+            let bytes = rng.bytes32();
+            (hex::encode(Sha256Like::hash(&bytes)), hex::encode(&rng.bytes32()[..3]))
+        };
+        codes
+            .col(&nr.to_string())
+            .col(&format!("\\x{hash_hex}"))
+            .col(&prefix)
+            .col(&b.email)
+            .col(&ts(sent_at))
+            .col(&ts(sent_at + lifetime))
+            .opt(consumed_at.map(ts).as_deref())
+            .opt(superseded_at.map(ts).as_deref());
+        codes.end();
+
+        let requested = format!(
+            r#"{{"betriebsnummer": "{}", "firmenname": {}, "prefix": "{prefix}", "sent_to": "{}", "outbox_id": null}}"#,
+            b.nummer,
+            serde_json::Value::String(entered_name.clone()),
+            b.email
+        );
+        let mut event = |at: DateTime<Utc>, actor: (&str, Option<i64>, Option<i64>), action: &str, details: &str| {
+            events
+                .col(&ts(at))
+                .col(actor.0)
+                .opt(actor.1.map(|c| c.to_string()).as_deref())
+                .opt(actor.2.map(|c| c.to_string()).as_deref())
+                .col(action)
+                .col(&nr.to_string())
+                .col(&betrieb_id.to_string())
+                .col(details);
+            events.end();
+        };
+        event(sent_at, acc_actor, "requested", &requested);
+        for (at, actor, action, details) in &later_events {
+            event(*at, *actor, action, details);
+        }
+        if status == "approved" {
+            zuordnungen
+                .col(&account_id.to_string())
+                .col(&betrieb_id.to_string())
+                .col(&nr.to_string())
+                .col(&ts(decided_at.unwrap_or(sent_at)));
+            zuordnungen.end();
+        }
+    }
+    copy(
+        &mut tx,
+        "COPY antraege (nr, account_id, betrieb_id, betriebsnummer_entered, firmenname_entered, status, sent_at,
+                        code_confirmed_at, decided_at, decided_by, decision_reason, updated_at) FROM STDIN",
+        &antraege.buf,
+    )
+    .await?;
+    sqlx::query("select setval('antrag_nr_seq', (select max(nr) from antraege))").execute(&mut *tx).await?;
+    copy(
+        &mut tx,
+        "COPY confirmation_codes (antrag_nr, code_hash, prefix, sent_to, issued_at, expires_at, consumed_at, superseded_at) FROM STDIN",
+        &codes.buf,
+    )
+    .await?;
+    assert_ids(&mut tx, "confirmation_codes", antraege_n as u64).await?;
+    copy(&mut tx, "COPY zuordnungen (account_id, betrieb_id, antrag_nr, since) FROM STDIN", &zuordnungen.buf).await?;
+    assert_ids(&mut tx, "zuordnungen", zuordnungen_n).await?;
+    copy(
+        &mut tx,
+        "COPY audit_events (at, actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details) FROM STDIN",
+        &events.buf,
+    )
+    .await?;
+
+    // ------------------------------------------------------------ Antrag Nr. 178
+    // Its first mail went out on 12.01.2024; the requester filled in the form again, so the
+    // current code is issued now, through the same path as every other code.
+    let policy = crate::policy::current(&mut tx).await?;
+    let nr = AntragNr::from_db(TEST_ANTRAG_NR);
+    if let Some(code) = &first_code_178 {
+        let expires = t178 + Duration::days(i64::from(policy.code_lifetime_days));
+        let mail = compose_code_mail(
+            &CodeMailFacts {
+                antrag: nr,
+                betriebsnummer: TEST_BETRIEBSNUMMER,
+                firmenname: "Testbetrieb",
+                requester_name: "Justus Krämer",
+                requester_email: "justus.kraemer@example.org",
+                code,
+                valid_until: expires,
+            },
+            &policy,
+        );
+        let domain = policy.mail_from.rsplit_once('@').map(|(_, d)| d).unwrap_or("kammerdesk.invalid");
+        let outbox_id: i64 = sqlx::query_scalar(
+            "insert into mail_outbox (created_at, purpose, antrag_nr, message_id, mail_from, recipient, subject,
+                                      body_text, body_html, status, attempts, next_attempt_at, sent_at)
+             values ($1, 'confirmation_code', $2, $3, $4, 'info@testbetrieb.example', $5, $6, $7, 'sent', 1, $1, $1 + interval '4 seconds')
+             returning id",
+        )
+        .bind(t178)
+        .bind(TEST_ANTRAG_NR)
+        .bind(format!("<antrag-{nr}.{}@{domain}>", random_hex(12)))
+        .bind(&policy.mail_from)
+        .bind(&mail.subject)
+        .bind(&mail.text)
+        .bind(&mail.html)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("update confirmation_codes set outbox_id = $1, expires_at = $2 where id = $3")
+            .bind(outbox_id)
+            .bind(expires)
+            .bind(TEST_ANTRAG_NR)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let reason = Reason::parse("erneute Formularanforderung")?;
+    let issued = crate::codes::issue(&mut tx, nr, &policy, None, Some(&reason)).await?;
+    audit::record(
+        &mut tx,
+        Event {
+            actor: Actor::Account(justus_id),
+            action: "code_resent",
+            antrag: Some(nr),
+            betrieb_id: Some(test_betrieb_id),
+            details: serde_json::json!({
+                "reason": reason.as_str(), "prefix": issued.prefix, "sent_to": issued.sent_to,
+                "code_id": issued.code_id, "outbox_id": issued.outbox_id,
+            }),
+        },
+    )
+    .await?;
+    sqlx::query("update antraege set updated_at = now() where nr = $1").bind(TEST_ANTRAG_NR).execute(&mut *tx).await?;
+
+    tx.commit().await?;
+    sqlx::query("analyze").execute(pool).await?;
+    Ok(SeedReport {
+        betriebe: betriebe_n as u64,
+        accounts: accounts.len() as u64,
+        antraege: antraege_n as u64,
+        zuordnungen: zuordnungen_n,
+        clerks: clerks_added,
+    })
+}
+
+/// Bulk codes nobody knows: a hash of random bytes is as good as any.
+struct Sha256Like;
+
+impl Sha256Like {
+    fn hash(bytes: &[u8; 32]) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(bytes).to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_ascii() {
+        assert_eq!(slug("Elektro Schäfer GmbH & Co. KG"), "elektro-schaefer-gmbh-co-kg");
+        assert_eq!(slug("Yılmaz Öztürk"), "yilmaz-oeztuerk");
+    }
+
+    #[test]
+    fn rng_is_deterministic() {
+        let mut a = Rng(SEED);
+        let mut b = Rng(SEED);
+        assert_eq!((0..10).map(|_| a.next()).collect::<Vec<_>>(), (0..10).map(|_| b.next()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn copy_fields_are_escaped() {
+        let mut r = Rows::new();
+        r.col("a\tb\\c\nd").null();
+        r.end();
+        assert_eq!(r.buf, "a\\tb\\\\c\\nd\t\\N\n");
+    }
+}

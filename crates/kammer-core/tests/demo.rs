@@ -1,0 +1,82 @@
+//! The demo seed: the seed text's example is there, and a second seed is refused.
+
+use kammer_core::demo::{seed, SeedOptions};
+use kammer_core::ErrorKind;
+use sqlx::PgPool;
+
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn demo_seed_contains_antrag_178_and_refuses_a_second_run(pool: PgPool) {
+    let started = std::time::Instant::now();
+    let report = seed(&pool, &SeedOptions::default()).await.expect("seed");
+    eprintln!("default demo seed took {:?}", started.elapsed());
+    assert_eq!(report.betriebe, 300);
+    assert_eq!(report.antraege, 600);
+    assert_eq!(report.clerks, 3);
+    assert!(report.zuordnungen > 300, "most Anträge are approved: {}", report.zuordnungen);
+
+    let (firmenname, inhaber, email): (String, String, String) =
+        sqlx::query_as("select firmenname, inhaber, email from betriebe where betriebsnummer = '2121155381'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(firmenname, "Testbetrieb");
+    assert_eq!(inhaber, "Max Mustermann");
+    assert_eq!(email, "info@testbetrieb.example");
+
+    let (status, sent_at, requester): (String, chrono::DateTime<chrono::Utc>, String) = sqlx::query_as(
+        "select a.status, a.sent_at, acc.name from antraege a join accounts acc on acc.id = a.account_id
+         join betriebe b on b.id = a.betrieb_id where a.nr = 178 and b.betriebsnummer = '2121155381'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(status, "awaiting_code");
+    assert_eq!(sent_at.to_rfc3339(), "2024-01-12T06:23:17+00:00");
+    assert_eq!(requester, "Justus Krämer");
+
+    let (live, superseded, queued): (i64, i64, i64) = sqlx::query_as(
+        "select count(*) filter (where c.consumed_at is null and c.superseded_at is null and c.expires_at > now()),
+                count(*) filter (where c.superseded_at is not null),
+                count(*) filter (where c.consumed_at is null and c.superseded_at is null
+                                 and o.status = 'queued' and o.recipient = 'info@testbetrieb.example'
+                                 and c.issue_reason = 'erneute Formularanforderung')
+         from confirmation_codes c left join mail_outbox o on o.id = c.outbox_id where c.antrag_nr = 178",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((live, superseded, queued), (1, 1, 1));
+
+    // Every Antrag has its "requested" event; the sequence continues after the last number.
+    let (without_event, next): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from antraege a where not exists
+                   (select 1 from audit_events e where e.antrag_nr = a.nr and e.action = 'requested')),
+                (select nextval('antrag_nr_seq'))",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(without_event, 0);
+    assert_eq!(next, 601);
+
+    let open: i64 = sqlx::query_scalar("select count(*) from antraege where status in ('awaiting_code', 'in_review')")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!((3..=60).contains(&open), "a few percent open: {open}");
+
+    let again = seed(&pool, &SeedOptions::default()).await.expect_err("second seed must be refused");
+    assert_eq!(again.kind(), ErrorKind::Conflict);
+    let betriebe: i64 = sqlx::query_scalar("select count(*) from betriebe").fetch_one(&pool).await.unwrap();
+    assert_eq!(betriebe, 300);
+}
+
+/// A larger run, for timing: `cargo test -p kammer-core --test demo -- --ignored --nocapture`.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+#[ignore]
+async fn demo_seed_of_100k_betriebe(pool: PgPool) {
+    let started = std::time::Instant::now();
+    let report = seed(&pool, &SeedOptions { betriebe: 100_000, antraege: 20_000 }).await.expect("seed");
+    eprintln!("100k demo seed took {:?}: {}", started.elapsed(), serde_json::to_string(&report).unwrap());
+    assert_eq!(report.betriebe, 100_000);
+}
