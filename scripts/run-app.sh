@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Starts KammerDesk against a local demo database (kammerdesk_demo): creates and migrates it,
+# loads the demo data once (clerks admin / sb.mueller / hl.schmidt, password kammer-demo-2026),
+# builds the UI and runs the desktop app. Set KAMMERDESK_DATABASE_URL to use another database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+
+DEMO_DB=kammerdesk_demo
+DEMO_URL="$PG_URL_BASE/$DEMO_DB"
+if [ -z "${KAMMERDESK_DATABASE_URL:-}" ]; then
+    if [ "$(psql "$PG_URL_BASE/postgres" -w -tAc "select 1 from pg_database where datname = '$DEMO_DB'")" != "1" ]; then
+        echo "creating database $DEMO_DB" >&2
+        psql "$PG_URL_BASE/postgres" -w -q -c "create database $DEMO_DB"
+    fi
+    kammerctl() { cargo run -q -p kammer-cli --bin kammerctl -- --database-url "$DEMO_URL" "$@"; }
+    kammerctl migrate
+    if [ "$(psql "$DEMO_URL" -w -tAc 'select count(*) from betriebe')" = "0" ]; then
+        echo "loading demo data into $DEMO_DB" >&2
+        kammerctl demo-seed
+    fi
+    export KAMMERDESK_DATABASE_URL="$DEMO_URL"
+fi
+
+npm --prefix ui run build
+exec cargo run -p kammerdesk --features custom-protocol

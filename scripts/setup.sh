@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Idempotent setup of a development machine (Debian/Ubuntu) for KammerDesk.
+# Run it directly or source it (scripts/test.sh and scripts/run-app.sh do); it only acts
+# where something is missing:
+#   1. apt-get installs the system packages that are not installed yet (root or sudo);
+#      nodejs/npm only when there is no `node` at all.
+#   2. When nothing answers on 127.0.0.1:5432, the newest installed PostgreSQL cluster is started.
+#   3. When user postgres cannot sign in over TCP without a password (a fresh Debian install
+#      asks for scram-sha-256), two lines are put at the top of that cluster's pg_hba.conf:
+#        host all postgres 127.0.0.1/32 trust   # kammerdesk-dev
+#        host all postgres ::1/128      trust   # kammerdesk-dev
+#      and the cluster is reloaded. This is for a local development machine only: anyone on
+#      this machine can then connect as postgres over localhost. Remove the lines marked
+#      "kammerdesk-dev" to undo it.
+#   4. `npm ci` in ui/ when ui/node_modules is missing or ui/package-lock.json changed since
+#      the last install (a checksum is kept in ui/node_modules/.kammerdesk-lock.sha256).
+# Exports CARGO_TARGET_DIR (default ~/.cache/kammerdesk-target) and PG_URL_BASE.
+set -euo pipefail
+
+KD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kammerdesk-target}"
+export PG_URL_BASE="postgres://postgres@127.0.0.1:5432"
+
+kd_log() { printf '[setup] %s\n' "$*" >&2; }
+
+kd_sudo() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        kd_log "need root for: $* (neither root nor sudo available)"
+        return 1
+    fi
+}
+
+kd_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+kd_packages() {
+    local wanted=(postgresql postgresql-contrib libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev
+        libayatana-appindicator3-dev libssl-dev build-essential pkg-config xvfb webkit2gtk-driver
+        python3 python3-venv curl)
+    command -v node >/dev/null 2>&1 || wanted+=(nodejs npm)
+    local missing=() p
+    for p in "${wanted[@]}"; do
+        kd_installed "$p" || missing+=("$p")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        kd_log "installing: ${missing[*]}"
+        kd_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        kd_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+    if ! command -v cargo >/dev/null 2>&1; then
+        kd_log "cargo not found: install Rust with https://rustup.rs (rustup toolchain >= 1.90)"
+        return 1
+    fi
+}
+
+kd_pg_answers() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+
+kd_pg_version() { ls /etc/postgresql 2>/dev/null | sort -V | tail -1; }
+
+kd_postgres() {
+    if ! kd_pg_answers; then
+        local v
+        v="$(kd_pg_version)"
+        [ -n "$v" ] || { kd_log "no PostgreSQL cluster in /etc/postgresql"; return 1; }
+        kd_log "starting PostgreSQL $v/main"
+        kd_sudo pg_ctlcluster --skip-systemctl-redirect "$v" main start || true
+        local i
+        for i in $(seq 1 30); do
+            kd_pg_answers && break
+            sleep 1
+        done
+        kd_pg_answers || { kd_log "PostgreSQL does not answer on 127.0.0.1:5432"; return 1; }
+    fi
+    if ! psql "$PG_URL_BASE/postgres" -w -tAc 'select 1' >/dev/null 2>&1; then
+        local v hba
+        v="$(kd_pg_version)"
+        hba="/etc/postgresql/$v/main/pg_hba.conf"
+        if [ -n "$v" ] && [ -f "$hba" ] && ! kd_sudo grep -q 'kammerdesk-dev' "$hba"; then
+            kd_log "allowing user postgres on localhost without password in $hba (local development only)"
+            kd_sudo sed -i '1i host all postgres 127.0.0.1/32 trust   # kammerdesk-dev\nhost all postgres ::1/128      trust   # kammerdesk-dev' "$hba"
+            kd_sudo pg_ctlcluster --skip-systemctl-redirect "$v" main reload
+            sleep 1
+        fi
+        psql "$PG_URL_BASE/postgres" -w -tAc 'select 1' >/dev/null || {
+            kd_log "cannot sign in as postgres on 127.0.0.1:5432 without a password"
+            return 1
+        }
+    fi
+}
+
+kd_ui() {
+    local lock="$KD_ROOT/ui/package-lock.json" stamp="$KD_ROOT/ui/node_modules/.kammerdesk-lock.sha256" sum
+    [ -f "$lock" ] || { kd_log "no ui/package-lock.json"; return 1; }
+    sum="$(sha256sum "$lock" | cut -d' ' -f1)"
+    if [ ! -d "$KD_ROOT/ui/node_modules" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+        kd_log "npm ci in ui/"
+        npm --prefix "$KD_ROOT/ui" ci --no-audit --no-fund
+        echo "$sum" >"$stamp"
+    fi
+}
+
+kd_packages
+kd_postgres
+kd_ui
+kd_log "ready (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"

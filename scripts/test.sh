@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Everything CI checks: formatting, clippy, the Rust tests (against the local PostgreSQL,
+# where sqlx::test creates one throw-away database per test), the UI checks, tests and build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+step "cargo clippy"
+SQLX_OFFLINE=true cargo clippy --workspace --all-targets -- -D warnings
+step "cargo test"
+SQLX_OFFLINE=true DATABASE_URL="$PG_URL_BASE/postgres" cargo test --workspace
+step "ui: check"
+npm --prefix ui run check
+step "ui: test"
+npm --prefix ui test
+step "ui: build"
+npm --prefix ui run build
+step "all checks passed"
