@@ -4,7 +4,11 @@
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "kammerctl", version, about = "KammerDesk auf der Kommandozeile: Migrationen, Demodaten, Zugänge und alle Aktionen der Sachbearbeitung")]
+#[command(
+    name = "kammerctl",
+    version,
+    about = "KammerDesk auf der Kommandozeile: Migrationen, Demodaten, Zugänge und alle Aktionen der Sachbearbeitung"
+)]
 pub struct Cli {
     /// PostgreSQL-Adresse, z. B. postgres://postgres@127.0.0.1:5432/kammerdesk_demo
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
@@ -138,7 +142,9 @@ pub enum AntragCmd {
         #[arg(long)]
         after: Option<String>,
     },
-    Show { nr: String },
+    Show {
+        nr: String,
+    },
     /// Zuordnung bestätigen (ohne Code nur mit --reason)
     Approve {
         nr: String,
@@ -227,5 +233,7 @@ pub enum OutboxCmd {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
-    Show { id: i64 },
+    Show {
+        id: i64,
+    },
 }

@@ -17,7 +17,9 @@ pub fn date(at: DateTime<Utc>) -> String {
 
 /// The portal's own form: "12.01.2024, 07:23:17".
 pub fn date_seconds(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Berlin).format("%d.%m.%Y, %H:%M:%S").to_string()
+    at.with_timezone(&Berlin)
+        .format("%d.%m.%Y, %H:%M:%S")
+        .to_string()
 }
 
 fn opt_date(at: Option<DateTime<Utc>>) -> String {
@@ -28,7 +30,13 @@ pub fn nr_list(nrs: &[i64]) -> String {
     if nrs.is_empty() {
         ".".into()
     } else {
-        format!(": Nr. {}", nrs.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+        format!(
+            ": Nr. {}",
+            nrs.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 
@@ -48,7 +56,11 @@ pub fn policy(p: &Policy) -> String {
         p.code_attempt_limit,
         p.resend_cooldown_seconds,
         p.sends_per_day,
-        if p.auto_approve_on_code { "schließt die Zuordnung sofort ab" } else { "Antrag geht in Bearbeitung" },
+        if p.auto_approve_on_code {
+            "schließt die Zuordnung sofort ab"
+        } else {
+            "Antrag geht in Bearbeitung"
+        },
         p.chamber_name,
         p.hotline_phone,
         p.mail_from,
@@ -62,7 +74,12 @@ pub fn hits(hits: &[BetriebHit]) -> String {
         return "Keine Betriebe gefunden.".into();
     }
     hits.iter()
-        .map(|h| format!("{:<12} {:<40} {:<24} {}", h.betriebsnummer, h.firmenname, h.ort, h.email))
+        .map(|h| {
+            format!(
+                "{:<12} {:<40} {:<24} {}",
+                h.betriebsnummer, h.firmenname, h.ort, h.email
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -80,7 +97,12 @@ fn summary_line(a: &AntragSummary) -> String {
 }
 
 pub fn page(p: &AntragPage) -> String {
-    let mut out = p.rows.iter().map(summary_line).collect::<Vec<_>>().join("\n");
+    let mut out = p
+        .rows
+        .iter()
+        .map(summary_line)
+        .collect::<Vec<_>>()
+        .join("\n");
     if p.rows.is_empty() {
         out.push_str("Keine Anträge.");
     }
@@ -110,10 +132,22 @@ pub fn betrieb(d: &BetriebDetail) -> String {
     let _ = writeln!(out, "\nZuordnungen ({}):", d.zuordnungen.len());
     for z in &d.zuordnungen {
         let state = match (&z.revoked_at, &z.revoke_reason) {
-            (Some(at), reason) => format!("aufgehoben am {} ({})", date(*at), reason.as_deref().unwrap_or("")),
+            (Some(at), reason) => format!(
+                "aufgehoben am {} ({})",
+                date(*at),
+                reason.as_deref().unwrap_or("")
+            ),
             (None, _) => "aktiv".into(),
         };
-        let _ = writeln!(out, "  [{}] {} <{}> seit {} – {}", z.id, z.account_name, z.account_email, date(z.since), state);
+        let _ = writeln!(
+            out,
+            "  [{}] {} <{}> seit {} – {}",
+            z.id,
+            z.account_name,
+            z.account_email,
+            date(z.since),
+            state
+        );
     }
     let _ = writeln!(out, "\nAnträge ({}):", d.antraege.len());
     for a in &d.antraege {
@@ -175,13 +209,26 @@ pub fn antrag(d: &AntragDetail) -> String {
         d.betrieb_email,
         opt_date(d.code_confirmed_at),
         opt_date(a.decided_at),
-        a.decided_by.as_deref().map(|b| format!(" von {b}")).unwrap_or_default(),
-        a.decision_reason.as_deref().map(|r| format!(" – „{r}“")).unwrap_or_default(),
+        a.decided_by
+            .as_deref()
+            .map(|b| format!(" von {b}"))
+            .unwrap_or_default(),
+        a.decision_reason
+            .as_deref()
+            .map(|r| format!(" – „{r}“"))
+            .unwrap_or_default(),
     );
     let _ = writeln!(out, "\nCodes:\n{}", codes(&d.codes));
     let _ = writeln!(out, "\nVerlauf:");
     for e in &d.history {
-        let _ = writeln!(out, "  {}  {:<20} {:<22} {}", date_seconds(e.at), e.action, e.actor, e.details);
+        let _ = writeln!(
+            out,
+            "  {}  {:<20} {:<22} {}",
+            date_seconds(e.at),
+            e.action,
+            e.actor,
+            e.details
+        );
     }
     out
 }
@@ -194,7 +241,11 @@ pub fn clerks(list: &[ClerkInfo]) -> String {
                 c.username,
                 c.display_name,
                 c.role.label_de(),
-                if c.disabled_at.is_some() { "gesperrt" } else { "aktiv" }
+                if c.disabled_at.is_some() {
+                    "gesperrt"
+                } else {
+                    "aktiv"
+                }
             )
         })
         .collect::<Vec<_>>()
@@ -230,7 +281,11 @@ pub fn mail(m: &OutboxMail) -> String {
         m.entry.subject,
         m.entry.status,
         m.entry.attempts,
-        m.entry.last_error.as_deref().map(|e| format!(", letzter Fehler: {e}")).unwrap_or_default(),
+        m.entry
+            .last_error
+            .as_deref()
+            .map(|e| format!(", letzter Fehler: {e}"))
+            .unwrap_or_default(),
         m.body_text
     )
 }

@@ -12,7 +12,9 @@ use kammer_core::antraege::{self, AntragFilter, Cursor, SortOrder};
 use kammer_core::auth::{self, Password, Session};
 use kammer_core::domain::{AntragNr, AntragStatus, Betriebsnummer, EmailAddress, Reason, Role};
 use kammer_core::error::ErrorBody;
-use kammer_core::{betriebe, clerks, codes, db, demo, expiry, outbox, policy, portal, zuordnungen, Error, Result};
+use kammer_core::{
+    Error, Result, betriebe, clerks, codes, db, demo, expiry, outbox, policy, portal, zuordnungen,
+};
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -21,7 +23,10 @@ use args::*;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -48,17 +53,21 @@ struct Ctx {
 impl Ctx {
     fn print<T: Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(value).expect("core types serialise"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(value).expect("core types serialise")
+            );
         } else {
             println!("{}", human(value).trim_end());
         }
     }
 
     async fn session(&self) -> Result<Session> {
-        let user = self
-            .as_user
-            .as_deref()
-            .ok_or_else(|| Error::validation("Diese Aktion braucht einen Zugang: --as <benutzername> (oder KAMMERCTL_USER)."))?;
+        let user = self.as_user.as_deref().ok_or_else(|| {
+            Error::validation(
+                "Diese Aktion braucht einen Zugang: --as <benutzername> (oder KAMMERCTL_USER).",
+            )
+        })?;
         let password = secret("KAMMERCTL_PASSWORD", &format!("Passwort für {user}: "))?;
         auth::sign_in(&self.pool, user, &Password::attempt(&password)).await
     }
@@ -68,19 +77,28 @@ fn secret(var: &str, prompt: &str) -> Result<String> {
     if let Ok(v) = std::env::var(var) {
         return Ok(v);
     }
-    rpassword::prompt_password(prompt)
-        .map_err(|_| Error::validation(format!("Kein Passwort: bitte {var} setzen oder im Terminal eingeben.")))
+    rpassword::prompt_password(prompt).map_err(|_| {
+        Error::validation(format!(
+            "Kein Passwort: bitte {var} setzen oder im Terminal eingeben."
+        ))
+    })
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    let url = cli
-        .database_url
-        .ok_or_else(|| Error::validation("Keine Datenbank angegeben: --database-url oder DATABASE_URL setzen."))?;
-    let ctx = Ctx { pool: db::connect(&url).await?, json: cli.json, as_user: cli.as_user };
+    let url = cli.database_url.ok_or_else(|| {
+        Error::validation("Keine Datenbank angegeben: --database-url oder DATABASE_URL setzen.")
+    })?;
+    let ctx = Ctx {
+        pool: db::connect(&url).await?,
+        json: cli.json,
+        as_user: cli.as_user,
+    };
     match cli.command {
         Command::Migrate => {
             db::migrate(&ctx.pool).await?;
-            ctx.print(&serde_json::json!({ "migrated": true }), |_| "Datenbankschema ist aktuell.".into());
+            ctx.print(&serde_json::json!({ "migrated": true }), |_| {
+                "Datenbankschema ist aktuell.".into()
+            });
         }
         Command::DemoSeed { betriebe, antraege } => {
             let report = demo::seed(&ctx.pool, &demo::SeedOptions { betriebe, antraege }).await?;
@@ -122,11 +140,18 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Antrag(cmd) => antrag(&ctx, cmd).await?,
         Command::Code(CodeCmd::Inspect { nr }) => {
-            let list = codes::inspect(&ctx.pool, &ctx.session().await?, AntragNr::parse(&nr)?).await?;
+            let list =
+                codes::inspect(&ctx.pool, &ctx.session().await?, AntragNr::parse(&nr)?).await?;
             ctx.print(&list, |l| human::codes(l));
         }
         Command::Code(CodeCmd::Check { nr, code }) => {
-            let c = codes::check(&ctx.pool, &ctx.session().await?, AntragNr::parse(&nr)?, &code).await?;
+            let c = codes::check(
+                &ctx.pool,
+                &ctx.session().await?,
+                AntragNr::parse(&nr)?,
+                &code,
+            )
+            .await?;
             ctx.print(&c, |c| c.message.clone());
         }
         Command::Code(CodeCmd::Resend { nr, reason }) => {
@@ -145,11 +170,21 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Zuordnung(ZuordnungCmd::Revoke { id, reason }) => {
             let reason = Reason::parse(&reason)?;
             zuordnungen::revoke(&ctx.pool, &ctx.session().await?, id, &reason).await?;
-            ctx.print(&serde_json::json!({ "revoked": id }), |_| format!("Zuordnung {id} aufgehoben."));
+            ctx.print(&serde_json::json!({ "revoked": id }), |_| {
+                format!("Zuordnung {id} aufgehoben.")
+            });
         }
         Command::Portal(cmd) => portal_cmd(&ctx, cmd).await?,
-        Command::Outbox(OutboxCmd::List { status, antrag, limit }) => {
-            let filter = outbox::OutboxFilter { status, antrag: antrag.as_deref().map(AntragNr::parse).transpose()?, limit };
+        Command::Outbox(OutboxCmd::List {
+            status,
+            antrag,
+            limit,
+        }) => {
+            let filter = outbox::OutboxFilter {
+                status,
+                antrag: antrag.as_deref().map(AntragNr::parse).transpose()?,
+                limit,
+            };
             let list = outbox::list(&ctx.pool, &ctx.session().await?, &filter).await?;
             ctx.print(&list, |l| human::outbox(l));
         }
@@ -160,7 +195,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Expire => {
             let expired = expiry::expire_overdue(&ctx.pool).await?;
             ctx.print(&serde_json::json!({ "expired": expired }), |_| {
-                format!("{} Anträge abgelaufen{}", expired.len(), human::nr_list(&expired))
+                format!(
+                    "{} Anträge abgelaufen{}",
+                    expired.len(),
+                    human::nr_list(&expired)
+                )
             });
         }
     }
@@ -169,26 +208,52 @@ async fn run(cli: Cli) -> Result<()> {
 
 async fn clerk(ctx: &Ctx, cmd: ClerkCmd) -> Result<()> {
     match cmd {
-        ClerkCmd::Add { username, name, role } => {
+        ClerkCmd::Add {
+            username,
+            name,
+            role,
+        } => {
             let role = Role::parse(&role)?;
             let session = match ctx.as_user {
                 Some(_) => Some(ctx.session().await?),
                 None => None,
             };
-            let pw = Password::new_checked(&secret("KAMMERCTL_NEW_PASSWORD", &format!("Neues Passwort für {username}: "))?)?;
-            let new = clerks::NewClerk { username: &username, display_name: &name, role, password: &pw };
+            let pw = Password::new_checked(&secret(
+                "KAMMERCTL_NEW_PASSWORD",
+                &format!("Neues Passwort für {username}: "),
+            )?)?;
+            let new = clerks::NewClerk {
+                username: &username,
+                display_name: &name,
+                role,
+                password: &pw,
+            };
             let c = clerks::add(&ctx.pool, session.as_ref(), &new).await?;
-            ctx.print(&c, |c| format!("Zugang „{}“ ({}, {}) angelegt.", c.username, c.display_name, c.role.label_de()));
+            ctx.print(&c, |c| {
+                format!(
+                    "Zugang „{}“ ({}, {}) angelegt.",
+                    c.username,
+                    c.display_name,
+                    c.role.label_de()
+                )
+            });
         }
         ClerkCmd::Passwd { username } => {
             let session = ctx.session().await?;
-            let pw = Password::new_checked(&secret("KAMMERCTL_NEW_PASSWORD", &format!("Neues Passwort für {username}: "))?)?;
+            let pw = Password::new_checked(&secret(
+                "KAMMERCTL_NEW_PASSWORD",
+                &format!("Neues Passwort für {username}: "),
+            )?)?;
             clerks::set_password(&ctx.pool, &session, &username, &pw).await?;
-            ctx.print(&serde_json::json!({ "password_set": username }), |_| format!("Passwort für „{username}“ gesetzt."));
+            ctx.print(&serde_json::json!({ "password_set": username }), |_| {
+                format!("Passwort für „{username}“ gesetzt.")
+            });
         }
         ClerkCmd::Disable { username } => {
             clerks::disable(&ctx.pool, &ctx.session().await?, &username).await?;
-            ctx.print(&serde_json::json!({ "disabled": username }), |_| format!("Zugang „{username}“ gesperrt."));
+            ctx.print(&serde_json::json!({ "disabled": username }), |_| {
+                format!("Zugang „{username}“ gesperrt.")
+            });
         }
         ClerkCmd::List => {
             let list = clerks::list(&ctx.pool, &ctx.session().await?).await?;
@@ -201,22 +266,48 @@ async fn clerk(ctx: &Ctx, cmd: ClerkCmd) -> Result<()> {
 fn day(s: &str) -> Result<DateTime<Utc>> {
     let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(s.trim(), "%d.%m.%Y"))
-        .map_err(|_| Error::validation(format!("„{s}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ).")))?;
+        .map_err(|_| {
+            Error::validation(format!(
+                "„{s}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)."
+            ))
+        })?;
     Ok(d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
 }
 
 async fn antrag(ctx: &Ctx, cmd: AntragCmd) -> Result<()> {
     match cmd {
-        AntragCmd::List { status, from, to, betrieb, newest_first, limit, after } => {
+        AntragCmd::List {
+            status,
+            from,
+            to,
+            betrieb,
+            newest_first,
+            limit,
+            after,
+        } => {
             let filter = AntragFilter {
-                statuses: status.iter().map(|s| AntragStatus::parse(s)).collect::<Result<_>>()?,
+                statuses: status
+                    .iter()
+                    .map(|s| AntragStatus::parse(s))
+                    .collect::<Result<_>>()?,
                 from: from.as_deref().map(day).transpose()?,
                 to: to.as_deref().map(day).transpose()?,
                 betriebsnummer: betrieb.as_deref().map(Betriebsnummer::parse).transpose()?,
-                order: if newest_first { SortOrder::NewestFirst } else { SortOrder::OldestFirst },
+                order: if newest_first {
+                    SortOrder::NewestFirst
+                } else {
+                    SortOrder::OldestFirst
+                },
             };
             let after = after.as_deref().map(Cursor::parse).transpose()?;
-            let page = antraege::list(&ctx.pool, &ctx.session().await?, &filter, after.as_ref(), limit).await?;
+            let page = antraege::list(
+                &ctx.pool,
+                &ctx.session().await?,
+                &filter,
+                after.as_ref(),
+                limit,
+            )
+            .await?;
             ctx.print(&page, human::page);
         }
         AntragCmd::Show { nr } => {
@@ -224,19 +315,32 @@ async fn antrag(ctx: &Ctx, cmd: AntragCmd) -> Result<()> {
             ctx.print(&d, human::antrag);
         }
         AntragCmd::Approve { nr, reason } => {
-            let (nr, reason) = (AntragNr::parse(&nr)?, Reason::parse_optional(reason.as_deref())?);
-            let a = antraege::approve(&ctx.pool, &ctx.session().await?, nr, reason.as_ref()).await?;
-            ctx.print(&a, |a| format!("Antrag Nr. {} bestätigt; Zuordnung {} angelegt.", a.nr, a.zuordnung_id));
+            let (nr, reason) = (
+                AntragNr::parse(&nr)?,
+                Reason::parse_optional(reason.as_deref())?,
+            );
+            let a =
+                antraege::approve(&ctx.pool, &ctx.session().await?, nr, reason.as_ref()).await?;
+            ctx.print(&a, |a| {
+                format!(
+                    "Antrag Nr. {} bestätigt; Zuordnung {} angelegt.",
+                    a.nr, a.zuordnung_id
+                )
+            });
         }
         AntragCmd::Withdraw { nr, reason } => {
             let (nr, reason) = (AntragNr::parse(&nr)?, Reason::parse(&reason)?);
             antraege::withdraw(&ctx.pool, &ctx.session().await?, nr, &reason).await?;
-            ctx.print(&serde_json::json!({ "withdrawn": nr }), |_| format!("Antrag Nr. {nr} zurückgezogen."));
+            ctx.print(&serde_json::json!({ "withdrawn": nr }), |_| {
+                format!("Antrag Nr. {nr} zurückgezogen.")
+            });
         }
         AntragCmd::Reject { nr, reason } => {
             let (nr, reason) = (AntragNr::parse(&nr)?, Reason::parse(&reason)?);
             antraege::reject(&ctx.pool, &ctx.session().await?, nr, &reason).await?;
-            ctx.print(&serde_json::json!({ "rejected": nr }), |_| format!("Antrag Nr. {nr} abgelehnt."));
+            ctx.print(&serde_json::json!({ "rejected": nr }), |_| {
+                format!("Antrag Nr. {nr} abgelehnt.")
+            });
         }
     }
     Ok(())
@@ -246,18 +350,33 @@ async fn portal_cmd(ctx: &Ctx, cmd: PortalCmd) -> Result<()> {
     match cmd {
         PortalCmd::Register { email, name } => {
             let email = EmailAddress::parse(&email)?;
-            let pw = Password::new_checked(&secret("KAMMERCTL_PORTAL_PASSWORD", "Passwort für den Portal-Account: ")?)?;
+            let pw = Password::new_checked(&secret(
+                "KAMMERCTL_PORTAL_PASSWORD",
+                "Passwort für den Portal-Account: ",
+            )?)?;
             let r = portal::register(&ctx.pool, &email, &name, &pw).await?;
             ctx.print(&r, |r| {
-                format!("Account {} angelegt. Bestätigungs-Token für den E-Mail-Link: {}", r.account_id, r.confirm_token)
+                format!(
+                    "Account {} angelegt. Bestätigungs-Token für den E-Mail-Link: {}",
+                    r.account_id, r.confirm_token
+                )
             });
         }
         PortalCmd::Confirm { email, token } => {
             portal::confirm_email(&ctx.pool, &EmailAddress::parse(&email)?, &token).await?;
-            ctx.print(&serde_json::json!({ "confirmed": email }), |_| format!("E-Mail-Adresse {email} bestätigt."));
+            ctx.print(&serde_json::json!({ "confirmed": email }), |_| {
+                format!("E-Mail-Adresse {email} bestätigt.")
+            });
         }
-        PortalCmd::Request { email, betriebsnummer, firmenname } => {
-            let (email, nummer) = (EmailAddress::parse(&email)?, Betriebsnummer::parse(&betriebsnummer)?);
+        PortalCmd::Request {
+            email,
+            betriebsnummer,
+            firmenname,
+        } => {
+            let (email, nummer) = (
+                EmailAddress::parse(&email)?,
+                Betriebsnummer::parse(&betriebsnummer)?,
+            );
             let f = portal::request_zuordnung(&ctx.pool, &email, &nummer, &firmenname).await?;
             ctx.print(&f, |f| {
                 format!(
@@ -270,13 +389,23 @@ async fn portal_cmd(ctx: &Ctx, cmd: PortalCmd) -> Result<()> {
             });
         }
         PortalCmd::SubmitCode { email, nr, code } => {
-            let s = portal::submit_code(&ctx.pool, &EmailAddress::parse(&email)?, AntragNr::parse(&nr)?, &code).await?;
-            ctx.print(&s, |s| format!("Antrag Nr. {}: {}.", s.nr, s.status.label_de()));
+            let s = portal::submit_code(
+                &ctx.pool,
+                &EmailAddress::parse(&email)?,
+                AntragNr::parse(&nr)?,
+                &code,
+            )
+            .await?;
+            ctx.print(&s, |s| {
+                format!("Antrag Nr. {}: {}.", s.nr, s.status.label_de())
+            });
         }
         PortalCmd::Withdraw { email, nr } => {
             let nr = AntragNr::parse(&nr)?;
             portal::withdraw(&ctx.pool, &EmailAddress::parse(&email)?, nr).await?;
-            ctx.print(&serde_json::json!({ "withdrawn": nr }), |_| format!("Antrag Nr. {nr} zurückgezogen."));
+            ctx.print(&serde_json::json!({ "withdrawn": nr }), |_| {
+                format!("Antrag Nr. {nr} zurückgezogen.")
+            });
         }
     }
     Ok(())

@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
+use crate::Result;
 use crate::auth::Session;
 use crate::domain::{AntragNr, Permission};
-use crate::Result;
 
 /// The channel desks `LISTEN` on; the payload is a JSON object with the action and, where
 /// there is one, the Antrag number and Betrieb id.
@@ -56,9 +56,13 @@ pub async fn record(conn: &mut PgConnection, event: Event<'_>) -> Result<()> {
     .execute(&mut *conn)
     .await?;
     let payload = serde_json::json!({ "action": event.action, "antrag_nr": antrag, "betrieb_id": event.betrieb_id });
-    sqlx::query!("select pg_notify($1, $2)", CHANGES_CHANNEL, payload.to_string())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "select pg_notify($1, $2)",
+        CHANGES_CHANNEL,
+        payload.to_string()
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -89,7 +93,11 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-pub async fn list(pool: &PgPool, session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+pub async fn list(
+    pool: &PgPool,
+    session: &Session,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditEntry>> {
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
     let rows = sqlx::query_as!(

@@ -41,7 +41,11 @@ pub struct BetriebHit {
     pub score: f32,
 }
 
-pub async fn by_nummer(pool: &PgPool, session: &Session, nummer: &Betriebsnummer) -> Result<Betrieb> {
+pub async fn by_nummer(
+    pool: &PgPool,
+    session: &Session,
+    nummer: &Betriebsnummer,
+) -> Result<Betrieb> {
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
     sqlx::query_as!(
@@ -58,11 +62,18 @@ pub async fn by_nummer(pool: &PgPool, session: &Session, nummer: &Betriebsnummer
 }
 
 pub(crate) fn unknown(nummer: &Betriebsnummer) -> Error {
-    Error::not_found(format!("Einen Betrieb mit der Betriebsnummer {nummer} gibt es in der Handwerksrolle nicht."))
+    Error::not_found(format!(
+        "Einen Betrieb mit der Betriebsnummer {nummer} gibt es in der Handwerksrolle nicht."
+    ))
 }
 
 /// Betriebe whose number begins with `prefix`, in number order.
-pub async fn by_prefix(pool: &PgPool, session: &Session, prefix: &BetriebsnummerPrefix, limit: i64) -> Result<Vec<BetriebHit>> {
+pub async fn by_prefix(
+    pool: &PgPool,
+    session: &Session,
+    prefix: &BetriebsnummerPrefix,
+    limit: i64,
+) -> Result<Vec<BetriebHit>> {
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
     let hits = sqlx::query_as!(
@@ -79,16 +90,26 @@ pub async fn by_prefix(pool: &PgPool, session: &Session, prefix: &Betriebsnummer
 
 /// The Suche: digits look up numbers by prefix; anything else searches name, Inhaber and
 /// e-mail by trigram word similarity, which forgives typos ("Müler" finds "Müller").
-pub async fn search(pool: &PgPool, session: &Session, query: &str, limit: i64) -> Result<Vec<BetriebHit>> {
+pub async fn search(
+    pool: &PgPool,
+    session: &Session,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<BetriebHit>> {
     let query = query.trim();
     if query.chars().count() < 2 && !query.chars().all(|c| c.is_ascii_digit()) || query.is_empty() {
         return Err(Error::validation("Bitte mindestens zwei Zeichen eingeben."));
     }
-    if query.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()) {
+    if query
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace())
+    {
         return by_prefix(pool, session, &BetriebsnummerPrefix::parse(query)?, limit).await;
     }
     if query.chars().count() > 200 {
-        return Err(Error::validation("Der Suchbegriff ist zu lang (höchstens 200 Zeichen)."));
+        return Err(Error::validation(
+            "Der Suchbegriff ist zu lang (höchstens 200 Zeichen).",
+        ));
     }
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
@@ -111,7 +132,9 @@ pub async fn search(pool: &PgPool, session: &Session, query: &str, limit: i64) -
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,7 +146,11 @@ pub struct BetriebDetail {
     pub antraege: Vec<AntragSummary>,
 }
 
-pub async fn show(pool: &PgPool, session: &Session, nummer: &Betriebsnummer) -> Result<BetriebDetail> {
+pub async fn show(
+    pool: &PgPool,
+    session: &Session,
+    nummer: &Betriebsnummer,
+) -> Result<BetriebDetail> {
     let betrieb = by_nummer(pool, session, nummer).await?;
     let mut conn = pool.acquire().await?;
     let filialen = sqlx::query_as!(
@@ -141,7 +168,9 @@ pub async fn show(pool: &PgPool, session: &Session, nummer: &Betriebsnummer) -> 
         order: SortOrder::NewestFirst,
         ..AntragFilter::default()
     };
-    let antraege = antraege::list(pool, session, &filter, None, 200).await?.rows;
+    let antraege = antraege::list(pool, session, &filter, None, 200)
+        .await?
+        .rows;
     Ok(BetriebDetail {
         betrieb,
         filialen,

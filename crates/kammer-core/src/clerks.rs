@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use crate::audit::{self, Actor, Event};
-use crate::auth::{hash_password, Password, Session};
+use crate::auth::{Password, Session, hash_password};
 use crate::domain::{Permission, Role};
 use crate::{Error, Result};
 
@@ -28,7 +28,9 @@ pub struct NewClerk<'a> {
 
 fn parse_username(input: &str) -> Result<String> {
     let u = input.trim().to_lowercase();
-    let ok = (2..=32).contains(&u.len()) && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
+    let ok = (2..=32).contains(&u.len())
+        && u.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));
     if !ok {
         return Err(Error::validation(
             "Ein Benutzername hat 2 bis 32 Zeichen: Kleinbuchstaben a–z, Ziffern, Punkt, Binde- und Unterstrich.",
@@ -43,7 +45,9 @@ pub async fn add(pool: &PgPool, by: Option<&Session>, new: &NewClerk<'_>) -> Res
     let username = parse_username(new.username)?;
     let display_name = new.display_name.trim();
     if display_name.is_empty() {
-        return Err(Error::validation("Bitte geben Sie den angezeigten Namen an."));
+        return Err(Error::validation(
+            "Bitte geben Sie den angezeigten Namen an.",
+        ));
     }
     let password_hash = hash_password(new.password).await?;
     let mut tx = pool.begin().await?;
@@ -53,15 +57,21 @@ pub async fn add(pool: &PgPool, by: Option<&Session>, new: &NewClerk<'_>) -> Res
         }
         None => {
             // Serialises concurrent bootstraps: only the first finds the table empty.
-            sqlx::query!("lock table clerks in share row exclusive mode").execute(&mut *tx).await?;
-            let any = sqlx::query_scalar!(r#"select exists(select 1 from clerks) as "e!""#).fetch_one(&mut *tx).await?;
+            sqlx::query!("lock table clerks in share row exclusive mode")
+                .execute(&mut *tx)
+                .await?;
+            let any = sqlx::query_scalar!(r#"select exists(select 1 from clerks) as "e!""#)
+                .fetch_one(&mut *tx)
+                .await?;
             if any {
                 return Err(Error::forbidden(
                     "Es gibt bereits Zugänge. Neue Zugänge legt die Administration an (--as <admin>).",
                 ));
             }
             if new.role != Role::Admin {
-                return Err(Error::validation("Der erste Zugang muss die Rolle admin haben."));
+                return Err(Error::validation(
+                    "Der erste Zugang muss die Rolle admin haben.",
+                ));
             }
         }
     }
@@ -100,7 +110,12 @@ pub async fn add(pool: &PgPool, by: Option<&Session>, new: &NewClerk<'_>) -> Res
 }
 
 /// Sets a new password: the administration for anyone, every clerk for themselves.
-pub async fn set_password(pool: &PgPool, by: &Session, username: &str, password: &Password) -> Result<()> {
+pub async fn set_password(
+    pool: &PgPool,
+    by: &Session,
+    username: &str,
+    password: &Password,
+) -> Result<()> {
     let username = parse_username(username)?;
     let password_hash = hash_password(password).await?;
     let mut tx = pool.begin().await?;
@@ -109,10 +124,14 @@ pub async fn set_password(pool: &PgPool, by: &Session, username: &str, password:
     } else {
         by.authorize(&mut tx, Permission::Lookup).await?;
     }
-    let id = sqlx::query_scalar!("update clerks set password_hash = $2 where username = $1 returning id", username, password_hash)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| unknown(&username))?;
+    let id = sqlx::query_scalar!(
+        "update clerks set password_hash = $2 where username = $1 returning id",
+        username,
+        password_hash
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| unknown(&username))?;
     audit::record(
         &mut tx,
         Event {
@@ -131,7 +150,9 @@ pub async fn set_password(pool: &PgPool, by: &Session, username: &str, password:
 pub async fn disable(pool: &PgPool, by: &Session, username: &str) -> Result<()> {
     let username = parse_username(username)?;
     if username == by.username {
-        return Err(Error::validation("Sie können Ihren eigenen Zugang nicht sperren."));
+        return Err(Error::validation(
+            "Sie können Ihren eigenen Zugang nicht sperren.",
+        ));
     }
     let mut tx = pool.begin().await?;
     by.authorize(&mut tx, Permission::ManageClerks).await?;

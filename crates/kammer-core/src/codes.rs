@@ -8,8 +8,8 @@ use sqlx::{PgConnection, PgPool};
 use crate::antraege::transition::{current_status, not_found};
 use crate::audit::{self, Actor, Event};
 use crate::auth::Session;
-use crate::domain::{random_hex, AntragNr, AntragStatus, ConfirmationCode, Permission, Reason};
-use crate::mail::{compose_code_mail, format_de, CodeMailFacts};
+use crate::domain::{AntragNr, AntragStatus, ConfirmationCode, Permission, Reason, random_hex};
+use crate::mail::{CodeMailFacts, compose_code_mail, format_de};
 use crate::policy::{self, Policy};
 use crate::{Error, Result};
 
@@ -57,7 +57,11 @@ pub(crate) async fn issue(
         },
         policy,
     );
-    let domain = policy.mail_from.rsplit_once('@').map(|(_, d)| d).unwrap_or("kammerdesk.invalid");
+    let domain = policy
+        .mail_from
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .unwrap_or("kammerdesk.invalid");
     let message_id = format!("<antrag-{nr}.{}@{domain}>", random_hex(12));
     let outbox_id = sqlx::query_scalar!(
         "insert into mail_outbox (purpose, antrag_nr, message_id, mail_from, recipient, subject, body_text, body_html)
@@ -188,16 +192,25 @@ pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Ve
     Ok(rows
         .into_iter()
         .map(|r| {
-            let state = state_of(r.consumed_at, r.superseded_at, r.expires_at, r.wrong_attempts, &policy, now);
+            let state = state_of(
+                r.consumed_at,
+                r.superseded_at,
+                r.expires_at,
+                r.wrong_attempts,
+                &policy,
+                now,
+            );
             let delivery = match (r.outbox_id, r.mail_status, r.mail_attempts, r.mail_next) {
-                (Some(outbox_id), Some(status), Some(attempts), Some(next_attempt_at)) => Some(Delivery {
-                    outbox_id,
-                    status,
-                    attempts,
-                    last_error: r.mail_error,
-                    sent_at: r.mail_sent_at,
-                    next_attempt_at,
-                }),
+                (Some(outbox_id), Some(status), Some(attempts), Some(next_attempt_at)) => {
+                    Some(Delivery {
+                        outbox_id,
+                        status,
+                        attempts,
+                        last_error: r.mail_error,
+                        sent_at: r.mail_sent_at,
+                        next_attempt_at,
+                    })
+                }
                 _ => None,
             };
             CodeInfo {
@@ -262,14 +275,22 @@ pub enum CodeVerdict {
     Wrong,
 }
 
-pub async fn check(pool: &PgPool, session: &Session, nr: AntragNr, input: &str) -> Result<CodeCheck> {
+pub async fn check(
+    pool: &PgPool,
+    session: &Session,
+    nr: AntragNr,
+    input: &str,
+) -> Result<CodeCheck> {
     let code = ConfirmationCode::parse(input)?;
     let mut tx = pool.begin().await?;
     session.authorize(&mut tx, Permission::HandleCodes).await?;
-    let antrag = sqlx::query!("select status, betrieb_id from antraege where nr = $1", nr.get())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| not_found(nr))?;
+    let antrag = sqlx::query!(
+        "select status, betrieb_id from antraege where nr = $1",
+        nr.get()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| not_found(nr))?;
     let antrag_status = AntragStatus::from_db(&antrag.status)?;
     let policy = policy::current(&mut tx).await?;
     let matched = sqlx::query!(
@@ -344,7 +365,12 @@ pub struct Resent {
 
 /// Sends a new code for an Antrag that waits for one. Cooldown and daily limit are the
 /// chamber's policy; the old code stops working in the same transaction.
-pub async fn resend(pool: &PgPool, session: &Session, nr: AntragNr, reason: &Reason) -> Result<Resent> {
+pub async fn resend(
+    pool: &PgPool,
+    session: &Session,
+    nr: AntragNr,
+    reason: &Reason,
+) -> Result<Resent> {
     let mut tx = pool.begin().await?;
     session.authorize(&mut tx, Permission::HandleCodes).await?;
     let antrag = lock_awaiting_code(&mut tx, nr).await?;
@@ -377,10 +403,13 @@ pub async fn resend(pool: &PgPool, session: &Session, nr: AntragNr, reason: &Rea
 /// Locks the Antrag row so that resends and code submissions on it run one after the other,
 /// and checks that it still waits for a code. Returns the Betrieb id.
 pub(crate) async fn lock_awaiting_code(conn: &mut PgConnection, nr: AntragNr) -> Result<i64> {
-    let row = sqlx::query!("select status, betrieb_id from antraege where nr = $1 for update", nr.get())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| not_found(nr))?;
+    let row = sqlx::query!(
+        "select status, betrieb_id from antraege where nr = $1 for update",
+        nr.get()
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| not_found(nr))?;
     let status = AntragStatus::from_db(&row.status)?;
     if status != AntragStatus::AwaitingCode {
         return Err(Error::conflict(format!(
@@ -400,7 +429,8 @@ async fn enforce_send_limits(conn: &mut PgConnection, nr: AntragNr, policy: &Pol
     .fetch_one(&mut *conn)
     .await?;
     if let Some(last) = sends.last {
-        let wait = Duration::seconds(i64::from(policy.resend_cooldown_seconds)) - (Utc::now() - last);
+        let wait =
+            Duration::seconds(i64::from(policy.resend_cooldown_seconds)) - (Utc::now() - last);
         if wait > Duration::zero() {
             return Err(Error::validation(format!(
                 "Für Antrag Nr. {nr} wurde eben erst ein Code gesendet. Ein neuer Code kann in {} Sekunden gesendet werden.",

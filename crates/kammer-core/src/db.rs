@@ -20,7 +20,12 @@ pub async fn connect(url: &str) -> Result<PgPool> {
     let options = options
         .application_name("kammerdesk")
         .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
-    let target = format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or("?"));
+    let target = format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("?")
+    );
     PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(8))

@@ -22,9 +22,9 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
 use crate::audit::{self, Actor, Event};
-use crate::auth::{hash_password, Password};
-use crate::domain::{random_hex, AntragNr, ConfirmationCode, Reason};
-use crate::mail::{compose_code_mail, CodeMailFacts};
+use crate::auth::{Password, hash_password};
+use crate::domain::{AntragNr, ConfirmationCode, Reason, random_hex};
+use crate::mail::{CodeMailFacts, compose_code_mail};
 use crate::{Error, Result};
 
 /// How much to seed.
@@ -36,7 +36,10 @@ pub struct SeedOptions {
 
 impl Default for SeedOptions {
     fn default() -> Self {
-        SeedOptions { betriebe: 300, antraege: 600 }
+        SeedOptions {
+            betriebe: 300,
+            antraege: 600,
+        }
     }
 }
 
@@ -90,18 +93,111 @@ impl Rng {
 }
 
 const VORNAMEN: &[&str] = &[
-    "Jürgen", "Günther", "Jörg", "Björn", "Sören", "Käthe", "Änne", "Uwe", "Klaus", "Stefan", "Thomas", "Michael",
-    "Andreas", "Frank", "Martin", "Sabine", "Petra", "Monika", "Claudia", "Katrin", "Anja", "Nicole", "Daniel",
-    "Tobias", "Sebastian", "Lukas", "Jonas", "Leon", "Finn", "Lea", "Hannah", "Jana", "Melanie", "Ralf", "Dirk",
-    "Heinz", "Wolfgang", "Bernd", "Dieter", "Ömer", "Ayşe", "Mehmet", "Elif", "Dariusz", "Agnieszka", "Luca",
-    "Marco", "Gülşen", "Timo", "Christina",
+    "Jürgen",
+    "Günther",
+    "Jörg",
+    "Björn",
+    "Sören",
+    "Käthe",
+    "Änne",
+    "Uwe",
+    "Klaus",
+    "Stefan",
+    "Thomas",
+    "Michael",
+    "Andreas",
+    "Frank",
+    "Martin",
+    "Sabine",
+    "Petra",
+    "Monika",
+    "Claudia",
+    "Katrin",
+    "Anja",
+    "Nicole",
+    "Daniel",
+    "Tobias",
+    "Sebastian",
+    "Lukas",
+    "Jonas",
+    "Leon",
+    "Finn",
+    "Lea",
+    "Hannah",
+    "Jana",
+    "Melanie",
+    "Ralf",
+    "Dirk",
+    "Heinz",
+    "Wolfgang",
+    "Bernd",
+    "Dieter",
+    "Ömer",
+    "Ayşe",
+    "Mehmet",
+    "Elif",
+    "Dariusz",
+    "Agnieszka",
+    "Luca",
+    "Marco",
+    "Gülşen",
+    "Timo",
+    "Christina",
 ];
 const NACHNAMEN: &[&str] = &[
-    "Müller", "Schäfer", "Schröder", "Krämer", "Köhler", "Hoffmann", "Schmidt", "Schneider", "Fischer", "Weber",
-    "Meyer", "Wagner", "Becker", "Schulz", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Neumann", "Schwarz",
-    "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Schmitz", "Krause",
-    "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köster", "Jäger", "Böhm", "Vogt", "Brückner", "Wöhler",
-    "Göbel", "Lübke", "Düsterhus", "Kowalski", "Nowak", "Yılmaz", "Kaya", "Öztürk", "Großmann", "Weiß", "Fuß",
+    "Müller",
+    "Schäfer",
+    "Schröder",
+    "Krämer",
+    "Köhler",
+    "Hoffmann",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Koch",
+    "Bauer",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Schmitt",
+    "Werner",
+    "Schmitz",
+    "Krause",
+    "Meier",
+    "Lehmann",
+    "Schmid",
+    "Schulze",
+    "Maier",
+    "Köster",
+    "Jäger",
+    "Böhm",
+    "Vogt",
+    "Brückner",
+    "Wöhler",
+    "Göbel",
+    "Lübke",
+    "Düsterhus",
+    "Kowalski",
+    "Nowak",
+    "Yılmaz",
+    "Kaya",
+    "Öztürk",
+    "Großmann",
+    "Weiß",
+    "Fuß",
 ];
 const ORTE: &[(&str, &str)] = &[
     ("Dortmund", "44"),
@@ -126,10 +222,31 @@ const ORTE: &[(&str, &str)] = &[
     ("Fröndenberg", "58"),
 ];
 const STRASSEN: &[&str] = &[
-    "Hauptstraße", "Bahnhofstraße", "Kirchstraße", "Schulstraße", "Gartenstraße", "Lindenweg", "Am Markt",
-    "Mühlenweg", "Königsallee", "Hüttenstraße", "Zechenstraße", "Rheinische Straße", "Westfalendamm",
-    "Märkische Straße", "Hellweg", "Ruhrallee", "Schützenstraße", "Brückstraße", "Grüner Weg", "Talstraße",
-    "Industriestraße", "Gewerbepark Süd", "Friedrich-Ebert-Straße", "Kampstraße", "Löwenstraße",
+    "Hauptstraße",
+    "Bahnhofstraße",
+    "Kirchstraße",
+    "Schulstraße",
+    "Gartenstraße",
+    "Lindenweg",
+    "Am Markt",
+    "Mühlenweg",
+    "Königsallee",
+    "Hüttenstraße",
+    "Zechenstraße",
+    "Rheinische Straße",
+    "Westfalendamm",
+    "Märkische Straße",
+    "Hellweg",
+    "Ruhrallee",
+    "Schützenstraße",
+    "Brückstraße",
+    "Grüner Weg",
+    "Talstraße",
+    "Industriestraße",
+    "Gewerbepark Süd",
+    "Friedrich-Ebert-Straße",
+    "Kampstraße",
+    "Löwenstraße",
 ];
 
 /// (Gewerk, Firmenname stem, e-mail slug of the stem)
@@ -153,15 +270,24 @@ const GEWERKE: &[(&str, &str)] = &[
     ("Schornsteinfeger", "Schornsteinfegerbetrieb"),
     ("Glaser", "Glaserei"),
 ];
-const RECHTSFORMEN: &[&str] = &["GmbH", "GmbH & Co. KG", "e.K.", "GbR", "UG (haftungsbeschränkt)"];
+const RECHTSFORMEN: &[&str] = &[
+    "GmbH",
+    "GmbH & Co. KG",
+    "e.K.",
+    "GbR",
+    "UG (haftungsbeschränkt)",
+];
 const REJECT_REASONS: &[&str] = &[
     "Antragsteller:in ist laut Rückruf beim Betrieb nicht beschäftigt",
     "Firmenname passt nicht zur Betriebsnummer; Betrieb hat Zuordnung abgelehnt",
     "Betrieb ist abgemeldet",
     "Doppelter Antrag, Zuordnung besteht über anderen Account",
 ];
-const CLERK_APPROVE_REASONS: &[&str] =
-    &["telefonisch bestätigt", "Inhaber hat per Fax bestätigt", "persönlich vorgesprochen, Handwerkskarte vorgelegt"];
+const CLERK_APPROVE_REASONS: &[&str] = &[
+    "telefonisch bestätigt",
+    "Inhaber hat per Fax bestätigt",
+    "persönlich vorgesprochen, Handwerkskarte vorgelegt",
+];
 
 /// A–Z, digits and dashes only: for e-mail local parts and domains.
 fn slug(s: &str) -> String {
@@ -206,7 +332,10 @@ struct Rows {
 
 impl Rows {
     fn new() -> Self {
-        Rows { buf: String::new(), first: true }
+        Rows {
+            buf: String::new(),
+            first: true,
+        }
     }
     fn col(&mut self, value: &str) -> &mut Self {
         if !self.first {
@@ -250,8 +379,11 @@ async fn copy(conn: &mut PgConnection, statement: &str, data: &str) -> Result<u6
 
 /// Checks that the rows just copied into an empty table got ids 1..=n.
 async fn assert_ids(conn: &mut PgConnection, table: &str, n: u64) -> Result<()> {
-    let (min, max, count): (Option<i64>, Option<i64>, i64) =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("select min(id), max(id), count(*) from {table}"))).fetch_one(&mut *conn).await?;
+    let (min, max, count): (Option<i64>, Option<i64>, i64) = sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("select min(id), max(id), count(*) from {table}"),
+    ))
+    .fetch_one(&mut *conn)
+    .await?;
     if count as u64 != n || (n > 0 && (min != Some(1) || max != Some(n as i64))) {
         return Err(Error::internal(format!(
             "demo seed: {table} ids are {min:?}..{max:?} for {count} rows, expected 1..{n}"
@@ -259,6 +391,14 @@ async fn assert_ids(conn: &mut PgConnection, table: &str, n: u64) -> Result<()> 
     }
     Ok(())
 }
+
+/// (at, (actor kind, clerk id, account id), action, details as JSON text)
+type LaterEvent<'a> = (
+    DateTime<Utc>,
+    (&'a str, Option<i64>, Option<i64>),
+    &'a str,
+    String,
+);
 
 struct Betrieb {
     nummer: String,
@@ -290,15 +430,21 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     let betriebe_n = opts.betriebe.max(1) as usize;
     let antraege_n = opts.antraege.max(TEST_ANTRAG_NR as u32) as usize;
     if opts.betriebe < 4 {
-        return Err(Error::validation("Für Demo-Daten werden mindestens 4 Betriebe gebraucht."));
+        return Err(Error::validation(
+            "Für Demo-Daten werden mindestens 4 Betriebe gebraucht.",
+        ));
     }
     let mut rng = Rng(SEED);
     let now = Utc::now();
 
     let mut tx = pool.begin().await?;
     // Serialise concurrent seeds and check emptiness under the lock.
-    sqlx::query("lock table betriebe in exclusive mode").execute(&mut *tx).await?;
-    let existing: i64 = sqlx::query_scalar("select count(*) from betriebe").fetch_one(&mut *tx).await?;
+    sqlx::query("lock table betriebe in exclusive mode")
+        .execute(&mut *tx)
+        .await?;
+    let existing: i64 = sqlx::query_scalar("select count(*) from betriebe")
+        .fetch_one(&mut *tx)
+        .await?;
     if existing > 0 {
         return Err(Error::conflict(format!(
             "Die Datenbank enthält bereits {existing} Betriebe. Demo-Daten werden nur in eine leere Datenbank geladen."
@@ -314,7 +460,9 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
             "Die Datenbank enthält bereits Accounts oder Anträge. Demo-Daten werden nur in eine leere Datenbank geladen.",
         ));
     }
-    sqlx::query("set local synchronous_commit = off").execute(&mut *tx).await?;
+    sqlx::query("set local synchronous_commit = off")
+        .execute(&mut *tx)
+        .await?;
 
     // ------------------------------------------------------------ clerks
     let mut clerk_ids = Vec::new();
@@ -340,7 +488,12 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
                 clerks_added += 1;
                 id
             }
-            None => sqlx::query_scalar("select id from clerks where username = $1").bind(username).fetch_one(&mut *tx).await?,
+            None => {
+                sqlx::query_scalar("select id from clerks where username = $1")
+                    .bind(username)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
         };
         clerk_ids.push(id);
     }
@@ -370,7 +523,11 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         } else {
             let nummer = loop {
                 // About one in ten Betriebsnummern begins with a zero.
-                let n = if rng.chance(10) { rng.below(1_000_000_000) } else { 1_000_000_000 + rng.below(9_000_000_000) };
+                let n = if rng.chance(10) {
+                    rng.below(1_000_000_000)
+                } else {
+                    1_000_000_000 + rng.below(9_000_000_000)
+                };
                 if numbers.insert(n) {
                     break format!("{n:010}");
                 }
@@ -387,7 +544,11 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
                 _ => format!("{stem} {inhaber}"),
             };
             // Unique by construction: the Betriebsnummer is part of the domain.
-            let domain = format!("{}-{}.example", slug(&format!("{stem} {nachname}")), &nummer[6..]);
+            let domain = format!(
+                "{}-{}.example",
+                slug(&format!("{stem} {nachname}")),
+                &nummer[6..]
+            );
             let email = match rng.below(3) {
                 0 => format!("info@{domain}"),
                 1 => format!("kontakt@{domain}"),
@@ -396,10 +557,27 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
             let strasse = format!("{} {}", rng.pick(STRASSEN), 1 + rng.below(180));
             let plz = format!("{plz_prefix}{:03}", rng.below(1000));
             // A few Filialen, always of a Betrieb seeded before them.
-            let hauptsitz = if i > 10 && rng.chance(3) { Some(1 + rng.below(i as u64 - 1)) } else { None };
-            (Betrieb { nummer, firmenname, inhaber, email }, strasse, plz, ort, gewerk, hauptsitz)
+            let hauptsitz = if i > 10 && rng.chance(3) {
+                Some(1 + rng.below(i as u64 - 1))
+            } else {
+                None
+            };
+            (
+                Betrieb {
+                    nummer,
+                    firmenname,
+                    inhaber,
+                    email,
+                },
+                strasse,
+                plz,
+                ort,
+                gewerk,
+                hauptsitz,
+            )
         };
-        let created = Utc.with_ymd_and_hms(2005, 1, 1, 8, 0, 0).unwrap() + Duration::minutes(rng.below(9_000_000) as i64);
+        let created = Utc.with_ymd_and_hms(2005, 1, 1, 8, 0, 0).unwrap()
+            + Duration::minutes(rng.below(9_000_000) as i64);
         rows.col(&b.nummer)
             .col(&b.firmenname)
             .col(&b.inhaber)
@@ -428,7 +606,9 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     let t178 = Utc.with_ymd_and_hms(2024, 1, 12, 6, 23, 17).unwrap();
     let start = Utc.with_ymd_and_hms(2023, 9, 4, 7, 0, 0).unwrap();
     // The most recent ~5 % are within the code lifetime and mostly still open.
-    let recent_n = (antraege_n / 20).max(3).min(antraege_n - TEST_ANTRAG_NR as usize);
+    let recent_n = (antraege_n / 20)
+        .max(3)
+        .min(antraege_n - TEST_ANTRAG_NR as usize);
     let recent_from = now - Duration::days(10);
     let old_end = recent_from - Duration::hours(6);
     let mut sent: Vec<DateTime<Utc>> = Vec::with_capacity(antraege_n);
@@ -439,10 +619,20 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
             sent.push(t178);
             continue;
         } else if (nr as usize) <= antraege_n - recent_n {
-            (t178, old_end, nr - TEST_ANTRAG_NR, (antraege_n - recent_n) as i64 - TEST_ANTRAG_NR + 1)
+            (
+                t178,
+                old_end,
+                nr - TEST_ANTRAG_NR,
+                (antraege_n - recent_n) as i64 - TEST_ANTRAG_NR + 1,
+            )
         } else {
             let first = (antraege_n - recent_n) as i64;
-            (recent_from, now - Duration::minutes(30), nr - first - 1, recent_n as i64)
+            (
+                recent_from,
+                now - Duration::minutes(30),
+                nr - first - 1,
+                recent_n as i64,
+            )
         };
         let step = (b - a).num_seconds() / span.max(1);
         let t = a + Duration::seconds(step * i + rng.below(step.max(2) as u64 - 1) as i64 + 1);
@@ -474,7 +664,8 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         accounts.push(Account {
             name: format!("{vorname} {nachname}"),
             email,
-            created_at: start - Duration::days(30) + Duration::minutes(rng.below(60 * 24 * 365 * 3) as i64),
+            created_at: start - Duration::days(30)
+                + Duration::minutes(rng.below(60 * 24 * 365 * 3) as i64),
         });
     }
     let justus_id: i64 = 1;
@@ -482,9 +673,19 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     let mut rows = Rows::new();
     for (i, a) in accounts.iter().enumerate() {
         // Every account that filed an Antrag has confirmed its e-mail (a precondition).
-        let created = if i == 0 { a.created_at } else { a.created_at.min(start) };
-        let confirmed = created + Duration::minutes(if i == 0 { 4 } else { 3 + rng.below(600) as i64 });
-        rows.col(&a.email).col(&a.name).col(&password_hash).null().col(&ts(confirmed)).col(&ts(created));
+        let created = if i == 0 {
+            a.created_at
+        } else {
+            a.created_at.min(start)
+        };
+        let confirmed =
+            created + Duration::minutes(if i == 0 { 4 } else { 3 + rng.below(600) as i64 });
+        rows.col(&a.email)
+            .col(&a.name)
+            .col(&password_hash)
+            .null()
+            .col(&ts(confirmed))
+            .col(&ts(created));
         rows.end();
     }
     copy(
@@ -511,7 +712,11 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         } else {
             loop {
                 let acc = 2 + rng.below(accounts_n as u64 - 1) as i64;
-                let bet = if rng.chance(2) { test_betrieb_id } else { 1 + rng.below(betriebe_n as u64) as i64 };
+                let bet = if rng.chance(2) {
+                    test_betrieb_id
+                } else {
+                    1 + rng.below(betriebe_n as u64) as i64
+                };
                 if pairs.insert((acc, bet)) {
                     break (acc, bet);
                 }
@@ -567,7 +772,7 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         let mut superseded_at = None;
         let status;
         let acc_actor = ("account", None::<i64>, Some(account_id));
-        let mut later_events: Vec<(DateTime<Utc>, (&str, Option<i64>, Option<i64>), &str, String)> = Vec::new();
+        let mut later_events: Vec<LaterEvent> = Vec::new();
         match fate {
             Fate::AwaitingCode => status = "awaiting_code",
             Fate::InReview => {
@@ -575,7 +780,12 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
                 let t = within(60 * 24 * 3, &mut rng);
                 code_confirmed_at = Some(t);
                 consumed_at = Some(t);
-                later_events.push((t, acc_actor, "code_confirmed", format!(r#"{{"code_id": {nr}}}"#)));
+                later_events.push((
+                    t,
+                    acc_actor,
+                    "code_confirmed",
+                    format!(r#"{{"code_id": {nr}}}"#),
+                ));
             }
             Fate::ApprovedByCode => {
                 status = "approved";
@@ -583,7 +793,12 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
                 code_confirmed_at = Some(t);
                 consumed_at = Some(t);
                 decided_at = Some(t);
-                later_events.push((t, acc_actor, "code_confirmed", format!(r#"{{"code_id": {nr}}}"#)));
+                later_events.push((
+                    t,
+                    acc_actor,
+                    "code_confirmed",
+                    format!(r#"{{"code_id": {nr}}}"#),
+                ));
                 zuordnungen_n += 1;
                 later_events.push((
                     t,
@@ -617,7 +832,12 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
                 let t = within(60 * 24 * 10, &mut rng);
                 decided_at = Some(t);
                 superseded_at = Some(t);
-                later_events.push((t, acc_actor, "withdrawn", r#"{"from": "awaiting_code", "by": "requester"}"#.to_string()));
+                later_events.push((
+                    t,
+                    acc_actor,
+                    "withdrawn",
+                    r#"{"from": "awaiting_code", "by": "requester"}"#.to_string(),
+                ));
             }
             Fate::WithdrawnByClerk => {
                 status = "withdrawn";
@@ -654,7 +874,12 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
                 let t = sent_at + lifetime + Duration::minutes(5 + rng.below(60 * 20) as i64);
                 decided_at = Some(t);
                 superseded_at = Some(t);
-                later_events.push((t, ("system", None, None), "expired", r#"{"reason": "code_not_used_in_time"}"#.to_string()));
+                later_events.push((
+                    t,
+                    ("system", None, None),
+                    "expired",
+                    r#"{"reason": "code_not_used_in_time"}"#.to_string(),
+                ));
             }
         }
         let updated_at = decided_at.or(code_confirmed_at).unwrap_or(sent_at);
@@ -681,7 +906,10 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
             out
         } else {
             let bytes = rng.bytes32();
-            (hex::encode(Sha256Like::hash(&bytes)), hex::encode(&rng.bytes32()[..3]))
+            (
+                hex::encode(Sha256Like::hash(&bytes)),
+                hex::encode(&rng.bytes32()[..3]),
+            )
         };
         codes
             .col(&nr.to_string())
@@ -700,7 +928,10 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
             serde_json::Value::String(entered_name.clone()),
             b.email
         );
-        let mut event = |at: DateTime<Utc>, actor: (&str, Option<i64>, Option<i64>), action: &str, details: &str| {
+        let mut event = |at: DateTime<Utc>,
+                         actor: (&str, Option<i64>, Option<i64>),
+                         action: &str,
+                         details: &str| {
             events
                 .col(&ts(at))
                 .col(actor.0)
@@ -732,7 +963,9 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         &antraege.buf,
     )
     .await?;
-    sqlx::query("select setval('antrag_nr_seq', (select max(nr) from antraege))").execute(&mut *tx).await?;
+    sqlx::query("select setval('antrag_nr_seq', (select max(nr) from antraege))")
+        .execute(&mut *tx)
+        .await?;
     copy(
         &mut tx,
         "COPY confirmation_codes (antrag_nr, code_hash, prefix, sent_to, issued_at, expires_at, consumed_at, superseded_at) FROM STDIN",
@@ -740,7 +973,12 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     )
     .await?;
     assert_ids(&mut tx, "confirmation_codes", antraege_n as u64).await?;
-    copy(&mut tx, "COPY zuordnungen (account_id, betrieb_id, antrag_nr, since) FROM STDIN", &zuordnungen.buf).await?;
+    copy(
+        &mut tx,
+        "COPY zuordnungen (account_id, betrieb_id, antrag_nr, since) FROM STDIN",
+        &zuordnungen.buf,
+    )
+    .await?;
     assert_ids(&mut tx, "zuordnungen", zuordnungen_n).await?;
     copy(
         &mut tx,
@@ -768,7 +1006,11 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
             },
             &policy,
         );
-        let domain = policy.mail_from.rsplit_once('@').map(|(_, d)| d).unwrap_or("kammerdesk.invalid");
+        let domain = policy
+            .mail_from
+            .rsplit_once('@')
+            .map(|(_, d)| d)
+            .unwrap_or("kammerdesk.invalid");
         let outbox_id: i64 = sqlx::query_scalar(
             "insert into mail_outbox (created_at, purpose, antrag_nr, message_id, mail_from, recipient, subject,
                                       body_text, body_html, status, attempts, next_attempt_at, sent_at)
@@ -807,7 +1049,10 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         },
     )
     .await?;
-    sqlx::query("update antraege set updated_at = now() where nr = $1").bind(TEST_ANTRAG_NR).execute(&mut *tx).await?;
+    sqlx::query("update antraege set updated_at = now() where nr = $1")
+        .bind(TEST_ANTRAG_NR)
+        .execute(&mut *tx)
+        .await?;
 
     tx.commit().await?;
     sqlx::query("analyze").execute(pool).await?;
@@ -836,7 +1081,10 @@ mod tests {
 
     #[test]
     fn slugs_are_ascii() {
-        assert_eq!(slug("Elektro Schäfer GmbH & Co. KG"), "elektro-schaefer-gmbh-co-kg");
+        assert_eq!(
+            slug("Elektro Schäfer GmbH & Co. KG"),
+            "elektro-schaefer-gmbh-co-kg"
+        );
         assert_eq!(slug("Yılmaz Öztürk"), "yilmaz-oeztuerk");
     }
 
@@ -844,7 +1092,10 @@ mod tests {
     fn rng_is_deterministic() {
         let mut a = Rng(SEED);
         let mut b = Rng(SEED);
-        assert_eq!((0..10).map(|_| a.next()).collect::<Vec<_>>(), (0..10).map(|_| b.next()).collect::<Vec<_>>());
+        assert_eq!(
+            (0..10).map(|_| a.next()).collect::<Vec<_>>(),
+            (0..10).map(|_| b.next()).collect::<Vec<_>>()
+        );
     }
 
     #[test]

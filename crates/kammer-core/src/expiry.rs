@@ -3,8 +3,8 @@
 
 use sqlx::PgPool;
 
-use crate::audit::CHANGES_CHANNEL;
 use crate::Result;
+use crate::audit::CHANGES_CHANNEL;
 
 /// Expires every Antrag that waits for a code whose live code has expired, in one
 /// transaction: the status, the retired code, an audit event per Antrag, one notification.
@@ -34,9 +34,13 @@ pub async fn expire_overdue(pool: &PgPool) -> Result<Vec<i64>> {
     .await?;
     if !expired.is_empty() {
         let payload = serde_json::json!({ "action": "expired", "count": expired.len() });
-        sqlx::query!("select pg_notify($1, $2)", CHANGES_CHANNEL, payload.to_string())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "select pg_notify($1, $2)",
+            CHANGES_CHANNEL,
+            payload.to_string()
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(expired)

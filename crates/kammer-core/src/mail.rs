@@ -31,7 +31,11 @@ pub struct ComposedMail {
 
 pub fn compose_code_mail(facts: &CodeMailFacts<'_>, policy: &Policy) -> ComposedMail {
     let valid_until = format_de(facts.valid_until);
-    let portal_hint = if policy.portal_url.is_empty() { String::new() } else { format!(" ({})", policy.portal_url) };
+    let portal_hint = if policy.portal_url.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", policy.portal_url)
+    };
     let phone_hint = if policy.hotline_phone.is_empty() {
         String::new()
     } else {
@@ -63,20 +67,30 @@ pub fn compose_code_mail(facts: &CodeMailFacts<'_>, policy: &Policy) -> Composed
 
 /// "26.12.2026, 14:05 Uhr" in German local time, the way the portal writes dates.
 pub fn format_de(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Berlin).format("%d.%m.%Y, %H:%M Uhr").to_string()
+    at.with_timezone(&Berlin)
+        .format("%d.%m.%Y, %H:%M Uhr")
+        .to_string()
 }
 
 fn render(template: &str, vars: &[(&str, &str)], html: bool) -> String {
     let mut out = template.to_string();
     for (key, value) in vars {
-        let value = if html { escape_html(value) } else { (*value).to_string() };
+        let value = if html {
+            escape_html(value)
+        } else {
+            (*value).to_string()
+        };
         out = out.replace(&format!("{{{{{key}}}}}"), &value);
     }
     out
 }
 
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]
@@ -111,8 +125,19 @@ mod tests {
             valid_until: "2024-01-26T06:23:17Z".parse().unwrap(),
         };
         let mail = compose_code_mail(&facts, &policy());
-        assert_eq!(mail.subject, "Bestätigungs-Code für Ihren Betrieb 2121155381 – Antrag Nr. 178");
-        for needle in [code.expose(), "Jörg Weiß", "joerg@example.de", "26.01.2024, 07:23 Uhr", "Zuordnung zu einem Betrieb", "0231 5493-0", "nur an eine Person"] {
+        assert_eq!(
+            mail.subject,
+            "Bestätigungs-Code für Ihren Betrieb 2121155381 – Antrag Nr. 178"
+        );
+        for needle in [
+            code.expose(),
+            "Jörg Weiß",
+            "joerg@example.de",
+            "26.01.2024, 07:23 Uhr",
+            "Zuordnung zu einem Betrieb",
+            "0231 5493-0",
+            "nur an eine Person",
+        ] {
             assert!(mail.text.contains(needle), "text lacks {needle}");
         }
         assert!(mail.html.contains("Müller &amp; Söhne &lt;GmbH&gt;"));

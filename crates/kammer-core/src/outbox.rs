@@ -41,11 +41,17 @@ pub struct OutboxFilter {
     pub limit: i64,
 }
 
-pub async fn list(pool: &PgPool, session: &Session, filter: &OutboxFilter) -> Result<Vec<OutboxEntry>> {
+pub async fn list(
+    pool: &PgPool,
+    session: &Session,
+    filter: &OutboxFilter,
+) -> Result<Vec<OutboxEntry>> {
     if let Some(s) = &filter.status
         && !["queued", "sent", "failed"].contains(&s.as_str())
     {
-        return Err(Error::validation(format!("Unbekannter Versandstatus „{s}“. Möglich sind: queued, sent, failed.")));
+        return Err(Error::validation(format!(
+            "Unbekannter Versandstatus „{s}“. Möglich sind: queued, sent, failed."
+        )));
     }
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::ReadOutbox).await?;

@@ -42,12 +42,24 @@ pub struct PolicyChange {
 impl PolicyChange {
     fn validate(&self) -> Result<()> {
         let range = |v: Option<i32>, lo: i32, hi: i32, what: &str| match v {
-            Some(x) if !(lo..=hi).contains(&x) => Err(Error::validation(format!("{what} muss zwischen {lo} und {hi} liegen."))),
+            Some(x) if !(lo..=hi).contains(&x) => Err(Error::validation(format!(
+                "{what} muss zwischen {lo} und {hi} liegen."
+            ))),
             _ => Ok(()),
         };
-        range(self.code_lifetime_days, 1, 365, "Die Gültigkeit eines Codes (Tage)")?;
+        range(
+            self.code_lifetime_days,
+            1,
+            365,
+            "Die Gültigkeit eines Codes (Tage)",
+        )?;
         range(self.code_attempt_limit, 1, 100, "Die Zahl der Fehlversuche")?;
-        range(self.resend_cooldown_seconds, 0, 86_400, "Die Wartezeit zwischen zwei Sendungen (Sekunden)")?;
+        range(
+            self.resend_cooldown_seconds,
+            0,
+            86_400,
+            "Die Wartezeit zwischen zwei Sendungen (Sekunden)",
+        )?;
         range(self.sends_per_day, 1, 1000, "Die Zahl der Sendungen je Tag")?;
         if let Some(from) = &self.mail_from {
             EmailAddress::parse(from)?;
@@ -55,7 +67,9 @@ impl PolicyChange {
         if let Some(name) = &self.chamber_name
             && name.trim().is_empty()
         {
-            return Err(Error::validation("Der Name der Kammer darf nicht leer sein."));
+            return Err(Error::validation(
+                "Der Name der Kammer darf nicht leer sein.",
+            ));
         }
         Ok(())
     }

@@ -7,13 +7,16 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 
-use crate::antraege::transition::{not_found, transition, Decision};
 use crate::antraege::complete_approval;
+use crate::antraege::transition::{Decision, not_found, transition};
 use crate::audit::{self, Actor, Event};
-use crate::auth::{hash_password, Password};
+use crate::auth::{Password, hash_password};
 use crate::betriebe::unknown;
 use crate::codes::{issue, lock_awaiting_code};
-use crate::domain::{firmenname_matches, random_hex, AntragNr, AntragStatus, Betriebsnummer, ConfirmationCode, EmailAddress};
+use crate::domain::{
+    AntragNr, AntragStatus, Betriebsnummer, ConfirmationCode, EmailAddress, firmenname_matches,
+    random_hex,
+};
 use crate::policy;
 use crate::{Error, Result};
 
@@ -25,7 +28,12 @@ pub struct Registered {
 }
 
 /// Step 1 of the how-to: a personal account, independent of any Betrieb.
-pub async fn register(pool: &PgPool, email: &EmailAddress, name: &str, password: &Password) -> Result<Registered> {
+pub async fn register(
+    pool: &PgPool,
+    email: &EmailAddress,
+    name: &str,
+    password: &Password,
+) -> Result<Registered> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::validation("Bitte geben Sie Ihren Namen an."));
@@ -46,11 +54,20 @@ pub async fn register(pool: &PgPool, email: &EmailAddress, name: &str, password:
     .ok_or_else(|| Error::conflict(format!("Für {email} gibt es bereits einen Account.")))?;
     audit::record(
         &mut tx,
-        Event { actor: Actor::Account(account_id), action: "account_registered", antrag: None, betrieb_id: None, details: serde_json::json!({}) },
+        Event {
+            actor: Actor::Account(account_id),
+            action: "account_registered",
+            antrag: None,
+            betrieb_id: None,
+            details: serde_json::json!({}),
+        },
     )
     .await?;
     tx.commit().await?;
-    Ok(Registered { account_id, confirm_token: token })
+    Ok(Registered {
+        account_id,
+        confirm_token: token,
+    })
 }
 
 fn token_hash(token: &str) -> String {
@@ -73,11 +90,19 @@ pub async fn confirm_email(pool: &PgPool, email: &EmailAddress, token: &str) -> 
     .fetch_optional(&mut *tx)
     .await?;
     if updated.is_none() {
-        return Err(Error::validation("Der Bestätigungslink ist ungültig. Bitte verwenden Sie den Link aus der neuesten E-Mail."));
+        return Err(Error::validation(
+            "Der Bestätigungslink ist ungültig. Bitte verwenden Sie den Link aus der neuesten E-Mail.",
+        ));
     }
     audit::record(
         &mut tx,
-        Event { actor: Actor::Account(account.id), action: "account_confirmed", antrag: None, betrieb_id: None, details: serde_json::json!({}) },
+        Event {
+            actor: Actor::Account(account.id),
+            action: "account_confirmed",
+            antrag: None,
+            betrieb_id: None,
+            details: serde_json::json!({}),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -90,11 +115,21 @@ struct AccountRef {
 }
 
 async fn account_by_email(conn: &mut PgConnection, email: &EmailAddress) -> Result<AccountRef> {
-    let row = sqlx::query!("select id, email_confirmed_at from accounts where lower(email) = lower($1)", email.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("Einen Account mit der E-Mail-Adresse {email} gibt es nicht.")))?;
-    Ok(AccountRef { id: row.id, confirmed: row.email_confirmed_at.is_some() })
+    let row = sqlx::query!(
+        "select id, email_confirmed_at from accounts where lower(email) = lower($1)",
+        email.as_str()
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| {
+        Error::not_found(format!(
+            "Einen Account mit der E-Mail-Adresse {email} gibt es nicht."
+        ))
+    })?;
+    Ok(AccountRef {
+        id: row.id,
+        confirmed: row.email_confirmed_at.is_some(),
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,16 +143,26 @@ pub struct Filed {
 }
 
 /// Step 2: the "Antrag zur Zuordnung". The code goes to the Betrieb's address on file.
-pub async fn request_zuordnung(pool: &PgPool, email: &EmailAddress, nummer: &Betriebsnummer, firmenname: &str) -> Result<Filed> {
+pub async fn request_zuordnung(
+    pool: &PgPool,
+    email: &EmailAddress,
+    nummer: &Betriebsnummer,
+    firmenname: &str,
+) -> Result<Filed> {
     let mut tx = pool.begin().await?;
     let account = account_by_email(&mut tx, email).await?;
     if !account.confirmed {
-        return Err(Error::validation("Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse über den Link aus der Registrierungs-E-Mail."));
+        return Err(Error::validation(
+            "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse über den Link aus der Registrierungs-E-Mail.",
+        ));
     }
-    let betrieb = sqlx::query!("select id, firmenname, inhaber from betriebe where betriebsnummer = $1", nummer.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| unknown(nummer))?;
+    let betrieb = sqlx::query!(
+        "select id, firmenname, inhaber from betriebe where betriebsnummer = $1",
+        nummer.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| unknown(nummer))?;
     if !firmenname_matches(firmenname, &betrieb.firmenname, &betrieb.inhaber) {
         return Err(Error::validation(format!(
             "Der angegebene Inhaber/Firmenname passt nicht zur Betriebsnummer {nummer}. Bitte geben Sie ihn so an, wie er auf der Handwerkskarte steht."
@@ -131,7 +176,9 @@ pub async fn request_zuordnung(pool: &PgPool, email: &EmailAddress, nummer: &Bet
     .fetch_one(&mut *tx)
     .await?;
     if linked {
-        return Err(Error::conflict(format!("Ihr Account ist dem Betrieb {nummer} bereits zugeordnet.")));
+        return Err(Error::conflict(format!(
+            "Ihr Account ist dem Betrieb {nummer} bereits zugeordnet."
+        )));
     }
     let antrag = sqlx::query!(
         "insert into antraege (account_id, betrieb_id, betriebsnummer_entered, firmenname_entered)
@@ -154,7 +201,9 @@ pub async fn request_zuordnung(pool: &PgPool, email: &EmailAddress, nummer: &Bet
         .fetch_optional(&mut *tx)
         .await?;
         return Err(Error::conflict(match open {
-            Some(nr) => format!("Für diesen Betrieb gibt es bereits einen offenen Antrag (Antrag Nr. {nr})."),
+            Some(nr) => format!(
+                "Für diesen Betrieb gibt es bereits einen offenen Antrag (Antrag Nr. {nr})."
+            ),
             None => "Für diesen Betrieb gibt es bereits einen offenen Antrag.".to_string(),
         }));
     };
@@ -201,7 +250,12 @@ pub struct Submitted {
 
 /// Step 7: the requester pastes the code and clicks "Antrag versenden". A wrong code counts
 /// an attempt (committed even though the call fails); at the policy's limit the code locks.
-pub async fn submit_code(pool: &PgPool, email: &EmailAddress, nr: AntragNr, input: &str) -> Result<Submitted> {
+pub async fn submit_code(
+    pool: &PgPool,
+    email: &EmailAddress,
+    nr: AntragNr,
+    input: &str,
+) -> Result<Submitted> {
     let code = ConfirmationCode::parse(input)?;
     let mut tx = pool.begin().await?;
     let account = account_by_email(&mut tx, email).await?;
@@ -215,7 +269,11 @@ pub async fn submit_code(pool: &PgPool, email: &EmailAddress, nr: AntragNr, inpu
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| Error::conflict(format!("Für Antrag Nr. {nr} gibt es keinen gültigen Code. Bitte fordern Sie einen neuen an.")))?;
+    .ok_or_else(|| {
+        Error::conflict(format!(
+            "Für Antrag Nr. {nr} gibt es keinen gültigen Code. Bitte fordern Sie einen neuen an."
+        ))
+    })?;
     if live.expires_at <= Utc::now() {
         return Err(Error::validation(format!(
             "Der Bestätigungs-Code für Antrag Nr. {nr} ist abgelaufen. Bitte fordern Sie einen neuen Code an."
@@ -225,18 +283,39 @@ pub async fn submit_code(pool: &PgPool, email: &EmailAddress, nr: AntragNr, inpu
         return Err(locked(nr));
     }
     if live.code_hash != code.hash().0 {
-        let refusal = record_wrong_code(&mut tx, nr, live.id, &code, &policy, account.id, betrieb_id).await?;
+        let refusal =
+            record_wrong_code(&mut tx, nr, live.id, &code, &policy, account.id, betrieb_id).await?;
         tx.commit().await?;
         return Err(refusal);
     }
-    sqlx::query!("update confirmation_codes set consumed_at = now() where id = $1", live.id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query!("update antraege set code_confirmed_at = now() where nr = $1", nr.get())
-        .execute(&mut *tx)
-        .await?;
-    let to = if policy.auto_approve_on_code { AntragStatus::Approved } else { AntragStatus::InReview };
-    let moved = transition(&mut tx, nr, &[AntragStatus::AwaitingCode], to, Decision { by_clerk: None, reason: None }).await?;
+    sqlx::query!(
+        "update confirmation_codes set consumed_at = now() where id = $1",
+        live.id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "update antraege set code_confirmed_at = now() where nr = $1",
+        nr.get()
+    )
+    .execute(&mut *tx)
+    .await?;
+    let to = if policy.auto_approve_on_code {
+        AntragStatus::Approved
+    } else {
+        AntragStatus::InReview
+    };
+    let moved = transition(
+        &mut tx,
+        nr,
+        &[AntragStatus::AwaitingCode],
+        to,
+        Decision {
+            by_clerk: None,
+            reason: None,
+        },
+    )
+    .await?;
     audit::record(
         &mut tx,
         Event {
@@ -335,7 +414,10 @@ pub async fn withdraw(pool: &PgPool, email: &EmailAddress, nr: AntragNr) -> Resu
         nr,
         &[AntragStatus::AwaitingCode, AntragStatus::InReview],
         AntragStatus::Withdrawn,
-        Decision { by_clerk: None, reason: None },
+        Decision {
+            by_clerk: None,
+            reason: None,
+        },
     )
     .await?;
     crate::codes::retire_live_code(&mut tx, nr).await?;

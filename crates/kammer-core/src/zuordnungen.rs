@@ -23,7 +23,12 @@ pub struct Zuordnung {
     pub revoke_reason: Option<String>,
 }
 
-pub(crate) async fn create(conn: &mut PgConnection, account_id: i64, betrieb_id: i64, nr: AntragNr) -> Result<i64> {
+pub(crate) async fn create(
+    conn: &mut PgConnection,
+    account_id: i64,
+    betrieb_id: i64,
+    nr: AntragNr,
+) -> Result<i64> {
     sqlx::query_scalar!(
         "insert into zuordnungen (account_id, betrieb_id, antrag_nr) values ($1, $2, $3)
          on conflict (account_id, betrieb_id) where revoked_at is null do nothing
@@ -56,9 +61,16 @@ pub(crate) async fn of_betrieb(conn: &mut PgConnection, betrieb_id: i64) -> Resu
 }
 
 /// Ends a Zuordnung, e.g. when the employee has left the Betrieb.
-pub async fn revoke(pool: &PgPool, session: &Session, zuordnung_id: i64, reason: &Reason) -> Result<()> {
+pub async fn revoke(
+    pool: &PgPool,
+    session: &Session,
+    zuordnung_id: i64,
+    reason: &Reason,
+) -> Result<()> {
     let mut tx = pool.begin().await?;
-    session.authorize(&mut tx, Permission::RevokeZuordnung).await?;
+    session
+        .authorize(&mut tx, Permission::RevokeZuordnung)
+        .await?;
     let revoked = sqlx::query!(
         "update zuordnungen set revoked_at = now(), revoked_by = $2, revoke_reason = $3
          where id = $1 and revoked_at is null
@@ -70,11 +82,16 @@ pub async fn revoke(pool: &PgPool, session: &Session, zuordnung_id: i64, reason:
     .fetch_optional(&mut *tx)
     .await?;
     let Some(revoked) = revoked else {
-        let exists = sqlx::query_scalar!("select revoked_at from zuordnungen where id = $1", zuordnung_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let exists = sqlx::query_scalar!(
+            "select revoked_at from zuordnungen where id = $1",
+            zuordnung_id
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
         return Err(match exists {
-            Some(_) => Error::conflict(format!("Die Zuordnung {zuordnung_id} ist bereits aufgehoben.")),
+            Some(_) => Error::conflict(format!(
+                "Die Zuordnung {zuordnung_id} ist bereits aufgehoben."
+            )),
             None => Error::not_found(format!("Eine Zuordnung {zuordnung_id} gibt es nicht.")),
         });
     };

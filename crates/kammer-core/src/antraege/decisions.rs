@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use super::transition::{current_status, transition, Decision, Transitioned};
+use super::transition::{Decision, Transitioned, current_status, transition};
 use crate::audit::{self, Actor, Event};
 use crate::auth::Session;
 use crate::codes::retire_live_code;
@@ -19,7 +19,12 @@ pub struct Approved {
 
 /// Approves an Antrag. From "In Bearbeitung" a reason is optional; from
 /// "Freigabeschlüssel notwendig" — approving without the code — it is required.
-pub async fn approve(pool: &PgPool, session: &Session, nr: AntragNr, reason: Option<&Reason>) -> Result<Approved> {
+pub async fn approve(
+    pool: &PgPool,
+    session: &Session,
+    nr: AntragNr,
+    reason: Option<&Reason>,
+) -> Result<Approved> {
     let mut tx = pool.begin().await?;
     session.authorize(&mut tx, Permission::Approve).await?;
     let from: &[AntragStatus] = if reason.is_some() {
@@ -32,12 +37,18 @@ pub async fn approve(pool: &PgPool, session: &Session, nr: AntragNr, reason: Opt
         nr,
         from,
         AntragStatus::Approved,
-        Decision { by_clerk: Some(session.clerk_id), reason },
+        Decision {
+            by_clerk: Some(session.clerk_id),
+            reason,
+        },
     )
     .await
     {
         Ok(moved) => moved,
-        Err(e) if reason.is_none() && current_status(&mut tx, nr).await? == Some(AntragStatus::AwaitingCode) => {
+        Err(e)
+            if reason.is_none()
+                && current_status(&mut tx, nr).await? == Some(AntragStatus::AwaitingCode) =>
+        {
             tracing::debug!("approve without reason refused: {e}");
             return Err(Error::validation(format!(
                 "Antrag Nr. {nr} wartet noch auf den Bestätigungs-Code. Ohne Code kann die Zuordnung nur mit Begründung bestätigt werden (z. B. „telefonisch bestätigt“)."
@@ -45,7 +56,8 @@ pub async fn approve(pool: &PgPool, session: &Session, nr: AntragNr, reason: Opt
         }
         Err(e) => return Err(e),
     };
-    let zuordnung_id = complete_approval(&mut tx, nr, &moved, Actor::Clerk(session.clerk_id), reason).await?;
+    let zuordnung_id =
+        complete_approval(&mut tx, nr, &moved, Actor::Clerk(session.clerk_id), reason).await?;
     tx.commit().await?;
     Ok(Approved { nr, zuordnung_id })
 }
@@ -81,12 +93,35 @@ pub(crate) async fn complete_approval(
 }
 
 pub async fn reject(pool: &PgPool, session: &Session, nr: AntragNr, reason: &Reason) -> Result<()> {
-    close(pool, session, nr, reason, Permission::Reject, AntragStatus::Rejected, "rejected").await
+    close(
+        pool,
+        session,
+        nr,
+        reason,
+        Permission::Reject,
+        AntragStatus::Rejected,
+        "rejected",
+    )
+    .await
 }
 
 /// "Ich habe keinen Bestätigungs-Code und möchte den Antrag zurückziehen", said on the phone.
-pub async fn withdraw(pool: &PgPool, session: &Session, nr: AntragNr, reason: &Reason) -> Result<()> {
-    close(pool, session, nr, reason, Permission::WithdrawOnBehalf, AntragStatus::Withdrawn, "withdrawn").await
+pub async fn withdraw(
+    pool: &PgPool,
+    session: &Session,
+    nr: AntragNr,
+    reason: &Reason,
+) -> Result<()> {
+    close(
+        pool,
+        session,
+        nr,
+        reason,
+        Permission::WithdrawOnBehalf,
+        AntragStatus::Withdrawn,
+        "withdrawn",
+    )
+    .await
 }
 
 async fn close(
@@ -105,7 +140,10 @@ async fn close(
         nr,
         &[AntragStatus::AwaitingCode, AntragStatus::InReview],
         to,
-        Decision { by_clerk: Some(session.clerk_id), reason: Some(reason) },
+        Decision {
+            by_clerk: Some(session.clerk_id),
+            reason: Some(reason),
+        },
     )
     .await?;
     retire_live_code(&mut tx, nr).await?;

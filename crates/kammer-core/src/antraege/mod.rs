@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-pub use decisions::{approve, reject, withdraw, Approved};
 pub(crate) use decisions::complete_approval;
+pub use decisions::{Approved, approve, reject, withdraw};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::Session;
@@ -174,27 +174,63 @@ pub async fn list(
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
     let limit = limit.clamp(1, 1000);
-    let statuses: Vec<String> = filter.statuses.iter().map(|s| s.as_str().to_string()).collect();
-    let betriebsnummer = filter.betriebsnummer.as_ref().map(|b| b.as_str().to_string());
+    let statuses: Vec<String> = filter
+        .statuses
+        .iter()
+        .map(|s| s.as_str().to_string())
+        .collect();
+    let betriebsnummer = filter
+        .betriebsnummer
+        .as_ref()
+        .map(|b| b.as_str().to_string());
     let (after_at, after_nr) = (after.map(|c| c.sent_at), after.map(|c| c.nr));
     // One row more than asked tells whether another page follows.
     let fetch = limit + 1;
     let rows = match filter.order {
         SortOrder::OldestFirst => {
-            summary_query!(">", "asc", &statuses, filter.from, filter.to, betriebsnummer, after_at, after_nr, fetch)
-                .fetch_all(&mut *conn)
-                .await?
+            summary_query!(
+                ">",
+                "asc",
+                &statuses,
+                filter.from,
+                filter.to,
+                betriebsnummer,
+                after_at,
+                after_nr,
+                fetch
+            )
+            .fetch_all(&mut *conn)
+            .await?
         }
         SortOrder::NewestFirst => {
-            summary_query!("<", "desc", &statuses, filter.from, filter.to, betriebsnummer, after_at, after_nr, fetch)
-                .fetch_all(&mut *conn)
-                .await?
+            summary_query!(
+                "<",
+                "desc",
+                &statuses,
+                filter.from,
+                filter.to,
+                betriebsnummer,
+                after_at,
+                after_nr,
+                fetch
+            )
+            .fetch_all(&mut *conn)
+            .await?
         }
     };
-    let mut rows: Vec<AntragSummary> = rows.into_iter().map(AntragSummary::try_from).collect::<Result<_>>()?;
+    let mut rows: Vec<AntragSummary> = rows
+        .into_iter()
+        .map(AntragSummary::try_from)
+        .collect::<Result<_>>()?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| Cursor { sent_at: r.sent_at, nr: r.nr }.to_string())
+        rows.last().map(|r| {
+            Cursor {
+                sent_at: r.sent_at,
+                nr: r.nr,
+            }
+            .to_string()
+        })
     } else {
         None
     };
@@ -202,10 +238,17 @@ pub async fn list(
 }
 
 /// How many Anträge per status match the filter (ignoring its status part): the queue's tabs.
-pub async fn count_by_status(pool: &PgPool, session: &Session, filter: &AntragFilter) -> Result<Vec<(AntragStatus, i64)>> {
+pub async fn count_by_status(
+    pool: &PgPool,
+    session: &Session,
+    filter: &AntragFilter,
+) -> Result<Vec<(AntragStatus, i64)>> {
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
-    let betriebsnummer = filter.betriebsnummer.as_ref().map(|b| b.as_str().to_string());
+    let betriebsnummer = filter
+        .betriebsnummer
+        .as_ref()
+        .map(|b| b.as_str().to_string());
     let rows = sqlx::query!(
         r#"select a.status, count(*) as "n!"
            from antraege a
@@ -258,9 +301,19 @@ pub async fn show(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<Antr
     .await?
     .ok_or_else(|| transition::not_found(nr))?;
     // The summary is the queue row of this Antrag: the same query, so both always agree.
-    let row = summary_query!(">=", "asc", &Vec::<String>::new(), None::<DateTime<Utc>>, None::<DateTime<Utc>>, None::<String>, Some(extra.sent_at), Some(nr.get()), 1i64)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row = summary_query!(
+        ">=",
+        "asc",
+        &Vec::<String>::new(),
+        None::<DateTime<Utc>>,
+        None::<DateTime<Utc>>,
+        None::<String>,
+        Some(extra.sent_at),
+        Some(nr.get()),
+        1i64
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(AntragDetail {
         summary: row.try_into()?,
         kind: extra.kind,

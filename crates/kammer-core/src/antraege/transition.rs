@@ -71,7 +71,10 @@ pub(crate) async fn refusal(conn: &mut PgConnection, nr: AntragNr) -> Error {
     }
 }
 
-pub(crate) async fn current_status(conn: &mut PgConnection, nr: AntragNr) -> Result<Option<AntragStatus>> {
+pub(crate) async fn current_status(
+    conn: &mut PgConnection,
+    nr: AntragNr,
+) -> Result<Option<AntragStatus>> {
     let status = sqlx::query_scalar!("select status from antraege where nr = $1", nr.get())
         .fetch_optional(&mut *conn)
         .await?;

@@ -3,5 +3,5 @@
 mod password;
 mod session;
 
-pub use password::{hash_password, verify_password, Password};
-pub use session::{sign_in, Session};
+pub use password::{Password, hash_password, verify_password};
+pub use session::{Session, sign_in};

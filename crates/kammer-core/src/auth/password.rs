@@ -19,7 +19,9 @@ impl Password {
             )));
         }
         if input.chars().count() > 1024 {
-            return Err(Error::validation("Das Passwort ist zu lang (höchstens 1024 Zeichen)."));
+            return Err(Error::validation(
+                "Das Passwort ist zu lang (höchstens 1024 Zeichen).",
+            ));
         }
         Ok(Password(input.to_string()))
     }
@@ -65,7 +67,8 @@ pub async fn verify_password(password: &Password, phc: &str) -> Result<bool> {
     let password = password.clone();
     let phc = phc.to_string();
     tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&phc).map_err(|e| Error::internal(format!("stored hash unreadable: {e}")))?;
+        let parsed = PasswordHash::new(&phc)
+            .map_err(|e| Error::internal(format!("stored hash unreadable: {e}")))?;
         Ok(hasher().verify_password(password.bytes(), &parsed).is_ok())
     })
     .await
@@ -82,12 +85,19 @@ mod tests {
         let phc = hash_password(&pw).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(verify_password(&pw, &phc).await.unwrap());
-        assert!(!verify_password(&Password::attempt("falsch"), &phc).await.unwrap());
+        assert!(
+            !verify_password(&Password::attempt("falsch"), &phc)
+                .await
+                .unwrap()
+        );
     }
 
     #[test]
     fn short_passwords_are_refused_and_debug_hides_them() {
         assert!(Password::new_checked("kurz").is_err());
-        assert_eq!(format!("{:?}", Password::attempt("geheim")), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::attempt("geheim")),
+            "Password(***)"
+        );
     }
 }

@@ -1,7 +1,7 @@
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use super::password::{verify_password, Password};
+use super::password::{Password, verify_password};
 use crate::domain::{Permission, Role};
 use crate::{Error, Result};
 
@@ -49,17 +49,22 @@ pub async fn sign_in(pool: &PgPool, username: &str, password: &Password) -> Resu
 }
 
 fn disabled() -> Error {
-    Error::forbidden("Dieser Zugang ist gesperrt. Bitte wenden Sie sich an die Administration der Kammer.")
+    Error::forbidden(
+        "Dieser Zugang ist gesperrt. Bitte wenden Sie sich an die Administration der Kammer.",
+    )
 }
 
 impl Session {
     /// Checks, against the database as it is now, that this clerk still exists, is not
     /// disabled, and has a role that allows `permission`. Returns the current role.
     pub async fn authorize(&self, conn: &mut PgConnection, permission: Permission) -> Result<Role> {
-        let row = sqlx::query!("select role, disabled_at from clerks where id = $1", self.clerk_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(disabled)?;
+        let row = sqlx::query!(
+            "select role, disabled_at from clerks where id = $1",
+            self.clerk_id
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(disabled)?;
         if row.disabled_at.is_some() {
             return Err(disabled());
         }

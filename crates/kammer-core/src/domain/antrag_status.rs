@@ -88,7 +88,10 @@ mod tests {
     fn round_trips_names_and_labels() {
         for s in AntragStatus::ALL {
             assert_eq!(AntragStatus::parse(s.as_str()).unwrap(), s);
-            assert_eq!(AntragStatus::parse(&s.label_de().to_uppercase()).unwrap(), s);
+            assert_eq!(
+                AntragStatus::parse(&s.label_de().to_uppercase()).unwrap(),
+                s
+            );
             assert_eq!(AntragStatus::from_db(s.as_str()).unwrap(), s);
         }
         assert!(AntragStatus::parse("erledigt").is_err());

@@ -16,7 +16,9 @@ impl Betriebsnummer {
     pub fn parse(input: &str) -> Result<Self, Error> {
         let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         if compact.is_empty() {
-            return Err(Error::validation("Bitte geben Sie eine Betriebsnummer ein."));
+            return Err(Error::validation(
+                "Bitte geben Sie eine Betriebsnummer ein.",
+            ));
         }
         if !compact.chars().all(|c| c.is_ascii_digit()) {
             return Err(Error::validation(format!(
@@ -51,7 +53,10 @@ pub struct BetriebsnummerPrefix(String);
 impl BetriebsnummerPrefix {
     pub fn parse(input: &str) -> Result<Self, Error> {
         let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
-        if compact.is_empty() || compact.len() > MAX_DIGITS || !compact.chars().all(|c| c.is_ascii_digit()) {
+        if compact.is_empty()
+            || compact.len() > MAX_DIGITS
+            || !compact.chars().all(|c| c.is_ascii_digit())
+        {
             return Err(Error::validation(format!(
                 "„{}“ ist kein Anfang einer Betriebsnummer (1 bis {MAX_DIGITS} Ziffern).",
                 input.trim()
@@ -73,13 +78,27 @@ mod tests {
 
     #[test]
     fn keeps_leading_zeros_and_drops_blanks() {
-        assert_eq!(Betriebsnummer::parse(" 0012 3456 ").unwrap().as_str(), "00123456");
-        assert_eq!(Betriebsnummer::parse("2121155381").unwrap().to_string(), "2121155381");
+        assert_eq!(
+            Betriebsnummer::parse(" 0012 3456 ").unwrap().as_str(),
+            "00123456"
+        );
+        assert_eq!(
+            Betriebsnummer::parse("2121155381").unwrap().to_string(),
+            "2121155381"
+        );
     }
 
     #[test]
     fn rejects_letters_length_and_empty() {
-        for bad in ["", "   ", "21211A5381", "123", "1234567890123", "-2121155381", "2121155381.0"] {
+        for bad in [
+            "",
+            "   ",
+            "21211A5381",
+            "123",
+            "1234567890123",
+            "-2121155381",
+            "2121155381.0",
+        ] {
             let e = Betriebsnummer::parse(bad).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Validation, "{bad}");
         }
@@ -87,7 +106,10 @@ mod tests {
 
     #[test]
     fn prefix_accepts_one_digit_and_rejects_text() {
-        assert_eq!(BetriebsnummerPrefix::parse("21").unwrap().like_pattern(), "21%");
+        assert_eq!(
+            BetriebsnummerPrefix::parse("21").unwrap().like_pattern(),
+            "21%"
+        );
         assert!(BetriebsnummerPrefix::parse("2x").is_err());
         assert!(BetriebsnummerPrefix::parse("").is_err());
     }

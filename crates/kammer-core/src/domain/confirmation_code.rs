@@ -27,7 +27,9 @@ impl ConfirmationCode {
             .flat_map(char::to_lowercase)
             .collect();
         if compact.is_empty() {
-            return Err(Error::validation("Bitte geben Sie den Bestätigungs-Code ein."));
+            return Err(Error::validation(
+                "Bitte geben Sie den Bestätigungs-Code ein.",
+            ));
         }
         if !compact.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(Error::validation(
@@ -78,7 +80,11 @@ mod tests {
         let a = ConfirmationCode::generate();
         let b = ConfirmationCode::generate();
         assert_eq!(a.expose().len(), 64);
-        assert!(a.expose().chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            a.expose()
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_ne!(a, b);
     }
 
@@ -97,9 +103,17 @@ mod tests {
         // The seed's own example lost a character on its way into the how-to: 63 characters.
         let seed = "479c887e82741dd2fb3c23af495094d3d9b183c4ede5c71cebf896b019abeac";
         for bad in ["", "   ", seed, &"g".repeat(64), &"a".repeat(65)] {
-            assert_eq!(ConfirmationCode::parse(bad).unwrap_err().kind(), ErrorKind::Validation);
+            assert_eq!(
+                ConfirmationCode::parse(bad).unwrap_err().kind(),
+                ErrorKind::Validation
+            );
         }
-        assert!(ConfirmationCode::parse(seed).unwrap_err().message().contains("63"));
+        assert!(
+            ConfirmationCode::parse(seed)
+                .unwrap_err()
+                .message()
+                .contains("63")
+        );
     }
 
     #[test]

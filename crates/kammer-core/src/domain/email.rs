@@ -17,14 +17,26 @@ impl EmailAddress {
             ))
         };
         if s.is_empty() {
-            return Err(Error::validation("Bitte geben Sie eine E-Mail-Adresse ein."));
+            return Err(Error::validation(
+                "Bitte geben Sie eine E-Mail-Adresse ein.",
+            ));
         }
-        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>(),;:\"[]\\".contains(c)) {
+        if s.len() > 254
+            || s.chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>(),;:\"[]\\".contains(c))
+        {
             return Err(invalid());
         }
         let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
-        let labels_ok = domain.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
-        if local.is_empty() || local.len() > 64 || local.contains('@') || !domain.contains('.') || !labels_ok {
+        let labels_ok = domain
+            .split('.')
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+        if local.is_empty()
+            || local.len() > 64
+            || local.contains('@')
+            || !domain.contains('.')
+            || !labels_ok
+        {
             return Err(invalid());
         }
         Ok(EmailAddress(s.to_string()))
@@ -51,13 +63,23 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_addresses() {
-        assert_eq!(EmailAddress::parse(" Info@Testbetrieb.de ").unwrap().as_str(), "Info@Testbetrieb.de");
-        assert_eq!(EmailAddress::parse("a.b+c@x.example").unwrap().domain(), "x.example");
+        assert_eq!(
+            EmailAddress::parse(" Info@Testbetrieb.de ")
+                .unwrap()
+                .as_str(),
+            "Info@Testbetrieb.de"
+        );
+        assert_eq!(
+            EmailAddress::parse("a.b+c@x.example").unwrap().domain(),
+            "x.example"
+        );
     }
 
     #[test]
     fn rejects_what_is_not_an_address() {
-        for bad in ["", "info", "info@", "@x.de", "a@b", "a b@x.de", "a@x..de", "a@@x.de", "<a@x.de>"] {
+        for bad in [
+            "", "info", "info@", "@x.de", "a@b", "a b@x.de", "a@x..de", "a@@x.de", "<a@x.de>",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }

@@ -7,7 +7,10 @@ pub fn firmenname_matches(entered: &str, firmenname: &str, inhaber: &str) -> boo
 }
 
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]
@@ -18,7 +21,11 @@ mod tests {
     fn ignores_case_and_spacing() {
         assert!(firmenname_matches("test betrieb", "Testbetrieb", ""));
         assert!(firmenname_matches(" MÜLLER  GmbH ", "Müller GmbH", ""));
-        assert!(firmenname_matches("Hans Müller", "Müller GmbH", "Hans Müller"));
+        assert!(firmenname_matches(
+            "Hans Müller",
+            "Müller GmbH",
+            "Hans Müller"
+        ));
         assert!(!firmenname_matches("Testbetrieb2", "Testbetrieb", ""));
         assert!(!firmenname_matches("  ", "Testbetrieb", ""));
         assert!(!firmenname_matches("", "x", ""));

@@ -44,7 +44,10 @@ mod tests {
     #[test]
     fn requires_text() {
         assert!(Reason::parse("  ").is_err());
-        assert_eq!(Reason::parse(" telefonisch bestätigt ").unwrap().as_str(), "telefonisch bestätigt");
+        assert_eq!(
+            Reason::parse(" telefonisch bestätigt ").unwrap().as_str(),
+            "telefonisch bestätigt"
+        );
         assert!(Reason::parse(&"x".repeat(2001)).is_err());
         assert_eq!(Reason::parse_optional(Some(" ")).unwrap(), None);
     }

@@ -108,10 +108,20 @@ mod tests {
             assert!(Role::ALL.iter().all(|r| r.allows(p)), "{p:?}");
         }
         for p in sachbearbeitung {
-            assert!(!Role::Hotline.allows(p) && Role::Sachbearbeitung.allows(p) && Role::Admin.allows(p), "{p:?}");
+            assert!(
+                !Role::Hotline.allows(p)
+                    && Role::Sachbearbeitung.allows(p)
+                    && Role::Admin.allows(p),
+                "{p:?}"
+            );
         }
         for p in admin {
-            assert!(!Role::Hotline.allows(p) && !Role::Sachbearbeitung.allows(p) && Role::Admin.allows(p), "{p:?}");
+            assert!(
+                !Role::Hotline.allows(p)
+                    && !Role::Sachbearbeitung.allows(p)
+                    && Role::Admin.allows(p),
+                "{p:?}"
+            );
         }
     }
 }
