@@ -1,7 +1,7 @@
 //! The demo seed: the seed text's example is there, and a second seed is refused.
 
-use kammer_core::demo::{seed, SeedOptions};
 use kammer_core::ErrorKind;
+use kammer_core::demo::{SeedOptions, seed};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -12,13 +12,18 @@ async fn demo_seed_contains_antrag_178_and_refuses_a_second_run(pool: PgPool) {
     assert_eq!(report.betriebe, 300);
     assert_eq!(report.antraege, 600);
     assert_eq!(report.clerks, 3);
-    assert!(report.zuordnungen > 300, "most Anträge are approved: {}", report.zuordnungen);
+    assert!(
+        report.zuordnungen > 300,
+        "most Anträge are approved: {}",
+        report.zuordnungen
+    );
 
-    let (firmenname, inhaber, email): (String, String, String) =
-        sqlx::query_as("select firmenname, inhaber, email from betriebe where betriebsnummer = '2121155381'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (firmenname, inhaber, email): (String, String, String) = sqlx::query_as(
+        "select firmenname, inhaber, email from betriebe where betriebsnummer = '2121155381'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(firmenname, "Testbetrieb");
     assert_eq!(inhaber, "Max Mustermann");
     assert_eq!(email, "info@testbetrieb.example");
@@ -59,15 +64,22 @@ async fn demo_seed_contains_antrag_178_and_refuses_a_second_run(pool: PgPool) {
     assert_eq!(without_event, 0);
     assert_eq!(next, 601);
 
-    let open: i64 = sqlx::query_scalar("select count(*) from antraege where status in ('awaiting_code', 'in_review')")
+    let open: i64 = sqlx::query_scalar(
+        "select count(*) from antraege where status in ('awaiting_code', 'in_review')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!((3..=60).contains(&open), "a few percent open: {open}");
+
+    let again = seed(&pool, &SeedOptions::default())
+        .await
+        .expect_err("second seed must be refused");
+    assert_eq!(again.kind(), ErrorKind::Conflict);
+    let betriebe: i64 = sqlx::query_scalar("select count(*) from betriebe")
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert!((3..=60).contains(&open), "a few percent open: {open}");
-
-    let again = seed(&pool, &SeedOptions::default()).await.expect_err("second seed must be refused");
-    assert_eq!(again.kind(), ErrorKind::Conflict);
-    let betriebe: i64 = sqlx::query_scalar("select count(*) from betriebe").fetch_one(&pool).await.unwrap();
     assert_eq!(betriebe, 300);
 }
 
@@ -76,7 +88,19 @@ async fn demo_seed_contains_antrag_178_and_refuses_a_second_run(pool: PgPool) {
 #[ignore]
 async fn demo_seed_of_100k_betriebe(pool: PgPool) {
     let started = std::time::Instant::now();
-    let report = seed(&pool, &SeedOptions { betriebe: 100_000, antraege: 20_000 }).await.expect("seed");
-    eprintln!("100k demo seed took {:?}: {}", started.elapsed(), serde_json::to_string(&report).unwrap());
+    let report = seed(
+        &pool,
+        &SeedOptions {
+            betriebe: 100_000,
+            antraege: 20_000,
+        },
+    )
+    .await
+    .expect("seed");
+    eprintln!(
+        "100k demo seed took {:?}: {}",
+        started.elapsed(),
+        serde_json::to_string(&report).unwrap()
+    );
     assert_eq!(report.betriebe, 100_000);
 }
