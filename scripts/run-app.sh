@@ -14,7 +14,7 @@ if [ -z "${KAMMERDESK_DATABASE_URL:-}" ]; then
         echo "creating database $DEMO_DB" >&2
         psql "$PG_URL_BASE/postgres" -w -q -c "create database $DEMO_DB"
     fi
-    kammerctl() { cargo run -q -p kammer-cli --bin kammerctl -- --database-url "$DEMO_URL" "$@"; }
+    kammerctl() { DATABASE_URL="$KD_DATABASE_URL" cargo run -q -p kammer-cli --bin kammerctl -- --database-url "$DEMO_URL" "$@"; }
     kammerctl migrate
     if [ "$(psql "$DEMO_URL" -w -tAc 'select count(*) from betriebe')" = "0" ]; then
         echo "loading demo data into $DEMO_DB" >&2
@@ -24,4 +24,4 @@ if [ -z "${KAMMERDESK_DATABASE_URL:-}" ]; then
 fi
 
 npm --prefix ui run build
-exec cargo run -p kammerdesk --features custom-protocol
+DATABASE_URL="$KD_DATABASE_URL" exec cargo run -p kammerdesk --features custom-protocol

@@ -14,7 +14,13 @@
 #      "kammerdesk-dev" to undo it.
 #   4. `npm ci` in ui/ when ui/node_modules is missing or ui/package-lock.json changed since
 #      the last install (a checksum is kept in ui/node_modules/.kammerdesk-lock.sha256).
-# Exports CARGO_TARGET_DIR (default ~/.cache/kammerdesk-target) and PG_URL_BASE.
+#   5. The sqlx query macros need either the committed query data in .sqlx/ (then
+#      SQLX_OFFLINE=true is exported) or a database with the schema at compile time. Without
+#      .sqlx/, the database kammerdesk_sqlx is (re)built from migrations/*.sql with psql whenever
+#      the migrations change; it serves only the compiler and as the server for sqlx::test.
+# Exports CARGO_TARGET_DIR (default ~/.cache/kammerdesk-target), PG_URL_BASE, SQLX_OFFLINE and
+# KD_DATABASE_URL: the DATABASE_URL to give cargo (compile-time checks and sqlx::test, which
+# creates one throw-away database per test on that server).
 set -euo pipefail
 
 KD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -102,7 +108,30 @@ kd_ui() {
     fi
 }
 
+kd_sqlx() {
+    if [ -n "$(ls -A "$KD_ROOT/.sqlx" 2>/dev/null)" ]; then
+        export SQLX_OFFLINE=true
+        export KD_DATABASE_URL="$PG_URL_BASE/postgres"
+        return 0
+    fi
+    local db=kammerdesk_sqlx sum current f
+    sum="migrations $(cat "$KD_ROOT"/migrations/*.sql | sha256sum | cut -c1-16)"
+    current="$(psql "$PG_URL_BASE/postgres" -w -tAc \
+        "select shobj_description(oid, 'pg_database') from pg_database where datname = '$db'")"
+    if [ "$current" != "$sum" ]; then
+        kd_log "no .sqlx/ query data: building database $db from migrations/ for the sqlx macros"
+        psql "$PG_URL_BASE/postgres" -w -q -v ON_ERROR_STOP=1 -c "drop database if exists $db with (force)" -c "create database $db"
+        for f in "$KD_ROOT"/migrations/*.sql; do
+            psql "$PG_URL_BASE/$db" -w -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null
+        done
+        psql "$PG_URL_BASE/postgres" -w -q -c "comment on database $db is '$sum'"
+    fi
+    export SQLX_OFFLINE=false
+    export KD_DATABASE_URL="$PG_URL_BASE/$db"
+}
+
 kd_packages
 kd_postgres
 kd_ui
+kd_sqlx
 kd_log "ready (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"

@@ -11,9 +11,9 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "cargo fmt --check"
 cargo fmt --all --check
 step "cargo clippy"
-SQLX_OFFLINE=true cargo clippy --workspace --all-targets -- -D warnings
+DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test"
-SQLX_OFFLINE=true DATABASE_URL="$PG_URL_BASE/postgres" cargo test --workspace
+DATABASE_URL="$KD_DATABASE_URL" cargo test --workspace
 step "ui: check"
 npm --prefix ui run check
 step "ui: test"
