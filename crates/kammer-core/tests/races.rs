@@ -8,8 +8,8 @@ use kammer_core::domain::{AntragNr, AntragStatus};
 use kammer_core::policy::PolicyChange;
 use kammer_core::portal;
 use kammer_core::{ErrorKind, Result};
-use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
 
 /// A pool with enough connections that every task really runs its own transaction.
 async fn wide_pool(pool: &PgPool) -> PgPool {
@@ -23,7 +23,13 @@ async fn wide_pool(pool: &PgPool) -> PgPool {
 async fn to_review(pool: &PgPool, f: &Fixture, nummer: &str) -> AntragNr {
     let nr = f.file_for(pool, nummer).await;
     let code = code_from_outbox(pool, nr).await;
-    assert_eq!(portal::submit_code(pool, &f.email, nr, &code).await.unwrap().status, AntragStatus::InReview);
+    assert_eq!(
+        portal::submit_code(pool, &f.email, nr, &code)
+            .await
+            .unwrap()
+            .status,
+        AntragStatus::InReview
+    );
     nr
 }
 
@@ -31,7 +37,12 @@ fn tally<T>(results: &[Result<T>]) -> (usize, usize) {
     let ok = results.iter().filter(|r| r.is_ok()).count();
     for r in results {
         if let Err(e) = r {
-            assert_eq!(e.kind(), ErrorKind::Conflict, "unexpected refusal: {}", e.message());
+            assert_eq!(
+                e.kind(),
+                ErrorKind::Conflict,
+                "unexpected refusal: {}",
+                e.message()
+            );
         }
     }
     (ok, results.len() - ok)
@@ -44,8 +55,17 @@ async fn sixteen_concurrent_approves_one_wins(pool: PgPool) {
     let wide = wide_pool(&pool).await;
     let mut tasks = Vec::new();
     for i in 0..16 {
-        let (pool, s) = (wide.clone(), if i % 2 == 0 { f.sb.clone() } else { f.admin.clone() });
-        tasks.push(tokio::spawn(async move { antraege::approve(&pool, &s, nr, None).await }));
+        let (pool, s) = (
+            wide.clone(),
+            if i % 2 == 0 {
+                f.sb.clone()
+            } else {
+                f.admin.clone()
+            },
+        );
+        tasks.push(tokio::spawn(async move {
+            antraege::approve(&pool, &s, nr, None).await
+        }));
     }
     let mut results = Vec::new();
     for t in tasks {
@@ -55,12 +75,13 @@ async fn sixteen_concurrent_approves_one_wins(pool: PgPool) {
     assert_eq!(status(&pool, nr).await, "approved");
     assert_eq!(active_zuordnungen(&pool, nr).await, 1);
     assert_eq!(count(&pool, "zuordnungen").await, 1);
-    let approvals: i64 =
-        sqlx::query_scalar("select count(*) from audit_events where action = 'approved' and antrag_nr = $1")
-            .bind(nr.get())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let approvals: i64 = sqlx::query_scalar(
+        "select count(*) from audit_events where action = 'approved' and antrag_nr = $1",
+    )
+    .bind(nr.get())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(approvals, 1);
     wide.close().await;
 }
@@ -68,8 +89,15 @@ async fn sixteen_concurrent_approves_one_wins(pool: PgPool) {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
     let f = Fixture::new(&pool).await;
-    f.set_policy(&pool, PolicyChange { resend_cooldown_seconds: Some(0), sends_per_day: Some(1000), ..Default::default() })
-        .await;
+    f.set_policy(
+        &pool,
+        PolicyChange {
+            resend_cooldown_seconds: Some(0),
+            sends_per_day: Some(1000),
+            ..Default::default()
+        },
+    )
+    .await;
     let mut antraege = Vec::new();
     for i in 0..20 {
         let nr = f.file_for(&pool, &format!("60000{i:02}")).await;
@@ -81,12 +109,29 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
     for (nr, old) in &antraege {
         let (nr, old) = (*nr, old.clone());
         for k in 0..4 {
-            let (pool, s, email, old) = (wide.clone(), f.hotline.clone(), f.email.clone(), old.clone());
+            let (pool, s, email, old) = (
+                wide.clone(),
+                f.hotline.clone(),
+                f.email.clone(),
+                old.clone(),
+            );
             tasks.push(tokio::spawn(async move {
                 if k % 2 == 0 {
-                    (nr, true, codes::resend(&pool, &s, nr, &reason("Rennen")).await.map(|_| ()))
+                    (
+                        nr,
+                        true,
+                        codes::resend(&pool, &s, nr, &reason("Rennen"))
+                            .await
+                            .map(|_| ()),
+                    )
                 } else {
-                    (nr, false, portal::submit_code(&pool, &email, nr, &old).await.map(|_| ()))
+                    (
+                        nr,
+                        false,
+                        portal::submit_code(&pool, &email, nr, &old)
+                            .await
+                            .map(|_| ()),
+                    )
                 }
             }));
         }
@@ -98,15 +143,29 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
     let mut approved_count = 0;
     for (nr, old) in &antraege {
         let mine: Vec<_> = outcomes.iter().filter(|(n, _, _)| n == nr).collect();
-        let submits_ok = mine.iter().filter(|(_, resend, r)| !resend && r.is_ok()).count();
-        let resends_ok = mine.iter().filter(|(_, resend, r)| *resend && r.is_ok()).count();
+        let submits_ok = mine
+            .iter()
+            .filter(|(_, resend, r)| !resend && r.is_ok())
+            .count();
+        let resends_ok = mine
+            .iter()
+            .filter(|(_, resend, r)| *resend && r.is_ok())
+            .count();
         for (_, resend, r) in &mine {
             if let Err(e) = r {
                 // Resend after approval: conflict. Old code after a resend: "ersetzt" (validation).
                 // Second submission after approval: conflict.
-                let expected = if *resend { ErrorKind::Conflict } else { e.kind() };
+                let expected = if *resend {
+                    ErrorKind::Conflict
+                } else {
+                    e.kind()
+                };
                 assert_eq!(e.kind(), expected, "{}", e.message());
-                assert!(matches!(e.kind(), ErrorKind::Conflict | ErrorKind::Validation), "{}", e.message());
+                assert!(
+                    matches!(e.kind(), ErrorKind::Conflict | ErrorKind::Validation),
+                    "{}",
+                    e.message()
+                );
             }
         }
         let consumed: Vec<(String, bool)> = sqlx::query_as(
@@ -128,26 +187,40 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
         if submits_ok > 0 {
             approved_count += 1;
             assert_eq!(submits_ok, 1, "Antrag {nr}");
-            assert_eq!(resends_ok, 0, "Antrag {nr}: a resend after the code was used");
+            assert_eq!(
+                resends_ok, 0,
+                "Antrag {nr}: a resend after the code was used"
+            );
             assert_eq!(st, "approved");
-            assert_eq!(consumed, vec![(old[..6].to_string(), true)], "Antrag {nr}: consumed a superseded code");
+            assert_eq!(
+                consumed,
+                vec![(old[..6].to_string(), true)],
+                "Antrag {nr}: consumed a superseded code"
+            );
             assert_eq!(live, 0);
             assert_eq!(active_zuordnungen(&pool, *nr).await, 1);
         } else {
-            assert!(resends_ok >= 1, "Antrag {nr}: neither resend nor submit succeeded");
+            assert!(
+                resends_ok >= 1,
+                "Antrag {nr}: neither resend nor submit succeeded"
+            );
             assert_eq!(st, "awaiting_code");
             assert!(consumed.is_empty());
             assert_eq!(live, 1, "Antrag {nr}: exactly one live code");
             assert_eq!(active_zuordnungen(&pool, *nr).await, 0);
         }
-        let codes_n: i64 = sqlx::query_scalar("select count(*) from confirmation_codes where antrag_nr = $1")
-            .bind(nr.get())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let codes_n: i64 =
+            sqlx::query_scalar("select count(*) from confirmation_codes where antrag_nr = $1")
+                .bind(nr.get())
+                .fetch_one(&pool)
+                .await
+                .unwrap();
         assert_eq!(codes_n as usize, 1 + resends_ok, "Antrag {nr}");
     }
-    eprintln!("{approved_count} of {} Anträge approved with the first code", antraege.len());
+    eprintln!(
+        "{approved_count} of {} Anträge approved with the first code",
+        antraege.len()
+    );
     wide.close().await;
 }
 
@@ -164,15 +237,28 @@ async fn reject_approve_withdraw_race_one_wins(pool: PgPool) {
     for nr in &nrs {
         let nr = *nr;
         for k in 0..4 {
-            let (pool, sb, admin, hotline, email) =
-                (wide.clone(), f.sb.clone(), f.admin.clone(), f.hotline.clone(), f.email.clone());
+            let (pool, sb, admin, hotline, email) = (
+                wide.clone(),
+                f.sb.clone(),
+                f.admin.clone(),
+                f.hotline.clone(),
+                f.email.clone(),
+            );
             tasks.push(tokio::spawn(async move {
                 let r = reason("Rennen");
                 let out = match k {
-                    0 => antraege::approve(&pool, &sb, nr, None).await.map(|_| "approved"),
-                    1 => antraege::reject(&pool, &admin, nr, &r).await.map(|_| "rejected"),
-                    2 => antraege::withdraw(&pool, &hotline, nr, &r).await.map(|_| "withdrawn"),
-                    _ => portal::withdraw(&pool, &email, nr).await.map(|_| "withdrawn"),
+                    0 => antraege::approve(&pool, &sb, nr, None)
+                        .await
+                        .map(|_| "approved"),
+                    1 => antraege::reject(&pool, &admin, nr, &r)
+                        .await
+                        .map(|_| "rejected"),
+                    2 => antraege::withdraw(&pool, &hotline, nr, &r)
+                        .await
+                        .map(|_| "withdrawn"),
+                    _ => portal::withdraw(&pool, &email, nr)
+                        .await
+                        .map(|_| "withdrawn"),
                 };
                 (nr, out)
             }));
@@ -183,7 +269,11 @@ async fn reject_approve_withdraw_race_one_wins(pool: PgPool) {
         outcomes.push(t.await.unwrap());
     }
     for nr in &nrs {
-        let mine: Vec<Result<&str>> = outcomes.iter().filter(|(n, _)| n == nr).map(|(_, r)| r.clone()).collect();
+        let mine: Vec<Result<&str>> = outcomes
+            .iter()
+            .filter(|(n, _)| n == nr)
+            .map(|(_, r)| r.clone())
+            .collect();
         assert_eq!(tally(&mine), (1, 3), "Antrag {nr}");
         let winner = mine.iter().find_map(|r| r.as_ref().ok()).unwrap();
         assert_eq!(status(&pool, *nr).await, *winner);
