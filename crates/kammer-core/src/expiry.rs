@@ -8,7 +8,8 @@ use crate::audit::CHANGES_CHANNEL;
 
 /// Expires every Antrag that waits for a code whose live code has expired, in one
 /// transaction: the status, the retired code, an audit event per Antrag, one notification.
-/// Returns the numbers of the expired Anträge.
+/// Returns the numbers of the expired Anträge. It waits for row locks rather than skipping
+/// them, so an Antrag that is overdue when the job starts is never left behind.
 pub async fn expire_overdue(pool: &PgPool) -> Result<Vec<i64>> {
     let mut tx = pool.begin().await?;
     let expired = sqlx::query_scalar!(
@@ -16,7 +17,7 @@ pub async fn expire_overdue(pool: &PgPool) -> Result<Vec<i64>> {
                select a.nr from antraege a
                join confirmation_codes c on c.antrag_nr = a.nr and c.consumed_at is null and c.superseded_at is null
                where a.status = 'awaiting_code' and c.expires_at <= now()
-               for update of a skip locked
+               for update of a
            ), moved as (
                update antraege a set status = 'expired', decided_at = now(), updated_at = now()
                from due where a.nr = due.nr and a.status = 'awaiting_code'
