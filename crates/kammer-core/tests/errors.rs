@@ -183,14 +183,7 @@ async fn expired_and_locked_codes_are_refused(pool: PgPool) {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn wrong_state_is_a_conflict(pool: PgPool) {
     let f = Fixture::new(&pool).await;
-    f.set_policy(
-        &pool,
-        PolicyChange {
-            resend_cooldown_seconds: Some(0),
-            ..Default::default()
-        },
-    )
-    .await;
+    f.without_resend_cooldown(&pool).await;
     let nr = f.file(&pool).await;
     let code = code_from_outbox(&pool, nr).await;
     portal::submit_code(&pool, &f.email, nr, &code)

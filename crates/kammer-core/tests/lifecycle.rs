@@ -100,14 +100,7 @@ async fn without_auto_approve_clerk_approves(pool: PgPool) {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn resend_supersedes_old_code(pool: PgPool) {
     let f = Fixture::new(&pool).await;
-    f.set_policy(
-        &pool,
-        PolicyChange {
-            resend_cooldown_seconds: Some(0),
-            ..Default::default()
-        },
-    )
-    .await;
+    f.without_resend_cooldown(&pool).await;
     let nr = f.file(&pool).await;
     let old = code_from_outbox(&pool, nr).await;
     let resent = codes::resend(&pool, &f.hotline, nr, &reason("Mail nicht angekommen"))
@@ -189,14 +182,7 @@ async fn resend_cooldown_and_daily_limit(pool: PgPool) {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn attempt_limit_locks_and_resend_unlocks(pool: PgPool) {
     let f = Fixture::new(&pool).await;
-    f.set_policy(
-        &pool,
-        PolicyChange {
-            resend_cooldown_seconds: Some(0),
-            ..Default::default()
-        },
-    )
-    .await;
+    f.without_resend_cooldown(&pool).await;
     let nr = f.file(&pool).await;
     let right = code_from_outbox(&pool, nr).await;
     for i in 1..=5 {
@@ -228,14 +214,7 @@ async fn attempt_limit_locks_and_resend_unlocks(pool: PgPool) {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn check_verdicts_do_not_count_attempts(pool: PgPool) {
     let f = Fixture::new(&pool).await;
-    f.set_policy(
-        &pool,
-        PolicyChange {
-            resend_cooldown_seconds: Some(0),
-            ..Default::default()
-        },
-    )
-    .await;
+    f.without_resend_cooldown(&pool).await;
     let nr = f.file(&pool).await;
     let old = code_from_outbox(&pool, nr).await;
     let chk = codes::check(&pool, &f.hotline, nr, &old).await.unwrap();

@@ -40,14 +40,7 @@ async fn hotline_handles_codes_but_does_not_decide(pool: PgPool) {
     assert_eq!(snapshot(&pool).await, before);
 
     // What the hotline may do: check, resend, withdraw on behalf.
-    f.set_policy(
-        &pool,
-        PolicyChange {
-            resend_cooldown_seconds: Some(0),
-            ..Default::default()
-        },
-    )
-    .await;
+    f.without_resend_cooldown(&pool).await;
     let nr2 = f.file_for(&pool, "5555555").await;
     let code = code_from_outbox(&pool, nr2).await;
     assert_eq!(

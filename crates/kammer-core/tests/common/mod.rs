@@ -117,6 +117,18 @@ impl Fixture {
         policy::set(pool, &self.admin, &change).await.unwrap();
     }
 
+    /// Lets tests resend at once instead of waiting out the policy's cooldown.
+    pub async fn without_resend_cooldown(&self, pool: &PgPool) {
+        self.set_policy(
+            pool,
+            PolicyChange {
+                resend_cooldown_seconds: Some(0),
+                ..Default::default()
+            },
+        )
+        .await;
+    }
+
     pub async fn auto_approve(&self, pool: &PgPool, on: bool) {
         self.set_policy(
             pool,
