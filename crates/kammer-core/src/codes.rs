@@ -377,18 +377,13 @@ pub async fn resend(
     let policy = policy::current(&mut tx).await?;
     enforce_send_limits(&mut tx, nr, &policy).await?;
     let issued = issue(&mut tx, nr, &policy, Some(session.clerk_id), Some(reason)).await?;
-    audit::record(
+    record_resent(
         &mut tx,
-        Event {
-            actor: Actor::Clerk(session.clerk_id),
-            action: "code_resent",
-            antrag: Some(nr),
-            betrieb_id: Some(antrag),
-            details: serde_json::json!({
-                "reason": reason.as_str(), "prefix": issued.prefix, "sent_to": issued.sent_to,
-                "code_id": issued.code_id, "outbox_id": issued.outbox_id,
-            }),
-        },
+        Actor::Clerk(session.clerk_id),
+        nr,
+        antrag,
+        reason,
+        &issued,
     )
     .await?;
     tx.commit().await?;
@@ -398,6 +393,31 @@ pub async fn resend(
         sent_to: issued.sent_to,
         outbox_id: issued.outbox_id,
     })
+}
+
+/// The audit event of a resend, the same whether a clerk or the requester asked for it.
+pub(crate) async fn record_resent(
+    conn: &mut PgConnection,
+    actor: Actor,
+    nr: AntragNr,
+    betrieb_id: i64,
+    reason: &Reason,
+    issued: &IssuedCode,
+) -> Result<()> {
+    audit::record(
+        conn,
+        Event {
+            actor,
+            action: "code_resent",
+            antrag: Some(nr),
+            betrieb_id: Some(betrieb_id),
+            details: serde_json::json!({
+                "reason": reason.as_str(), "prefix": issued.prefix, "sent_to": issued.sent_to,
+                "code_id": issued.code_id, "outbox_id": issued.outbox_id,
+            }),
+        },
+    )
+    .await
 }
 
 /// Locks the Antrag row so that resends and code submissions on it run one after the other,

@@ -21,7 +21,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use crate::audit::{self, Actor, Event};
+use crate::audit::Actor;
 use crate::auth::{Password, hash_password};
 use crate::domain::{AntragNr, ConfirmationCode, Reason, random_hex};
 use crate::mail::{CodeMailFacts, compose_code_mail};
@@ -1042,18 +1042,13 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     }
     let reason = Reason::parse("erneute Formularanforderung")?;
     let issued = crate::codes::issue(&mut tx, nr, &policy, None, Some(&reason)).await?;
-    audit::record(
+    crate::codes::record_resent(
         &mut tx,
-        Event {
-            actor: Actor::Account(justus_id),
-            action: "code_resent",
-            antrag: Some(nr),
-            betrieb_id: Some(test_betrieb_id),
-            details: serde_json::json!({
-                "reason": reason.as_str(), "prefix": issued.prefix, "sent_to": issued.sent_to,
-                "code_id": issued.code_id, "outbox_id": issued.outbox_id,
-            }),
-        },
+        Actor::Account(justus_id),
+        nr,
+        test_betrieb_id,
+        &reason,
+        &issued,
     )
     .await?;
     sqlx::query("update antraege set updated_at = now() where nr = $1")
