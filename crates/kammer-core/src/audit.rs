@@ -55,7 +55,18 @@ pub async fn record(conn: &mut PgConnection, event: Event<'_>) -> Result<()> {
     )
     .execute(&mut *conn)
     .await?;
-    let payload = serde_json::json!({ "action": event.action, "antrag_nr": antrag, "betrieb_id": event.betrieb_id });
+    notify(conn, event.action, event.antrag, event.betrieb_id).await
+}
+
+/// Tells every desk about a change that is not worth an audit line (a mail deferred for
+/// a retry), delivered on commit like the events themselves.
+pub async fn notify(
+    conn: &mut PgConnection,
+    action: &str,
+    antrag: Option<AntragNr>,
+    betrieb_id: Option<i64>,
+) -> Result<()> {
+    let payload = serde_json::json!({ "action": action, "antrag_nr": antrag.map(AntragNr::get), "betrieb_id": betrieb_id });
     sqlx::query!(
         "select pg_notify($1, $2)",
         CHANGES_CHANNEL,

@@ -101,7 +101,20 @@ pub(crate) async fn issue(
 
 /// Makes the live code of `nr` unusable; called when a newer code replaces it or the
 /// Antrag is decided by other means.
+///
+/// A mail of this Antrag that has not gone out yet is cancelled with it: its code is dead, and
+/// a Betrieb that gets two codes at once cannot tell which one counts. The worker holds the
+/// row while it sends, so this waits for a send in flight and then finds the mail sent.
 pub(crate) async fn retire_live_code(conn: &mut PgConnection, nr: AntragNr) -> Result<()> {
+    sqlx::query!(
+        "update mail_outbox
+         set status = 'cancelled', body_text = kammer_redact_codes(body_text),
+             body_html = kammer_redact_codes(body_html)
+         where antrag_nr = $1 and status = 'queued'",
+        nr.get()
+    )
+    .execute(&mut *conn)
+    .await?;
     sqlx::query!(
         "update confirmation_codes set superseded_at = now()
          where antrag_nr = $1 and consumed_at is null and superseded_at is null",

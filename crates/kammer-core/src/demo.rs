@@ -1015,8 +1015,11 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
             .unwrap_or("kammerdesk.invalid");
         let outbox_id: i64 = sqlx::query_scalar(
             "insert into mail_outbox (created_at, purpose, antrag_nr, message_id, mail_from, recipient, subject,
-                                      body_text, body_html, status, attempts, next_attempt_at, sent_at)
-             values ($1, 'confirmation_code', $2, $3, $4, 'info@testbetrieb.example', $5, $6, $7, 'sent', 1, $1, $1 + interval '4 seconds')
+                                      body_text, body_html, status, attempts, next_attempt_at, sent_at,
+                                      last_attempt_at, smtp_reply)
+             values ($1, 'confirmation_code', $2, $3, $4, 'info@testbetrieb.example', $5,
+                     kammer_redact_codes($6), kammer_redact_codes($7), 'sent', 1, $1, $1 + interval '4 seconds',
+                     $1 + interval '4 seconds', '250 2.0.0 Ok: queued as 4TzJ1b0c2Hz')
              returning id",
         )
         .bind(t178)

@@ -25,6 +25,10 @@ pub async fn expire_overdue(pool: &PgPool) -> Result<Vec<i64>> {
            ), retired as (
                update confirmation_codes c set superseded_at = now()
                from moved where c.antrag_nr = moved.nr and c.consumed_at is null and c.superseded_at is null
+           ), cancelled as (
+               update mail_outbox o set status = 'cancelled', body_text = kammer_redact_codes(o.body_text),
+                      body_html = kammer_redact_codes(o.body_html)
+               from moved where o.antrag_nr = moved.nr and o.status = 'queued'
            ), logged as (
                insert into audit_events (actor_kind, action, antrag_nr, betrieb_id, details)
                select 'system', 'expired', nr, betrieb_id, '{"reason": "code_not_used_in_time"}'::jsonb from moved

@@ -7,9 +7,9 @@ use chrono_tz::Europe::Berlin;
 use crate::domain::{AntragNr, ConfirmationCode};
 use crate::policy::Policy;
 
-const SUBJECT: &str = include_str!("../templates/code_mail_subject.txt");
-const TEXT: &str = include_str!("../templates/code_mail.txt");
-const HTML: &str = include_str!("../templates/code_mail.html");
+const SUBJECT: &str = include_str!("../../templates/code_mail_subject.txt");
+const TEXT: &str = include_str!("../../templates/code_mail.txt");
+const HTML: &str = include_str!("../../templates/code_mail.html");
 
 /// What the Betrieb is told about the request.
 pub struct CodeMailFacts<'a> {
