@@ -168,11 +168,34 @@ impl CodeState {
 #[derive(Debug, Clone, Serialize)]
 pub struct Delivery {
     pub outbox_id: i64,
+    /// queued, sent, failed or cancelled.
     pub status: String,
+    /// The status as the desk and the CLI show it, e.g. "versendet am 12.01.2024, 07:23 Uhr".
+    pub label_de: String,
     pub attempts: i32,
+    /// The mail server's refusal or why it could not be reached (last failed attempt).
     pub last_error: Option<String>,
+    /// The server's reply to the last attempt ("250 … queued as …" once sent).
+    pub smtp_reply: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
     pub next_attempt_at: DateTime<Utc>,
+}
+
+impl Delivery {
+    fn describe(status: &str, attempts: i32, sent_at: Option<DateTime<Utc>>, next: DateTime<Utc>) -> String {
+        match (status, sent_at) {
+            ("sent", Some(at)) => format!("versendet am {}", format_de(at)),
+            ("queued", _) if attempts == 0 => "wartet auf Versand".to_string(),
+            ("queued", _) => format!(
+                "noch nicht zugestellt ({attempts} Versuch{}), nächster Versuch {}",
+                if attempts == 1 { "" } else { "e" },
+                format_de(next)
+            ),
+            ("failed", _) => "Versand fehlgeschlagen".to_string(),
+            ("cancelled", _) => "nicht versendet (Code vorher ersetzt)".to_string(),
+            (other, _) => other.to_string(),
+        }
+    }
 }
 
 pub async fn inspect(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<Vec<CodeInfo>> {
@@ -191,7 +214,8 @@ pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Ve
         r#"select c.id, c.prefix, c.sent_to, c.issued_at, c.expires_at, c.consumed_at, c.superseded_at,
                   c.wrong_attempts, cl.display_name as "issued_by?", c.issue_reason,
                   o.id as "outbox_id?", o.status as "mail_status?", o.attempts as "mail_attempts?",
-                  o.last_error as "mail_error?", o.sent_at as "mail_sent_at?", o.next_attempt_at as "mail_next?"
+                  o.last_error as "mail_error?", o.smtp_reply as "mail_reply?", o.sent_at as "mail_sent_at?",
+                  o.next_attempt_at as "mail_next?"
            from confirmation_codes c
            left join clerks cl on cl.id = c.issued_by
            left join mail_outbox o on o.id = c.outbox_id
@@ -217,9 +241,11 @@ pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Ve
                 (Some(outbox_id), Some(status), Some(attempts), Some(next_attempt_at)) => {
                     Some(Delivery {
                         outbox_id,
+                        label_de: Delivery::describe(&status, attempts, r.mail_sent_at, next_attempt_at),
                         status,
                         attempts,
                         last_error: r.mail_error,
+                        smtp_reply: r.mail_reply,
                         sent_at: r.mail_sent_at,
                         next_attempt_at,
                     })

@@ -176,7 +176,7 @@ impl From<&lettre::transport::smtp::Error> for SendFailure {
             format!("{code} {detail}").trim().to_string()
         } else if e.is_timeout() {
             format!("Zeitüberschreitung beim Mailserver ({e})")
-        } else if e.is_tls() {
+        } else if e.is_tls() || e.to_string().contains("certificate") {
             format!("TLS-Fehler beim Mailserver ({e})")
         } else {
             format!("Mailserver nicht erreichbar ({e})")

@@ -1,0 +1,18 @@
+//! What KammerDesk's tests, end-to-end tests and benchmarks share: the real SMTP server on
+//! loopback (`scripts/smtp-test-server/server.py`, aiosmtpd) started per test, the mails it
+//! received, parsed with a real MIME parser, and a throw-away CA for the TLS tests.
+
+mod received;
+mod smtp_server;
+mod tls;
+
+pub use received::ReceivedMail;
+pub use smtp_server::{SmtpServerOptions, TestSmtpServer, TlsMode};
+pub use tls::TestCa;
+
+/// The 64-hex-character confirmation code in a mail text, lower-cased.
+pub fn code_in(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_hexdigit())
+        .find(|w| w.len() == 64)
+        .map(|w| w.to_lowercase())
+}
