@@ -14,11 +14,13 @@
 #      "kammerdesk-dev" to undo it.
 #   4. `npm ci` in ui/ when ui/node_modules is missing or ui/package-lock.json changed since
 #      the last install (a checksum is kept in ui/node_modules/.kammerdesk-lock.sha256).
-#   5. The sqlx query macros need either the committed query data in .sqlx/ (then
+#   5. A Python venv in ~/.cache/kammerdesk-venv with aiosmtpd (scripts/smtp-test-server/),
+#      the real SMTP server the tests start on loopback; KD_SMTP_PYTHON points at it.
+#   6. The sqlx query macros need either the committed query data in .sqlx/ (then
 #      SQLX_OFFLINE=true is exported) or a database with the schema at compile time. Without
 #      .sqlx/, the database kammerdesk_sqlx is (re)built from migrations/*.sql with psql whenever
 #      the migrations change; it serves only the compiler and as the server for sqlx::test.
-# Exports CARGO_TARGET_DIR (default ~/.cache/kammerdesk-target), PG_URL_BASE, SQLX_OFFLINE and
+# Exports CARGO_TARGET_DIR (default ~/.cache/kammerdesk-target), PG_URL_BASE, KD_SMTP_PYTHON, SQLX_OFFLINE and
 # KD_DATABASE_URL: the DATABASE_URL to give cargo (compile-time checks and sqlx::test, which
 # creates one throw-away database per test on that server).
 set -euo pipefail
@@ -108,6 +110,21 @@ kd_ui() {
     fi
 }
 
+kd_smtp_test_server() {
+    # The loopback SMTP server of the tests (aiosmtpd) lives in a venv outside the clone,
+    # rebuilt when its requirements change.
+    local venv="$HOME/.cache/kammerdesk-venv" req="$KD_ROOT/scripts/smtp-test-server/requirements.txt" sum
+    sum="$(sha256sum "$req" | cut -d' ' -f1)"
+    if [ ! -x "$venv/bin/python3" ] || [ "$(cat "$venv/.kammerdesk-req.sha256" 2>/dev/null)" != "$sum" ]; then
+        kd_log "creating the test SMTP server's Python venv in $venv"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
+        echo "$sum" >"$venv/.kammerdesk-req.sha256"
+    fi
+    export KD_SMTP_PYTHON="$venv/bin/python3"
+}
+
 kd_sqlx() {
     if [ -n "$(ls -A "$KD_ROOT/.sqlx" 2>/dev/null)" ]; then
         export SQLX_OFFLINE=true
@@ -133,5 +150,6 @@ kd_sqlx() {
 kd_packages
 kd_postgres
 kd_ui
+kd_smtp_test_server
 kd_sqlx
 kd_log "ready (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"

@@ -236,4 +236,60 @@ pub enum OutboxCmd {
     Show {
         id: i64,
     },
+    /// Postausgang versenden: ohne --once dauerhaft (Strg+C beendet nach den laufenden Sendungen)
+    Run {
+        /// Nur einmal alles Fällige senden, dann beenden (für cron)
+        #[arg(long)]
+        once: bool,
+        #[command(flatten)]
+        smtp: SmtpArgs,
+        #[command(flatten)]
+        worker: WorkerArgs,
+    },
+    /// Fehlgeschlagene E-Mail erneut einreihen (nur solange ihr Code gültig ist)
+    Retry {
+        /// Nummer der E-Mail im Postausgang
+        #[arg(required_unless_present = "failed", conflicts_with = "failed")]
+        id: Option<i64>,
+        /// Alle fehlgeschlagenen E-Mails mit noch gültigem Code
+        #[arg(long)]
+        failed: bool,
+    },
+}
+
+/// Der Mailserver. Werte aus Optionen und Umgebung gehen der Datei vor; das Passwort kommt
+/// nur aus KAMMER_SMTP_PASSWORD oder aus der in der Datei genannten password_file.
+#[derive(Args, Debug, Clone)]
+pub struct SmtpArgs {
+    /// TOML-Datei mit host, port, security, username, password_file, ca_file, timeout_seconds, pool_size
+    #[arg(long, env = "KAMMER_SMTP_CONFIG")]
+    pub smtp_config: Option<std::path::PathBuf>,
+    #[arg(long, env = "KAMMER_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "KAMMER_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// starttls (Standard, Port 587), tls (Port 465) oder plain (nur zu localhost)
+    #[arg(long, env = "KAMMER_SMTP_SECURITY")]
+    pub smtp_security: Option<String>,
+    #[arg(long, env = "KAMMER_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    /// Zusätzliche vertrauenswürdige CA (PEM), z. B. die der Kammer
+    #[arg(long, env = "KAMMER_SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<std::path::PathBuf>,
+    /// Zeitlimit je SMTP-Schritt in Sekunden
+    #[arg(long, env = "KAMMER_SMTP_TIMEOUT")]
+    pub smtp_timeout: Option<u64>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct WorkerArgs {
+    /// Gleichzeitige Sendungen
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Versuche, bevor eine vorübergehend abgewiesene E-Mail als fehlgeschlagen gilt
+    #[arg(long, default_value_t = 10)]
+    pub max_attempts: i32,
+    /// Wartezeit nach dem ersten Fehlversuch in Sekunden; verdoppelt sich je Versuch (höchstens 1 Stunde)
+    #[arg(long, default_value_t = 30)]
+    pub retry_after: u64,
 }

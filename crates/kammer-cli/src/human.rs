@@ -8,6 +8,7 @@ use kammer_core::antraege::{AntragDetail, AntragPage, AntragSummary};
 use kammer_core::betriebe::{BetriebDetail, BetriebHit};
 use kammer_core::clerks::ClerkInfo;
 use kammer_core::codes::CodeInfo;
+use kammer_core::mail::DrainReport;
 use kammer_core::outbox::{OutboxEntry, OutboxMail};
 use kammer_core::policy::Policy;
 
@@ -165,13 +166,8 @@ pub fn codes(codes: &[CodeInfo]) -> String {
         .map(|c| {
             let delivery = match &c.delivery {
                 Some(d) => format!(
-                    "{}{}{}",
-                    match d.status.as_str() {
-                        "queued" => "im Postausgang",
-                        "sent" => "zugestellt an den Mailserver",
-                        _ => "Versand gescheitert",
-                    },
-                    d.sent_at.map(|s| format!(" am {}", date(s))).unwrap_or_default(),
+                    "{}{}",
+                    d.label_de,
                     d.last_error.as_deref().map(|e| format!(" – {e}")).unwrap_or_default()
                 ),
                 None => "keine E-Mail".into(),
@@ -274,7 +270,7 @@ pub fn outbox(list: &[OutboxEntry]) -> String {
 
 pub fn mail(m: &OutboxMail) -> String {
     format!(
-        "Message-ID: {}\nFrom: {}\nTo: {}\nSubject: {}\nStatus: {} (Versuche: {}{})\n\n{}",
+        "Message-ID: {}\nFrom: {}\nTo: {}\nSubject: {}\nStatus: {} (Versuche: {}{}{})\n\n{}",
         m.message_id,
         m.mail_from,
         m.entry.recipient,
@@ -286,6 +282,19 @@ pub fn mail(m: &OutboxMail) -> String {
             .as_deref()
             .map(|e| format!(", letzter Fehler: {e}"))
             .unwrap_or_default(),
+        m.entry
+            .smtp_reply
+            .as_deref()
+            .filter(|_| m.entry.status == "sent")
+            .map(|r| format!(", Antwort des Mailservers: {r}"))
+            .unwrap_or_default(),
         m.body_text
+    )
+}
+
+pub fn drain(r: &DrainReport) -> String {
+    format!(
+        "Versendet: {}, später erneut: {}, fehlgeschlagen: {}",
+        r.sent, r.deferred, r.failed
     )
 }

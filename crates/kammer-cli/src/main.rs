@@ -3,6 +3,7 @@
 
 mod args;
 mod human;
+mod smtp_config;
 
 use std::process::ExitCode;
 
@@ -13,7 +14,8 @@ use kammer_core::auth::{self, Password, Session};
 use kammer_core::domain::{AntragNr, AntragStatus, Betriebsnummer, EmailAddress, Reason, Role};
 use kammer_core::error::ErrorBody;
 use kammer_core::{
-    Error, Result, betriebe, clerks, codes, db, demo, expiry, outbox, policy, portal, zuordnungen,
+    Error, Result, betriebe, clerks, codes, db, demo, expiry, mail, outbox, policy, portal,
+    zuordnungen,
 };
 use serde::Serialize;
 use sqlx::PgPool;
@@ -191,6 +193,34 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Outbox(OutboxCmd::Show { id }) => {
             let mail = outbox::show(&ctx.pool, &ctx.session().await?, id).await?;
             ctx.print(&mail, human::mail);
+        }
+        Command::Outbox(OutboxCmd::Run { once, smtp, worker }) => {
+            let mailer = mail::Mailer::new(&smtp_config::smtp_config(&smtp)?)?;
+            let config = smtp_config::worker_config(&worker)?;
+            if once {
+                let report = mail::drain(&ctx.pool, &mailer, &config).await?;
+                ctx.print(&report, human::drain);
+            } else {
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                tokio::spawn(async move {
+                    shutdown_signal().await;
+                    let _ = stop.send(true);
+                });
+                mail::run(&ctx.pool, &mailer, &config, stopped).await?;
+            }
+        }
+        Command::Outbox(OutboxCmd::Retry { id, failed: _ }) => {
+            let target = match id {
+                Some(id) => outbox::RetryTarget::One(id),
+                None => outbox::RetryTarget::AllFailed,
+            };
+            let ids = outbox::retry(&ctx.pool, &ctx.session().await?, target).await?;
+            ctx.print(&serde_json::json!({ "requeued": ids }), |_| {
+                match ids.len() {
+                    0 => "Keine fehlgeschlagene E-Mail mit noch gültigem Code.".into(),
+                    n => format!("{n} E-Mail(s) erneut eingereiht: {ids:?}"),
+                }
+            });
         }
         Command::Expire => {
             let expired = expiry::expire_overdue(&ctx.pool).await?;
@@ -409,4 +439,21 @@ async fn portal_cmd(ctx: &Ctx, cmd: PortalCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Ctrl+C in a terminal, SIGTERM from systemd or a container runtime.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

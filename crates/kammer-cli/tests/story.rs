@@ -1,6 +1,9 @@
 //! The story, from the shell: the real `kammerctl` binary against a fresh database.
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use kammer_testkit::TestSmtpServer;
 
 /// A database of its own for this test, dropped at the end even when an assertion fails.
 struct Scratch {
@@ -80,6 +83,17 @@ fn json(url: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(url, &all)).unwrap()
 }
 
+fn smtp_args(port: &str) -> Vec<&str> {
+    vec![
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        port,
+        "--smtp-security",
+        "plain",
+    ]
+}
+
 #[test]
 fn story_resend_read_check_submit_approve() {
     let db = Scratch::create();
@@ -115,15 +129,32 @@ fn story_resend_read_check_submit_approve() {
             "Anruf: Code nicht erhalten",
         ],
     );
-    let mail = json(&url, &["outbox", "show", &resent["outbox_id"].to_string()]);
-    assert_eq!(mail["entry"]["recipient"], "info@testbetrieb.example");
-    let body = mail["body_text"].as_str().unwrap();
-    let code = body
-        .lines()
-        .map(str::trim)
-        .find(|l| l.len() == 64 && l.chars().all(|c| c.is_ascii_hexdigit()))
-        .expect("the mail carries the code");
+    // Real delivery: the worker sends to the SMTP test server; the code is read from there.
+    // The seed's still-queued mail for 178 was cancelled by the resend: one mail goes out.
+    let server = TestSmtpServer::start();
+    let port = server.port.to_string();
+    let drained = json(
+        &url,
+        &[&["outbox", "run", "--once"][..], &smtp_args(&port)].concat(),
+    );
+    assert_eq!(
+        drained,
+        serde_json::json!({ "sent": 1, "deferred": 0, "failed": 0 })
+    );
+    let mails = server.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].rcpt_tos, ["info@testbetrieb.example"]);
+    let code = mails[0].code().expect("the mail carries the code");
+    let code = code.as_str();
     assert!(code.starts_with(resent["prefix"].as_str().unwrap()));
+    let stored = json(&url, &["outbox", "show", &resent["outbox_id"].to_string()]);
+    assert_eq!(stored["entry"]["status"], "sent");
+    assert!(
+        !stored["body_text"].as_str().unwrap().contains(code),
+        "code removed after sending"
+    );
+    let inspected = ok(&url, &["code", "inspect", "178"]);
+    assert!(inspected.contains("versendet am "), "{inspected}");
 
     assert_eq!(
         json(&url, &["code", "check", "178", code])["verdict"],
@@ -191,4 +222,53 @@ fn exit_codes_distinguish_usage_from_refusal() {
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("Benutzername oder Passwort ist falsch")
     );
+}
+
+/// `outbox run` as a service: it drains at start, wakes on the notification of a resend
+/// (well before its 30-second poll), and stops cleanly on SIGTERM.
+#[test]
+fn the_worker_service_sends_a_resend_at_once_and_stops_on_sigterm() {
+    let db = Scratch::create();
+    let url = db.url();
+    ok(&url, &["migrate"]);
+    ok(&url, &["demo-seed"]);
+    ok(&url, &["policy", "set", "--resend-cooldown-seconds", "0"]);
+    let server = TestSmtpServer::start();
+    let port = server.port.to_string();
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_kammerctl"))
+        .args([&["outbox", "run"][..], &smtp_args(&port)].concat())
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the worker");
+    // The seed's queued mail for Antrag 178 goes out at start.
+    server.wait_for(1, Duration::from_secs(20));
+    json(
+        &url,
+        &[
+            "code",
+            "resend",
+            "178",
+            "--reason",
+            "Anruf: Code nicht erhalten",
+        ],
+    );
+    let mails = server.wait_for(2, Duration::from_secs(15));
+    assert_ne!(
+        mails[0].code(),
+        mails[1].code(),
+        "the resend carries a new code"
+    );
+    assert_eq!(
+        json(&url, &["code", "check", "178", &mails[1].code().unwrap()])["verdict"],
+        "valid"
+    );
+
+    Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    let status = worker.wait().unwrap();
+    assert!(status.success(), "worker exit: {status:?}");
+    assert_eq!(server.received().len(), 2, "nothing sent twice");
 }

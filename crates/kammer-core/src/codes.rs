@@ -182,7 +182,12 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    fn describe(status: &str, attempts: i32, sent_at: Option<DateTime<Utc>>, next: DateTime<Utc>) -> String {
+    fn describe(
+        status: &str,
+        attempts: i32,
+        sent_at: Option<DateTime<Utc>>,
+        next: DateTime<Utc>,
+    ) -> String {
         match (status, sent_at) {
             ("sent", Some(at)) => format!("versendet am {}", format_de(at)),
             ("queued", _) if attempts == 0 => "wartet auf Versand".to_string(),
@@ -241,7 +246,12 @@ pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Ve
                 (Some(outbox_id), Some(status), Some(attempts), Some(next_attempt_at)) => {
                     Some(Delivery {
                         outbox_id,
-                        label_de: Delivery::describe(&status, attempts, r.mail_sent_at, next_attempt_at),
+                        label_de: Delivery::describe(
+                            &status,
+                            attempts,
+                            r.mail_sent_at,
+                            next_attempt_at,
+                        ),
                         status,
                         attempts,
                         last_error: r.mail_error,

@@ -48,9 +48,7 @@ impl ReceivedMail {
     /// The raw value of a header, e.g. "Auto-Submitted".
     pub fn header(&self, name: &str) -> Option<String> {
         let parsed = self.parsed();
-        parsed
-            .header_raw(name)
-            .map(|v| v.trim().to_string())
+        parsed.header_raw(name).map(|v| v.trim().to_string())
     }
 
     /// Content types of the leaf parts, in order: ["text/plain", "text/html"].

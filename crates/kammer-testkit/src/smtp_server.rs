@@ -48,7 +48,9 @@ fn python() -> PathBuf {
     if let Some(p) = std::env::var_os("KD_SMTP_PYTHON") {
         return PathBuf::from(p);
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let venv = home.join(".cache/kammerdesk-venv/bin/python3");
     if venv.exists() {
         return venv;
@@ -196,7 +198,11 @@ pub fn read_store(dir: &Path) -> Vec<ReceivedMail> {
                 mail_from: meta["mail_from"].as_str().unwrap_or_default().to_string(),
                 rcpt_tos: meta["rcpt_tos"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default(),
             }
         })

@@ -139,7 +139,10 @@ mod tests {
         assert!(a.contains("Message-ID: <antrag-178.abc@hwk.example>"));
         assert!(a.contains("Auto-Submitted: auto-generated"));
         assert!(a.contains("Date: Fri, 12 Jan 2024 06:23:17 +0000"));
-        assert!(a.contains("Subject: =?utf-8?"), "umlauts must be encoded: {a}");
+        assert!(
+            a.contains("Subject: =?utf-8?"),
+            "umlauts must be encoded: {a}"
+        );
         assert!(a.is_ascii(), "headers and bodies go out 7-bit clean");
         // Only the MIME boundary may differ between two builds of the same row.
         let strip = |s: &str| {

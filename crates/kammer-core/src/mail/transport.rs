@@ -127,11 +127,12 @@ impl Mailer {
             SmtpSecurity::Starttls => Tls::Required(tls_parameters(config)?),
             SmtpSecurity::Tls => Tls::Wrapper(tls_parameters(config)?),
         };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.trim())
-            .port(config.port())
-            .tls(tls)
-            .timeout(Some(Duration::from_secs(config.timeout_seconds.max(1))))
-            .pool_config(PoolConfig::new().max_size(config.pool_size.max(1)));
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.trim())
+                .port(config.port())
+                .tls(tls)
+                .timeout(Some(Duration::from_secs(config.timeout_seconds.max(1))))
+                .pool_config(PoolConfig::new().max_size(config.pool_size.max(1)));
         if let Some(user) = config.username.as_deref().filter(|u| !u.is_empty()) {
             builder = builder.credentials(Credentials::new(
                 user.to_string(),
@@ -217,14 +218,20 @@ mod tests {
     #[tokio::test]
     async fn plain_smtp_only_to_loopback() {
         for host in ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.53"] {
-            assert!(Mailer::new(&SmtpConfig::new(host, SmtpSecurity::Plain)).is_ok(), "{host}");
+            assert!(
+                Mailer::new(&SmtpConfig::new(host, SmtpSecurity::Plain)).is_ok(),
+                "{host}"
+            );
         }
         for host in ["mail.hwk.example", "10.0.0.5", "0.0.0.0"] {
             let err = Mailer::new(&SmtpConfig::new(host, SmtpSecurity::Plain))
                 .err()
                 .expect(host);
             assert_eq!(err.kind(), crate::ErrorKind::Validation);
-            assert!(err.message().contains("nur zu einem Mailserver auf diesem Rechner"));
+            assert!(
+                err.message()
+                    .contains("nur zu einem Mailserver auf diesem Rechner")
+            );
         }
     }
 

@@ -52,7 +52,9 @@ impl Default for WorkerConfig {
 impl WorkerConfig {
     /// Wait before attempt `attempts + 1`, after `attempts` failed ones.
     fn backoff(&self, attempts: i32) -> Duration {
-        let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(30);
+        let doublings = u32::try_from(attempts.saturating_sub(1))
+            .unwrap_or(0)
+            .min(30);
         self.backoff_base
             .saturating_mul(2u32.saturating_pow(doublings))
             .min(self.backoff_max)
@@ -164,7 +166,8 @@ async fn drain_until(
 ) -> Result<DrainReport> {
     let mut lanes = JoinSet::new();
     for _ in 0..config.concurrency.max(1) {
-        let (pool, mailer, config, stop) = (pool.clone(), mailer.clone(), config.clone(), stop.clone());
+        let (pool, mailer, config, stop) =
+            (pool.clone(), mailer.clone(), config.clone(), stop.clone());
         lanes.spawn(async move {
             let mut report = DrainReport::default();
             while !stop.load(Ordering::SeqCst) {
@@ -197,7 +200,11 @@ async fn drain_until(
 
 /// Claims one due mail, sends it while the row stays locked, records the outcome.
 /// `None` when nothing is due (or every due row is being sent by someone else).
-async fn deliver_next(pool: &PgPool, mailer: &Mailer, config: &WorkerConfig) -> Result<Option<DrainReport>> {
+async fn deliver_next(
+    pool: &PgPool,
+    mailer: &Mailer,
+    config: &WorkerConfig,
+) -> Result<Option<DrainReport>> {
     let mut tx = pool.begin().await?;
     let Some(row) = sqlx::query!(
         "select o.id, o.created_at, o.antrag_nr, o.message_id, p.chamber_name, o.mail_from, o.recipient,
@@ -261,13 +268,19 @@ async fn deliver_next(pool: &PgPool, mailer: &Mailer, config: &WorkerConfig) -> 
                 },
             )
             .await?;
-            DrainReport { sent: 1, ..Default::default() }
+            DrainReport {
+                sent: 1,
+                ..Default::default()
+            }
         }
         Err(failure) if failure.permanent || attempts >= config.max_attempts => {
             let reason = if failure.permanent {
                 failure.reply.clone()
             } else {
-                format!("Nach {attempts} Versuchen aufgegeben. Zuletzt: {}", failure.reply)
+                format!(
+                    "Nach {attempts} Versuchen aufgegeben. Zuletzt: {}",
+                    failure.reply
+                )
             };
             tracing::warn!(outbox_id = message.id, reply = %failure.reply, "mail failed");
             sqlx::query!(
@@ -295,11 +308,15 @@ async fn deliver_next(pool: &PgPool, mailer: &Mailer, config: &WorkerConfig) -> 
                 },
             )
             .await?;
-            DrainReport { failed: 1, ..Default::default() }
+            DrainReport {
+                failed: 1,
+                ..Default::default()
+            }
         }
         Err(failure) => {
             let next = Utc::now()
-                + chrono::Duration::from_std(config.backoff(attempts)).unwrap_or(chrono::Duration::hours(1));
+                + chrono::Duration::from_std(config.backoff(attempts))
+                    .unwrap_or(chrono::Duration::hours(1));
             tracing::info!(outbox_id = message.id, reply = %failure.reply, %next, "mail deferred");
             sqlx::query!(
                 "update mail_outbox
@@ -313,7 +330,10 @@ async fn deliver_next(pool: &PgPool, mailer: &Mailer, config: &WorkerConfig) -> 
             .execute(&mut *tx)
             .await?;
             audit::notify(&mut tx, "code_mail_deferred", antrag, None).await?;
-            DrainReport { deferred: 1, ..Default::default() }
+            DrainReport {
+                deferred: 1,
+                ..Default::default()
+            }
         }
     };
     tx.commit().await?;
@@ -322,9 +342,10 @@ async fn deliver_next(pool: &PgPool, mailer: &Mailer, config: &WorkerConfig) -> 
 
 /// Time until the earliest queued mail is due (zero if one is due now).
 async fn next_due_in(pool: &PgPool) -> Result<Duration> {
-    let next = sqlx::query_scalar!("select min(next_attempt_at) from mail_outbox where status = 'queued'")
-        .fetch_one(pool)
-        .await?;
+    let next =
+        sqlx::query_scalar!("select min(next_attempt_at) from mail_outbox where status = 'queued'")
+            .fetch_one(pool)
+            .await?;
     Ok(next
         .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
         .unwrap_or(Duration::MAX))
