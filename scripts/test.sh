@@ -14,6 +14,8 @@ step "cargo clippy"
 DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test"
 DATABASE_URL="$KD_DATABASE_URL" cargo test --workspace
+step "bench smoke: mail drain (100 mails, debug build)"
+DATABASE_URL="$PG_URL_BASE/postgres" cargo test -p kammer-core --bench mail_drain -- --mails 100
 step "ui: check"
 npm --prefix ui run check
 step "ui: test"
