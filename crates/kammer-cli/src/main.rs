@@ -12,6 +12,8 @@ use kammer_core::antraege::{self, AntragFilter, Cursor, SortOrder};
 use kammer_core::auth::{self, Password, Session};
 use kammer_core::domain::{AntragNr, AntragStatus, Betriebsnummer, EmailAddress, Reason, Role};
 use kammer_core::error::ErrorBody;
+use kammer_core::export::{self, Dialect, ExportControl, ExportOutcome};
+use kammer_core::report::{self, Month};
 use kammer_core::{
     Error, Result, betriebe, clerks, codes, db, demo, expiry, outbox, policy, portal, zuordnungen,
 };
@@ -192,6 +194,8 @@ async fn run(cli: Cli) -> Result<()> {
             let mail = outbox::show(&ctx.pool, &ctx.session().await?, id).await?;
             ctx.print(&mail, human::mail);
         }
+        Command::Export(cmd) => export_cmd(&ctx, cmd).await?,
+        Command::Report(cmd) => report_cmd(&ctx, cmd).await?,
         Command::Expire => {
             let expired = expiry::expire_overdue(&ctx.pool).await?;
             ctx.print(&serde_json::json!({ "expired": expired }), |_| {
@@ -274,31 +278,102 @@ fn day(s: &str) -> Result<DateTime<Utc>> {
     Ok(d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
 }
 
+fn antrag_filter(f: &FilterArgs) -> Result<AntragFilter> {
+    Ok(AntragFilter {
+        statuses: f
+            .status
+            .iter()
+            .map(|s| AntragStatus::parse(s))
+            .collect::<Result<_>>()?,
+        from: f.from.as_deref().map(day).transpose()?,
+        to: f.to.as_deref().map(day).transpose()?,
+        betriebsnummer: f
+            .betrieb
+            .as_deref()
+            .map(Betriebsnummer::parse)
+            .transpose()?,
+        search: f.search.clone(),
+        order: if f.newest_first {
+            SortOrder::NewestFirst
+        } else {
+            SortOrder::OldestFirst
+        },
+    })
+}
+
+async fn export_cmd(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
+    match cmd {
+        ExportCmd::Antraege {
+            filter,
+            dialect,
+            out,
+        } => {
+            let (filter, dialect) = (antrag_filter(&filter)?, Dialect::parse(&dialect)?);
+            let session = ctx.session().await?;
+            let outcome = export::antraege(
+                &ctx.pool,
+                &session,
+                &filter,
+                dialect,
+                &out,
+                &ExportControl::new(),
+            )
+            .await?;
+            ctx.print(&outcome, |o| match o {
+                ExportOutcome::Written { path, rows } => format!(
+                    "{rows} Anträge nach {} exportiert ({}).",
+                    path.display(),
+                    dialect.label_de()
+                ),
+                ExportOutcome::Cancelled { .. } => "Export abgebrochen.".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn report_cmd(ctx: &Ctx, cmd: ReportCmd) -> Result<()> {
+    match cmd {
+        ReportCmd::Monthly {
+            month,
+            dialect,
+            out,
+            series_out,
+        } => {
+            let (month, dialect) = (Month::parse(&month)?, Dialect::parse(&dialect)?);
+            let session = ctx.session().await?;
+            let r = report::monthly(&ctx.pool, &session, month).await?;
+            let mut written = Vec::new();
+            if let Some(out) = &out {
+                written.push(report::write_monthly(&ctx.pool, &session, &r, dialect, out).await?);
+            }
+            if let Some(out) = &series_out {
+                written.push(report::write_series(&ctx.pool, &session, &r, dialect, out).await?);
+            }
+            if written.is_empty() {
+                ctx.print(&r, human::monthly_report);
+            } else {
+                ctx.print(&serde_json::json!({ "written": written }), |_| {
+                    written
+                        .iter()
+                        .map(|p| format!("Monatsbericht {month} nach {} geschrieben.", p.display()))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn antrag(ctx: &Ctx, cmd: AntragCmd) -> Result<()> {
     match cmd {
         AntragCmd::List {
-            status,
-            from,
-            to,
-            betrieb,
-            newest_first,
+            filter,
             limit,
             after,
         } => {
-            let filter = AntragFilter {
-                statuses: status
-                    .iter()
-                    .map(|s| AntragStatus::parse(s))
-                    .collect::<Result<_>>()?,
-                from: from.as_deref().map(day).transpose()?,
-                to: to.as_deref().map(day).transpose()?,
-                betriebsnummer: betrieb.as_deref().map(Betriebsnummer::parse).transpose()?,
-                order: if newest_first {
-                    SortOrder::NewestFirst
-                } else {
-                    SortOrder::OldestFirst
-                },
-            };
+            let filter = antrag_filter(&filter)?;
             let after = after.as_deref().map(Cursor::parse).transpose()?;
             let page = antraege::list(
                 &ctx.pool,
