@@ -14,6 +14,8 @@ step "cargo clippy"
 DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test"
 DATABASE_URL="$KD_DATABASE_URL" cargo test --workspace
+step "export benchmark, smoke run (2,000 rows)"
+DATABASE_URL="$KD_DATABASE_URL" cargo test -p kammer-core --bench export -- --rows 2000 --drop
 step "ui: check"
 npm --prefix ui run check
 step "ui: test"
