@@ -31,6 +31,8 @@ pub fn delivery_label_de(status: &str) -> &'static str {
         "queued" => "im Postausgang",
         "sent" => "an den Mailserver übergeben",
         "failed" => "Versand gescheitert",
+        // The code was retired before the mail went out (outbox status of the mail worker).
+        "cancelled" => "nicht versandt (Code nicht mehr gültig)",
         _ => "unbekannt",
     }
 }
