@@ -27,7 +27,9 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                // sqlx warns about every statement over 0.5 s; an export of a million rows is
+                // one such statement by design, and cron would mail the warning.
+                .unwrap_or_else(|_| "warn,sqlx::query=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -310,15 +312,20 @@ async fn export_cmd(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
         } => {
             let (filter, dialect) = (antrag_filter(&filter)?, Dialect::parse(&dialect)?);
             let session = ctx.session().await?;
-            let outcome = export::antraege(
-                &ctx.pool,
-                &session,
-                &filter,
-                dialect,
-                &out,
-                &ExportControl::new(),
-            )
-            .await?;
+            // Ctrl-C stops the export cleanly: no half-written file, no temporary file left.
+            let control = ExportControl::new();
+            let on_interrupt = control.clone();
+            tokio::spawn(async move {
+                interrupted().await;
+                on_interrupt.cancel();
+            });
+            let outcome =
+                export::antraege(&ctx.pool, &session, &filter, dialect, &out, &control).await?;
+            if let ExportOutcome::Cancelled { .. } = outcome {
+                return Err(Error::conflict(
+                    "Der Export wurde abgebrochen; es wurde keine Datei geschrieben.",
+                ));
+            }
             ctx.print(&outcome, |o| match o {
                 ExportOutcome::Written { path, rows } => format!(
                     "{rows} Anträge nach {} exportiert ({}).",
@@ -330,6 +337,22 @@ async fn export_cmd(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from cron's or systemd's time limit.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn report_cmd(ctx: &Ctx, cmd: ReportCmd) -> Result<()> {

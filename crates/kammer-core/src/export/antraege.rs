@@ -87,7 +87,9 @@ pub async fn antraege(
         return Ok(ExportOutcome::Cancelled { rows });
     }
     let written = file.persist()?;
-    control.report(rows);
+    if rows == 0 || !rows.is_multiple_of(PROGRESS_EVERY) {
+        control.report(rows);
+    }
     let details = serde_json::json!({
         "export": "antraege",
         "dialect": dialect.as_str(),

@@ -30,8 +30,8 @@ pub const PROGRESS_EVERY: u64 = 1000;
 type ProgressFn = dyn Fn(u64) + Send + Sync;
 
 /// What the desk holds on to while an export runs: a cancel flag its button sets, and a
-/// callback that receives the number of rows written so far (every [`PROGRESS_EVERY`] rows
-/// and once at the end). Cloning shares both.
+/// callback that receives the number of rows written so far (every [`PROGRESS_EVERY`] rows,
+/// and the final count once at the end). Cloning shares both.
 #[derive(Clone, Default)]
 pub struct ExportControl {
     cancelled: Arc<AtomicBool>,
