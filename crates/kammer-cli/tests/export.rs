@@ -172,6 +172,26 @@ fn cron_exports_the_list_and_the_monthly_report() {
     );
     assert_eq!(logged, want.to_string());
 
+    // The search box: a Betriebsnummer's beginning finds that Betrieb's Anträge.
+    let searched = db.file("suche.csv");
+    ok(
+        &url,
+        &[
+            "export", "antraege", "--search", "212115", "--out", &searched,
+        ],
+    );
+    let want: usize = psql(
+        &url,
+        "select count(*) from antraege a join betriebe b on b.id = a.betrieb_id
+         where b.betriebsnummer like '212115%'",
+    )
+    .parse()
+    .unwrap();
+    assert!(want >= 2);
+    let rows = records(&searched, b';');
+    assert_eq!(rows.len(), want);
+    assert!(rows.iter().all(|r| r[3].starts_with("\u{2060}212115")));
+
     // The hotline may not export: exit 1, a German refusal, no file.
     let refused_path = db.file("hotline.csv");
     let refused = kammerctl(

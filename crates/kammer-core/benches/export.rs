@@ -160,6 +160,8 @@ async fn main() {
     }
 
     let pool = db::connect(&url).await.unwrap();
+    // A reused database may predate a migration the list query needs.
+    db::migrate(&pool).await.unwrap();
     let session = auth::sign_in(&pool, "sb.mueller", &Password::attempt(demo::DEMO_PASSWORD))
         .await
         .unwrap();

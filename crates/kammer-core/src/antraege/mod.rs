@@ -192,9 +192,7 @@ macro_rules! summary_query {
                  and ($3::timestamptz is null or a.sent_at < $3)
                  and ($4::text is null or b.betriebsnummer = $4)
                  and ($5::timestamptz is null or (a.sent_at, a.nr) "# + $cmp + r#" ($5, $6))
-                 and ($8::text is null or b.search_text like '%' || $8 || '%'
-                      or lower(acc.name || ' ' || acc.email) like '%' || $8 || '%'
-                      or b.betriebsnummer like $8 || '%' or a.nr::text = $8)
+                 and kammer_antrag_matches($8, a.nr, b.betriebsnummer, b.search_text, acc.name, acc.email)
                order by a.sent_at "# + $dir + ", a.nr " + $dir + r#"
                limit $7"#,
             $($arg),*
@@ -357,20 +355,21 @@ pub async fn count_by_status(
 ) -> Result<Vec<(AntragStatus, i64)>> {
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
-    let betriebsnummer = filter
-        .betriebsnummer
-        .as_ref()
-        .map(|b| b.as_str().to_string());
+    let (betriebsnummer, needle) = (filter.betriebsnummer(), filter.search_needle()?);
     let rows = sqlx::query!(
         r#"select a.status, count(*) as "n!"
            from antraege a
+           join betriebe b on b.id = a.betrieb_id
+           join accounts acc on acc.id = a.account_id
            where ($1::timestamptz is null or a.sent_at >= $1)
              and ($2::timestamptz is null or a.sent_at < $2)
-             and ($3::text is null or a.betrieb_id = (select id from betriebe where betriebsnummer = $3))
+             and ($3::text is null or b.betriebsnummer = $3)
+             and kammer_antrag_matches($4, a.nr, b.betriebsnummer, b.search_text, acc.name, acc.email)
            group by a.status"#,
         filter.from,
         filter.to,
-        betriebsnummer
+        betriebsnummer,
+        needle
     )
     .fetch_all(&mut *conn)
     .await?;
