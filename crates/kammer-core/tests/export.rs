@@ -280,7 +280,7 @@ async fn export_matches_the_list_row_for_row_in_both_dialects(pool: PgPool) {
             .iter()
             .find(|r| r[7] == "2")
             .expect("one Antrag has two codes");
-        assert_eq!(resent[9], "im Postausgang");
+        assert_eq!(resent[9], "wartet auf Versand");
     }
 
     let raw = std::fs::read_to_string(dir.file("antraege-excel-de.csv")).unwrap();

@@ -25,14 +25,15 @@ pub const HEADER: [&str; 13] = [
     "Begründung",
 ];
 
-/// The delivery status of a code mail as the clerk reads it.
+/// The delivery status of the newest code mail as the clerk reads it, in the words the desk
+/// uses for a code's mail; the date is in its own column ("letzter Versand").
 pub fn delivery_label_de(status: &str) -> &'static str {
     match status {
-        "queued" => "im Postausgang",
-        "sent" => "an den Mailserver übergeben",
-        "failed" => "Versand gescheitert",
-        // The code was retired before the mail went out (outbox status of the mail worker).
-        "cancelled" => "nicht versandt (Code nicht mehr gültig)",
+        "queued" => "wartet auf Versand",
+        "sent" => "versendet",
+        "failed" => "Versand fehlgeschlagen",
+        // The code was retired before the mail went out (the mail worker's status).
+        "cancelled" => "nicht versendet (Code vorher ersetzt)",
         _ => "unbekannt",
     }
 }
