@@ -277,7 +277,15 @@ fn day(s: &str) -> Result<DateTime<Utc>> {
                 "„{s}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)."
             ))
         })?;
-    Ok(d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+    // A date a clerk writes is a German day: it begins at midnight in Europe/Berlin, as the
+    // months of the monthly report do.
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    Ok(
+        chrono::TimeZone::from_local_datetime(&chrono_tz::Europe::Berlin, &midnight)
+            .earliest()
+            .expect("midnight exists in Europe/Berlin")
+            .with_timezone(&Utc),
+    )
 }
 
 fn antrag_filter(f: &FilterArgs) -> Result<AntragFilter> {
