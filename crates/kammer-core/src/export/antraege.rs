@@ -72,7 +72,7 @@ pub async fn antraege(
     let mut file = CsvFile::create(path, dialect)?;
     file.header(&HEADER)?;
     let mut rows = 0u64;
-    for_each_summary(&mut conn, filter, |r| {
+    let streamed = for_each_summary(&mut conn, filter, |r| {
         if control.is_cancelled() {
             return Ok(false);
         }
@@ -83,7 +83,13 @@ pub async fn antraege(
         }
         Ok(true)
     })
-    .await?;
+    .await;
+    if streamed.is_err() || control.is_cancelled() {
+        // PostgreSQL may still be sending the rest of the rows. Back in the pool, the
+        // connection would first have to read them all; closed, the server stops instead.
+        let _ = conn.close().await;
+    }
+    streamed?;
     if control.is_cancelled() {
         return Ok(ExportOutcome::Cancelled { rows });
     }
