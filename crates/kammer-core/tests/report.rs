@@ -332,6 +332,22 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
     .await;
     assert_kind(refused, ErrorKind::Forbidden);
     assert!(!dir.join("nein.csv").exists());
+    // Each file written is in the audit log (two dialects × table and series); the refusal is not.
+    let logged: Vec<String> = sqlx::query_scalar(
+        "select details->>'export' from audit_events where action = 'export_written' order by id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        logged,
+        [
+            "monatsbericht",
+            "monatsbericht_verlauf",
+            "monatsbericht",
+            "monatsbericht_verlauf"
+        ]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
