@@ -16,6 +16,8 @@ step "cargo test"
 DATABASE_URL="$KD_DATABASE_URL" cargo test --workspace
 step "bench smoke: mail drain (100 mails, debug build)"
 DATABASE_URL="$PG_URL_BASE/postgres" cargo test -p kammer-core --bench mail_drain -- --mails 100
+step "export benchmark, smoke run (2,000 rows)"
+DATABASE_URL="$KD_DATABASE_URL" cargo test -p kammer-core --bench export -- --rows 2000 --drop
 step "ui: check"
 npm --prefix ui run check
 step "ui: test"

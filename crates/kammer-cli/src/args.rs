@@ -60,6 +60,67 @@ pub enum Command {
     Outbox(OutboxCmd),
     /// Anträge ablaufen lassen, deren Code nicht rechtzeitig verwendet wurde
     Expire,
+    /// CSV-Exporte (Sachbearbeitung und Administration)
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Berichte
+    #[command(subcommand)]
+    Report(ReportCmd),
+}
+
+#[derive(Subcommand)]
+pub enum ExportCmd {
+    /// Die Antragsliste wie gefiltert, über alle Seiten, als CSV-Datei
+    Antraege {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// excel-de (Semikolon, UTF-8 mit BOM, deutsche Zeit) oder rfc4180 (Komma, ISO 8601)
+        #[arg(long, default_value = "excel-de")]
+        dialect: String,
+        /// Zieldatei; sie erscheint erst, wenn der Export vollständig ist
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReportCmd {
+    /// Monatsbericht: ohne --out als Tabelle (oder --json) auf der Konsole
+    Monthly {
+        /// JJJJ-MM, z. B. 2026-11
+        #[arg(long)]
+        month: String,
+        #[arg(long, default_value = "excel-de")]
+        dialect: String,
+        /// CSV-Datei mit den Zahlen des Monats (Gesamt und je Gewerk)
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// CSV-Datei mit den letzten 12 Monaten nach Ergebnis
+        #[arg(long)]
+        series_out: Option<std::path::PathBuf>,
+    },
+}
+
+/// The list's filter, shared by `antrag list` and `export antraege` so both select the same rows.
+#[derive(Args)]
+pub struct FilterArgs {
+    /// Status (mehrfach möglich), z. B. awaiting_code, in_review, approved
+    #[arg(long)]
+    pub status: Vec<String>,
+    /// gesendet ab (YYYY-MM-DD)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// gesendet vor (YYYY-MM-DD)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Betriebsnummer
+    #[arg(long)]
+    pub betrieb: Option<String>,
+    /// Suche in Firmenname, Inhaber, Antragsteller:in, E-Mail, Betriebsnummer, Antrag Nr.
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long)]
+    pub newest_first: bool,
 }
 
 #[derive(Subcommand)]
@@ -123,19 +184,8 @@ pub enum BetriebCmd {
 #[derive(Subcommand)]
 pub enum AntragCmd {
     List {
-        /// Status (mehrfach möglich), z. B. awaiting_code, in_review, approved
-        #[arg(long)]
-        status: Vec<String>,
-        /// gesendet ab (YYYY-MM-DD)
-        #[arg(long)]
-        from: Option<String>,
-        /// gesendet vor (YYYY-MM-DD)
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long)]
-        betrieb: Option<String>,
-        #[arg(long)]
-        newest_first: bool,
+        #[command(flatten)]
+        filter: FilterArgs,
         #[arg(long, default_value_t = 50)]
         limit: i64,
         /// Seitenmarke aus der vorigen Ausgabe

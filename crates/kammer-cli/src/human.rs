@@ -11,6 +11,7 @@ use kammer_core::codes::CodeInfo;
 use kammer_core::mail::DrainReport;
 use kammer_core::outbox::{OutboxEntry, OutboxMail};
 use kammer_core::policy::Policy;
+use kammer_core::report::{Figures, MONTHLY_HEADER, MonthlyReport, SERIES_HEADER};
 
 pub fn date(at: DateTime<Utc>) -> String {
     kammer_core::mail::format_de(at)
@@ -297,4 +298,81 @@ pub fn drain(r: &DrainReport) -> String {
         "Versendet: {}, später erneut: {}, fehlgeschlagen: {}",
         r.sent, r.deferred, r.failed
     )
+}
+
+fn figure_values(f: &Figures) -> [String; 15] {
+    let hours = |h: Option<f64>| h.map_or("–".into(), |h| format!("{h:.1}").replace('.', ","));
+    [
+        f.received.to_string(),
+        f.codes_confirmed.to_string(),
+        f.approved_by_portal.to_string(),
+        f.approved_by_clerk.to_string(),
+        f.withdrawn.to_string(),
+        f.rejected.to_string(),
+        f.expired.to_string(),
+        f.open_at_month_end.to_string(),
+        f.codes_sent.to_string(),
+        f.codes_resent.to_string(),
+        f.mails_failed.to_string(),
+        f.zuordnungen.to_string(),
+        hours(f.median_hours_to_zuordnung),
+        hours(f.p90_hours_to_zuordnung),
+        f.betriebe_newly_linked.to_string(),
+    ]
+}
+
+/// The figures as rows, Gesamt and each Gewerk as columns; then the twelve months.
+pub fn monthly_report(r: &MonthlyReport) -> String {
+    let labels = &MONTHLY_HEADER[2..];
+    let mut columns = vec![("Gesamt".to_string(), figure_values(&r.total))];
+    columns.extend(
+        r.by_gewerk
+            .iter()
+            .map(|g| (g.gewerk.clone(), figure_values(&g.figures))),
+    );
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|(name, values)| {
+            values
+                .iter()
+                .map(|v| v.chars().count())
+                .chain([name.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!("Monatsbericht {}\n\n{:label_width$}", r.month, "");
+    for ((name, _), w) in columns.iter().zip(&widths) {
+        let _ = write!(out, "  {name:>w$}");
+    }
+    out.push('\n');
+    for (i, label) in labels.iter().enumerate() {
+        let _ = write!(out, "{label:label_width$}");
+        for ((_, values), w) in columns.iter().zip(&widths) {
+            let _ = write!(out, "  {:>w$}", values[i]);
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "\nLetzte 12 Monate nach Ergebnis");
+    let series_labels = &SERIES_HEADER;
+    let _ = writeln!(out, "{}", series_labels.join("  "));
+    for m in &r.series {
+        let cells = [
+            m.month.to_string(),
+            m.received.to_string(),
+            m.approved_by_portal.to_string(),
+            m.approved_by_clerk.to_string(),
+            m.withdrawn.to_string(),
+            m.rejected.to_string(),
+            m.expired.to_string(),
+        ];
+        let line: Vec<String> = cells
+            .iter()
+            .zip(series_labels.iter())
+            .map(|(c, l)| format!("{c:>w$}", w = l.chars().count()))
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  "));
+    }
+    out
 }

@@ -13,6 +13,8 @@ use kammer_core::antraege::{self, AntragFilter, Cursor, SortOrder};
 use kammer_core::auth::{self, Password, Session};
 use kammer_core::domain::{AntragNr, AntragStatus, Betriebsnummer, EmailAddress, Reason, Role};
 use kammer_core::error::ErrorBody;
+use kammer_core::export::{self, Dialect, ExportControl, ExportOutcome};
+use kammer_core::report::{self, Month};
 use kammer_core::{
     Error, Result, betriebe, clerks, codes, db, demo, expiry, mail, outbox, policy, portal,
     zuordnungen,
@@ -27,7 +29,9 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                // sqlx warns about every statement over 0.5 s; an export of a million rows is
+                // one such statement by design, and cron would mail the warning.
+                .unwrap_or_else(|_| "warn,sqlx::query=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -203,7 +207,7 @@ async fn run(cli: Cli) -> Result<()> {
             } else {
                 let (stop, stopped) = tokio::sync::watch::channel(false);
                 tokio::spawn(async move {
-                    shutdown_signal().await;
+                    interrupted().await;
                     let _ = stop.send(true);
                 });
                 mail::run(&ctx.pool, &mailer, &config, stopped).await?;
@@ -222,6 +226,8 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             });
         }
+        Command::Export(cmd) => export_cmd(&ctx, cmd).await?,
+        Command::Report(cmd) => report_cmd(&ctx, cmd).await?,
         Command::Expire => {
             let expired = expiry::expire_overdue(&ctx.pool).await?;
             ctx.print(&serde_json::json!({ "expired": expired }), |_| {
@@ -301,34 +307,134 @@ fn day(s: &str) -> Result<DateTime<Utc>> {
                 "„{s}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)."
             ))
         })?;
-    Ok(d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+    // A date a clerk writes is a German day: it begins at midnight in Europe/Berlin, as the
+    // months of the monthly report do.
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    Ok(
+        chrono::TimeZone::from_local_datetime(&chrono_tz::Europe::Berlin, &midnight)
+            .earliest()
+            .expect("midnight exists in Europe/Berlin")
+            .with_timezone(&Utc),
+    )
+}
+
+fn antrag_filter(f: &FilterArgs) -> Result<AntragFilter> {
+    Ok(AntragFilter {
+        statuses: f
+            .status
+            .iter()
+            .map(|s| AntragStatus::parse(s))
+            .collect::<Result<_>>()?,
+        from: f.from.as_deref().map(day).transpose()?,
+        to: f.to.as_deref().map(day).transpose()?,
+        betriebsnummer: f
+            .betrieb
+            .as_deref()
+            .map(Betriebsnummer::parse)
+            .transpose()?,
+        search: f.search.clone(),
+        order: if f.newest_first {
+            SortOrder::NewestFirst
+        } else {
+            SortOrder::OldestFirst
+        },
+    })
+}
+
+async fn export_cmd(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
+    match cmd {
+        ExportCmd::Antraege {
+            filter,
+            dialect,
+            out,
+        } => {
+            let (filter, dialect) = (antrag_filter(&filter)?, Dialect::parse(&dialect)?);
+            let session = ctx.session().await?;
+            // Ctrl-C stops the export cleanly: no half-written file, no temporary file left.
+            let control = ExportControl::new();
+            let on_interrupt = control.clone();
+            tokio::spawn(async move {
+                interrupted().await;
+                on_interrupt.cancel();
+            });
+            let outcome =
+                export::antraege(&ctx.pool, &session, &filter, dialect, &out, &control).await?;
+            if let ExportOutcome::Cancelled { .. } = outcome {
+                return Err(Error::conflict(
+                    "Der Export wurde abgebrochen; es wurde keine Datei geschrieben.",
+                ));
+            }
+            ctx.print(&outcome, |o| match o {
+                ExportOutcome::Written { path, rows } => format!(
+                    "{rows} Anträge nach {} exportiert ({}).",
+                    path.display(),
+                    dialect.label_de()
+                ),
+                ExportOutcome::Cancelled { .. } => "Export abgebrochen.".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from cron's or systemd's time limit (or a container runtime).
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn report_cmd(ctx: &Ctx, cmd: ReportCmd) -> Result<()> {
+    match cmd {
+        ReportCmd::Monthly {
+            month,
+            dialect,
+            out,
+            series_out,
+        } => {
+            let (month, dialect) = (Month::parse(&month)?, Dialect::parse(&dialect)?);
+            let session = ctx.session().await?;
+            let r = report::monthly(&ctx.pool, &session, month).await?;
+            let mut written = Vec::new();
+            if let Some(out) = &out {
+                written.push(report::write_monthly(&ctx.pool, &session, &r, dialect, out).await?);
+            }
+            if let Some(out) = &series_out {
+                written.push(report::write_series(&ctx.pool, &session, &r, dialect, out).await?);
+            }
+            if written.is_empty() {
+                ctx.print(&r, human::monthly_report);
+            } else {
+                ctx.print(&serde_json::json!({ "written": written }), |_| {
+                    written
+                        .iter()
+                        .map(|p| format!("Monatsbericht {month} nach {} geschrieben.", p.display()))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn antrag(ctx: &Ctx, cmd: AntragCmd) -> Result<()> {
     match cmd {
         AntragCmd::List {
-            status,
-            from,
-            to,
-            betrieb,
-            newest_first,
+            filter,
             limit,
             after,
         } => {
-            let filter = AntragFilter {
-                statuses: status
-                    .iter()
-                    .map(|s| AntragStatus::parse(s))
-                    .collect::<Result<_>>()?,
-                from: from.as_deref().map(day).transpose()?,
-                to: to.as_deref().map(day).transpose()?,
-                betriebsnummer: betrieb.as_deref().map(Betriebsnummer::parse).transpose()?,
-                order: if newest_first {
-                    SortOrder::NewestFirst
-                } else {
-                    SortOrder::OldestFirst
-                },
-            };
+            let filter = antrag_filter(&filter)?;
             let after = after.as_deref().map(Cursor::parse).transpose()?;
             let page = antraege::list(
                 &ctx.pool,
@@ -439,21 +545,4 @@ async fn portal_cmd(ctx: &Ctx, cmd: PortalCmd) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Ctrl+C in a terminal, SIGTERM from systemd or a container runtime.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

@@ -196,10 +196,19 @@ impl Delivery {
                 if attempts == 1 { "" } else { "e" },
                 format_de(next)
             ),
-            ("failed", _) => "Versand fehlgeschlagen".to_string(),
-            ("cancelled", _) => "nicht versendet (Code vorher ersetzt)".to_string(),
-            (other, _) => other.to_string(),
+            (other, _) => delivery_status_label_de(other).to_string(),
         }
+    }
+}
+
+/// A mail's status in a word or two, for lists and exports (which show the date apart).
+pub fn delivery_status_label_de(status: &str) -> &'static str {
+    match status {
+        "queued" => "wartet auf Versand",
+        "sent" => "versendet",
+        "failed" => "Versand fehlgeschlagen",
+        "cancelled" => "nicht versendet (Code vorher ersetzt)",
+        _ => "unbekannt",
     }
 }
 

@@ -13,10 +13,12 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod expiry;
+pub mod export;
 pub mod mail;
 pub mod outbox;
 pub mod policy;
 pub mod portal;
+pub mod report;
 pub mod zuordnungen;
 
 pub use error::{Error, ErrorKind, Result};

@@ -5,14 +5,16 @@ mod decisions;
 pub(crate) mod transition;
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 pub(crate) use decisions::complete_approval;
 pub use decisions::{Approved, approve, reject, withdraw};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::Session;
+use crate::betriebe::escape_like;
 use crate::codes::{self, CodeInfo};
 use crate::domain::{AntragNr, AntragStatus, Betriebsnummer, Permission};
 use crate::{Error, Result};
@@ -56,7 +58,40 @@ pub struct AntragFilter {
     /// Sent before.
     pub to: Option<DateTime<Utc>>,
     pub betriebsnummer: Option<Betriebsnummer>,
+    /// The list's search box: part of the Firmenname, Inhaber, the Betrieb's or the
+    /// requester's name or e-mail, the beginning of a Betriebsnummer, or an Antrag Nr.
+    /// Case does not matter; blank means no search.
+    pub search: Option<String>,
     pub order: SortOrder,
+}
+
+impl AntragFilter {
+    /// The search as the query needs it: trimmed, lower-cased, LIKE-escaped; `None` when blank.
+    fn search_needle(&self) -> Result<Option<String>> {
+        let Some(search) = self.search.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        if search.is_empty() {
+            return Ok(None);
+        }
+        if search.chars().count() > 200 {
+            return Err(Error::validation(
+                "Der Suchbegriff ist zu lang (höchstens 200 Zeichen).",
+            ));
+        }
+        Ok(Some(escape_like(&search.to_lowercase())))
+    }
+
+    fn statuses(&self) -> Vec<String> {
+        self.statuses
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect()
+    }
+
+    fn betriebsnummer(&self) -> Option<String> {
+        self.betriebsnummer.as_ref().map(|b| b.as_str().to_string())
+    }
 }
 
 /// Where a page ends: the (sent_at, nr) of its last row. Opaque text for the UI and CLI.
@@ -157,6 +192,7 @@ macro_rules! summary_query {
                  and ($3::timestamptz is null or a.sent_at < $3)
                  and ($4::text is null or b.betriebsnummer = $4)
                  and ($5::timestamptz is null or (a.sent_at, a.nr) "# + $cmp + r#" ($5, $6))
+                 and kammer_antrag_matches($8, a.nr, b.betriebsnummer, b.search_text, acc.name, acc.email)
                order by a.sent_at "# + $dir + ", a.nr " + $dir + r#"
                limit $7"#,
             $($arg),*
@@ -174,15 +210,11 @@ pub async fn list(
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
     let limit = limit.clamp(1, 1000);
-    let statuses: Vec<String> = filter
-        .statuses
-        .iter()
-        .map(|s| s.as_str().to_string())
-        .collect();
-    let betriebsnummer = filter
-        .betriebsnummer
-        .as_ref()
-        .map(|b| b.as_str().to_string());
+    let (statuses, betriebsnummer, needle) = (
+        filter.statuses(),
+        filter.betriebsnummer(),
+        filter.search_needle()?,
+    );
     let (after_at, after_nr) = (after.map(|c| c.sent_at), after.map(|c| c.nr));
     // One row more than asked tells whether another page follows.
     let fetch = limit + 1;
@@ -197,7 +229,8 @@ pub async fn list(
                 betriebsnummer,
                 after_at,
                 after_nr,
-                fetch
+                fetch,
+                needle
             )
             .fetch_all(&mut *conn)
             .await?
@@ -212,7 +245,8 @@ pub async fn list(
                 betriebsnummer,
                 after_at,
                 after_nr,
-                fetch
+                fetch,
+                needle
             )
             .fetch_all(&mut *conn)
             .await?
@@ -237,6 +271,82 @@ pub async fn list(
     Ok(AntragPage { rows, next })
 }
 
+/// Every row the list shows for `filter`, across all pages, handed to `row` one at a time
+/// as PostgreSQL sends them: the export's source. It is the list's own query in one
+/// statement, so the export holds exactly what the screen shows, from one consistent
+/// snapshot, and memory stays flat however many rows match. `row` returns `false` to stop.
+/// Callers authorise.
+pub(crate) async fn for_each_summary(
+    conn: &mut PgConnection,
+    filter: &AntragFilter,
+    mut row: impl FnMut(AntragSummary) -> Result<bool>,
+) -> Result<()> {
+    let (statuses, betriebsnummer, needle) = (
+        filter.statuses(),
+        filter.betriebsnummer(),
+        filter.search_needle()?,
+    );
+    let none_at = None::<DateTime<Utc>>;
+    let none_nr = None::<i64>;
+    let mut rows = match filter.order {
+        SortOrder::OldestFirst => summary_query!(
+            ">",
+            "asc",
+            &statuses,
+            filter.from,
+            filter.to,
+            betriebsnummer,
+            none_at,
+            none_nr,
+            i64::MAX,
+            needle
+        )
+        .fetch(&mut *conn),
+        SortOrder::NewestFirst => summary_query!(
+            "<",
+            "desc",
+            &statuses,
+            filter.from,
+            filter.to,
+            betriebsnummer,
+            none_at,
+            none_nr,
+            i64::MAX,
+            needle
+        )
+        .fetch(&mut *conn),
+    };
+    while let Some(r) = rows.try_next().await? {
+        if !row(r.try_into()?)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The text of the list query for the oldest-first order with every filter off, for the
+/// export benchmark to hand the very same SELECT to `psql \copy`. Parameters stay as
+/// `$1`…`$8` (statuses, from, to, Betriebsnummer, after-time, after-nr, limit, search).
+pub fn summary_sql() -> String {
+    use sqlx::Execute;
+    let statuses: Vec<String> = Vec::new();
+    summary_query!(
+        ">",
+        "asc",
+        &statuses,
+        None::<DateTime<Utc>>,
+        None::<DateTime<Utc>>,
+        None::<String>,
+        None::<DateTime<Utc>>,
+        None::<i64>,
+        0i64,
+        None::<String>
+    )
+    .sql()
+    .as_str()
+    .to_string()
+}
+
 /// How many Anträge per status match the filter (ignoring its status part): the queue's tabs.
 pub async fn count_by_status(
     pool: &PgPool,
@@ -245,20 +355,21 @@ pub async fn count_by_status(
 ) -> Result<Vec<(AntragStatus, i64)>> {
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
-    let betriebsnummer = filter
-        .betriebsnummer
-        .as_ref()
-        .map(|b| b.as_str().to_string());
+    let (betriebsnummer, needle) = (filter.betriebsnummer(), filter.search_needle()?);
     let rows = sqlx::query!(
         r#"select a.status, count(*) as "n!"
            from antraege a
+           join betriebe b on b.id = a.betrieb_id
+           join accounts acc on acc.id = a.account_id
            where ($1::timestamptz is null or a.sent_at >= $1)
              and ($2::timestamptz is null or a.sent_at < $2)
-             and ($3::text is null or a.betrieb_id = (select id from betriebe where betriebsnummer = $3))
+             and ($3::text is null or b.betriebsnummer = $3)
+             and kammer_antrag_matches($4, a.nr, b.betriebsnummer, b.search_text, acc.name, acc.email)
            group by a.status"#,
         filter.from,
         filter.to,
-        betriebsnummer
+        betriebsnummer,
+        needle
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -310,7 +421,8 @@ pub async fn show(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<Antr
         None::<String>,
         Some(extra.sent_at),
         Some(nr.get()),
-        1i64
+        1i64,
+        None::<String>
     )
     .fetch_one(&mut *conn)
     .await?;

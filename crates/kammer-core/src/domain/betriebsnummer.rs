@@ -11,10 +11,19 @@ pub struct Betriebsnummer(String);
 const MIN_DIGITS: usize = 4;
 const MAX_DIGITS: usize = 12;
 
+/// Drops blanks and the invisible WORD JOINER that the Excel export puts in front of every
+/// Betriebsnummer, so a number copied out of an exported sheet is taken as typed.
+fn compact(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{2060}')
+        .collect()
+}
+
 impl Betriebsnummer {
     /// Forgiving about blanks a clerk copies along ("212 115 5381"), strict about everything else.
     pub fn parse(input: &str) -> Result<Self, Error> {
-        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        let compact = compact(input);
         if compact.is_empty() {
             return Err(Error::validation(
                 "Bitte geben Sie eine Betriebsnummer ein.",
@@ -52,7 +61,7 @@ pub struct BetriebsnummerPrefix(String);
 
 impl BetriebsnummerPrefix {
     pub fn parse(input: &str) -> Result<Self, Error> {
-        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        let compact = compact(input);
         if compact.is_empty()
             || compact.len() > MAX_DIGITS
             || !compact.chars().all(|c| c.is_ascii_digit())
@@ -85,6 +94,10 @@ mod tests {
         assert_eq!(
             Betriebsnummer::parse("2121155381").unwrap().to_string(),
             "2121155381"
+        );
+        assert_eq!(
+            Betriebsnummer::parse("\u{2060}0123").unwrap().as_str(),
+            "0123"
         );
     }
 

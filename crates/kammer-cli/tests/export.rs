@@ -1,0 +1,274 @@
+//! `kammerctl export antraege` and `kammerctl report monthly`, the cron commands, with the
+//! real binary against a fresh database holding the demo data.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// A database and a directory of their own, removed at the end even when an assertion fails.
+struct Scratch {
+    admin_url: String,
+    name: String,
+    dir: PathBuf,
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).unwrap();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Scratch {
+    fn create() -> Self {
+        let admin_url =
+            std::env::var("DATABASE_URL").expect("DATABASE_URL points at a PostgreSQL server");
+        let suffix = random_suffix();
+        let name = format!("kammerctl_export_{suffix}");
+        psql(&admin_url, &format!("create database {name}"));
+        let dir = std::env::temp_dir().join(format!("kammerctl-export-{suffix}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch {
+            admin_url,
+            name,
+            dir,
+        }
+    }
+
+    fn url(&self) -> String {
+        let (base, _) = self
+            .admin_url
+            .rsplit_once('/')
+            .expect("URL has a database part");
+        format!("{base}/{}", self.name)
+    }
+
+    fn file(&self, name: &str) -> String {
+        self.dir.join(name).to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let sql = format!("drop database if exists {} with (force)", self.name);
+        let _ = Command::new("psql")
+            .args([&self.admin_url, "-qc", &sql])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn psql(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-tAqc", sql])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn kammerctl(url: &str, user: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kammerctl"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("KAMMERCTL_USER", user)
+        .env("KAMMERCTL_PASSWORD", "kammer-demo-2026")
+        .output()
+        .expect("kammerctl runs")
+}
+
+fn ok(url: &str, args: &[&str]) -> String {
+    let out = kammerctl(url, "sb.mueller", args);
+    assert!(
+        out.status.success(),
+        "kammerctl {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn records(path: &str, separator: u8) -> Vec<csv::StringRecord> {
+    let bytes = std::fs::read(path).unwrap();
+    let body = bytes
+        .strip_prefix("\u{feff}".as_bytes())
+        .unwrap_or(&bytes)
+        .to_vec();
+    csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .from_reader(body.as_slice())
+        .records()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn cron_exports_the_list_and_the_monthly_report() {
+    let db = Scratch::create();
+    let url = db.url();
+    let _ = kammerctl(&url, "", &["migrate"]);
+    let seeded = kammerctl(&url, "", &["demo-seed"]);
+    assert!(seeded.status.success());
+
+    // Everything, Excel dialect (the default).
+    let all = db.file("alle.csv");
+    let said = ok(&url, &["export", "antraege", "--out", &all]);
+    assert!(said.contains("600 Anträge"), "{said}");
+    assert!(
+        std::fs::read(&all)
+            .unwrap()
+            .starts_with("\u{feff}".as_bytes())
+    );
+    let rows = records(&all, b';');
+    assert_eq!(rows.len(), 600);
+    let r178 = rows.iter().find(|r| &r[0] == "178").expect("Antrag 178");
+    assert_eq!(&r178[1], "12.01.2024 07:23:17");
+    assert_eq!(&r178[2], "Freigabeschlüssel notwendig");
+    assert_eq!(&r178[3], "\u{2060}2121155381");
+    assert_eq!(&r178[5], "Justus Krämer");
+
+    // Filtered, RFC 4180: the same rows as the database holds for that filter.
+    let approved = db.file("bestaetigt.csv");
+    let json = ok(
+        &url,
+        &[
+            "--json",
+            "export",
+            "antraege",
+            "--status",
+            "approved",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2025-01-01",
+            "--dialect",
+            "rfc4180",
+            "--out",
+            &approved,
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let want: usize = psql(
+        &url,
+        "select count(*) from antraege where status = 'approved'
+         and sent_at >= '2024-01-01 00:00 Europe/Berlin' and sent_at < '2025-01-01 00:00 Europe/Berlin'",
+    )
+    .parse()
+    .unwrap();
+    assert!(want > 10);
+    assert_eq!(v["outcome"], "written");
+    assert_eq!(v["rows"], want);
+    let rows = records(&approved, b',');
+    assert_eq!(rows.len(), want);
+    assert!(rows.iter().all(|r| &r[2] == "Zuordnung bestätigt"));
+    let logged = psql(
+        &url,
+        "select details->>'rows' from audit_events where action = 'export_written' and details->>'dialect' = 'rfc4180'",
+    );
+    assert_eq!(logged, want.to_string());
+
+    // The search box: a Betriebsnummer's beginning finds that Betrieb's Anträge.
+    let searched = db.file("suche.csv");
+    ok(
+        &url,
+        &[
+            "export", "antraege", "--search", "212115", "--out", &searched,
+        ],
+    );
+    let want: usize = psql(
+        &url,
+        "select count(*) from antraege a join betriebe b on b.id = a.betrieb_id
+         where b.betriebsnummer like '212115%'",
+    )
+    .parse()
+    .unwrap();
+    assert!(want >= 2);
+    let rows = records(&searched, b';');
+    assert_eq!(rows.len(), want);
+    assert!(rows.iter().all(|r| r[3].starts_with("\u{2060}212115")));
+
+    // The hotline may not export: exit 1, a German refusal, no file.
+    let refused_path = db.file("hotline.csv");
+    let refused = kammerctl(
+        &url,
+        "hl.schmidt",
+        &["export", "antraege", "--out", &refused_path],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("keine Exporte erstellen"));
+    assert!(!std::path::Path::new(&refused_path).exists());
+    let bad = kammerctl(
+        &url,
+        "sb.mueller",
+        &[
+            "export",
+            "antraege",
+            "--dialect",
+            "xlsx",
+            "--out",
+            &refused_path,
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+
+    // The monthly report of the month the demo data files most in, as JSON, as text and as CSV.
+    let month = psql(
+        &url,
+        "select to_char(sent_at at time zone 'Europe/Berlin', 'YYYY-MM') from antraege
+         group by 1 order by count(*) desc, 1 desc limit 1",
+    );
+    let received: i64 = psql(
+        &url,
+        &format!(
+            "select count(*) from antraege where to_char(sent_at at time zone 'Europe/Berlin', 'YYYY-MM') = '{month}'"
+        ),
+    )
+    .parse()
+    .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&ok(
+        &url,
+        &["--json", "report", "monthly", "--month", &month],
+    ))
+    .unwrap();
+    assert_eq!(report["month"], month);
+    assert_eq!(report["total"]["received"], received);
+    assert_eq!(report["series"].as_array().unwrap().len(), 12);
+    let text = ok(&url, &["report", "monthly", "--month", &month]);
+    assert!(text.contains(&format!("Monatsbericht {month}")), "{text}");
+    assert!(text.contains("Anträge eingegangen"), "{text}");
+    let csv_path = db.file("bericht.csv");
+    let series_path = db.file("verlauf.csv");
+    ok(
+        &url,
+        &[
+            "report",
+            "monthly",
+            "--month",
+            &month,
+            "--dialect",
+            "rfc4180",
+            "--out",
+            &csv_path,
+            "--series-out",
+            &series_path,
+        ],
+    );
+    let rows = records(&csv_path, b',');
+    assert_eq!(&rows[0][1], "Gesamt");
+    assert_eq!(rows[0][2].parse::<i64>().unwrap(), received);
+    assert_eq!(
+        rows.len(),
+        1 + report["by_gewerk"].as_array().unwrap().len()
+    );
+    assert_eq!(records(&series_path, b',').len(), 12);
+    let bad_month = kammerctl(
+        &url,
+        "sb.mueller",
+        &["--json", "report", "monthly", "--month", "2026-13"],
+    );
+    assert_eq!(bad_month.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_slice(&bad_month.stdout).unwrap();
+    assert_eq!(err["error"]["kind"], "validation");
+}

@@ -1,0 +1,121 @@
+use std::path::Path;
+
+use sqlx::PgPool;
+
+use super::{Cell, CsvFile, Dialect, ExportControl, ExportOutcome, PROGRESS_EVERY, record_written};
+use crate::antraege::{AntragFilter, AntragSummary, SortOrder, for_each_summary};
+use crate::auth::Session;
+use crate::domain::Permission;
+use crate::{Error, Result};
+
+/// The columns of the Anträge export, in the order of the list on screen.
+pub const HEADER: [&str; 13] = [
+    "Antrag Nr.",
+    "gesendet am",
+    "Status",
+    "Betriebsnummer",
+    "Inhaber/Firmenname",
+    "Antragsteller:in",
+    "E-Mail Antragsteller:in",
+    "Codes gesendet",
+    "letzter Versand",
+    "Zustellstatus",
+    "entschieden am",
+    "entschieden von",
+    "Begründung",
+];
+
+pub use crate::codes::delivery_status_label_de as delivery_label_de;
+
+fn cells(r: &AntragSummary) -> [Cell<'_>; 13] {
+    [
+        Cell::Int(r.nr),
+        Cell::Timestamp(r.sent_at),
+        Cell::Text(r.status_label),
+        Cell::Betriebsnummer(&r.betriebsnummer),
+        Cell::Text(&r.firmenname),
+        Cell::Text(&r.requester_name),
+        Cell::Text(&r.requester_email),
+        Cell::Int(r.codes_sent),
+        Cell::opt_timestamp(r.last_code_sent_at),
+        Cell::opt_text(r.delivery_status.as_deref().map(delivery_label_de)),
+        Cell::opt_timestamp(r.decided_at),
+        Cell::opt_text(r.decided_by.as_deref()),
+        Cell::opt_text(r.decision_reason.as_deref()),
+    ]
+}
+
+/// Writes every Anträge row that the list shows for `filter` — all pages — to `path`.
+/// Rows stream from PostgreSQL into the file; memory does not grow with their number.
+/// Needs the export permission; a finished export is recorded in the audit log.
+pub async fn antraege(
+    pool: &PgPool,
+    session: &Session,
+    filter: &AntragFilter,
+    dialect: Dialect,
+    path: &Path,
+    control: &ExportControl,
+) -> Result<ExportOutcome> {
+    let mut conn = pool.acquire().await?;
+    session.authorize(&mut conn, Permission::Export).await?;
+    let mut file = CsvFile::create(path, dialect)?;
+    file.header(&HEADER)?;
+    let mut rows = 0u64;
+    let streamed = for_each_summary(&mut conn, filter, |r| {
+        if control.is_cancelled() {
+            return Ok(false);
+        }
+        file.row(&cells(&r))?;
+        rows += 1;
+        if rows.is_multiple_of(PROGRESS_EVERY) {
+            control.report(rows);
+        }
+        Ok(true)
+    })
+    .await;
+    if streamed.is_err() || control.is_cancelled() {
+        // PostgreSQL may still be sending the rest of the rows. Back in the pool, the
+        // connection would first have to read them all; closed, the server stops instead.
+        let _ = conn.close().await;
+    }
+    streamed?;
+    if control.is_cancelled() {
+        return Ok(ExportOutcome::Cancelled { rows });
+    }
+    let written = file.persist()?;
+    if rows == 0 || !rows.is_multiple_of(PROGRESS_EVERY) {
+        control.report(rows);
+    }
+    let details = serde_json::json!({
+        "export": "antraege",
+        "dialect": dialect.as_str(),
+        "rows": rows,
+        "file": written.file_name().map(|n| n.to_string_lossy().into_owned()),
+        "filter": {
+            "statuses": filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "from": filter.from,
+            "to": filter.to,
+            "betriebsnummer": filter.betriebsnummer.as_ref().map(|b| b.as_str()),
+            "search": filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            "order": match filter.order {
+                SortOrder::OldestFirst => "oldest_first",
+                SortOrder::NewestFirst => "newest_first",
+            },
+        },
+    });
+    let mut tx = pool.begin().await?;
+    let logged = async {
+        record_written(&mut tx, session, details).await?;
+        tx.commit().await.map_err(Error::from)
+    }
+    .await;
+    if let Err(e) = logged {
+        // No export without its audit record: take the file back.
+        let _ = std::fs::remove_file(&written);
+        return Err(e);
+    }
+    Ok(ExportOutcome::Written {
+        path: written,
+        rows,
+    })
+}

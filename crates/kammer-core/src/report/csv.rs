@@ -1,0 +1,151 @@
+use std::path::{Path, PathBuf};
+
+use sqlx::PgPool;
+
+use super::{Figures, MonthlyReport};
+use crate::auth::Session;
+use crate::domain::Permission;
+use crate::export::{Cell, CsvFile, Dialect, record_written};
+use crate::{Error, Result};
+
+pub const MONTHLY_HEADER: [&str; 17] = [
+    "Monat",
+    "Gewerk",
+    "Anträge eingegangen",
+    "Codes bestätigt",
+    "bestätigt durch Code (Portal)",
+    "bestätigt durch Sachbearbeitung",
+    "zurückgezogen",
+    "abgelehnt",
+    "abgelaufen",
+    "offen am Monatsende",
+    "Codes gesendet",
+    "davon erneut gesendet",
+    "Mails gescheitert",
+    "Zuordnungen angelegt",
+    "Median Antrag bis Zuordnung (Stunden)",
+    "90. Perzentil Antrag bis Zuordnung (Stunden)",
+    "Betriebe neu zugeordnet",
+];
+
+pub const SERIES_HEADER: [&str; 7] = [
+    "Monat",
+    "Anträge eingegangen",
+    "bestätigt durch Code (Portal)",
+    "bestätigt durch Sachbearbeitung",
+    "zurückgezogen",
+    "abgelehnt",
+    "abgelaufen",
+];
+
+/// The label of the row over all Gewerke.
+pub const TOTAL: &str = "Gesamt";
+
+fn figure_cells<'a>(month: &'a str, gewerk: &'a str, f: &Figures) -> [Cell<'a>; 17] {
+    let hours = |h: Option<f64>| h.map_or(Cell::Empty, Cell::Decimal);
+    [
+        Cell::Text(month),
+        Cell::Text(gewerk),
+        Cell::Int(f.received),
+        Cell::Int(f.codes_confirmed),
+        Cell::Int(f.approved_by_portal),
+        Cell::Int(f.approved_by_clerk),
+        Cell::Int(f.withdrawn),
+        Cell::Int(f.rejected),
+        Cell::Int(f.expired),
+        Cell::Int(f.open_at_month_end),
+        Cell::Int(f.codes_sent),
+        Cell::Int(f.codes_resent),
+        Cell::Int(f.mails_failed),
+        Cell::Int(f.zuordnungen),
+        hours(f.median_hours_to_zuordnung),
+        hours(f.p90_hours_to_zuordnung),
+        Cell::Int(f.betriebe_newly_linked),
+    ]
+}
+
+async fn authorize(pool: &PgPool, session: &Session) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    session.authorize(&mut conn, Permission::Export).await?;
+    Ok(())
+}
+
+async fn audit(
+    pool: &PgPool,
+    session: &Session,
+    written: &Path,
+    details: serde_json::Value,
+) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let logged = async {
+        record_written(&mut tx, session, details).await?;
+        tx.commit().await.map_err(Error::from)
+    }
+    .await;
+    if logged.is_err() {
+        // No export without its audit record: take the file back.
+        let _ = std::fs::remove_file(written);
+    }
+    logged
+}
+
+fn file_name(p: &Path) -> Option<String> {
+    p.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+/// The month's table: one row "Gesamt", then one per Gewerk. Needs the export permission.
+pub async fn write_monthly(
+    pool: &PgPool,
+    session: &Session,
+    report: &MonthlyReport,
+    dialect: Dialect,
+    path: &Path,
+) -> Result<PathBuf> {
+    authorize(pool, session).await?;
+    let month = report.month.to_string();
+    let mut file = CsvFile::create(path, dialect)?;
+    file.header(&MONTHLY_HEADER)?;
+    file.row(&figure_cells(&month, TOTAL, &report.total))?;
+    for g in &report.by_gewerk {
+        file.row(&figure_cells(&month, &g.gewerk, &g.figures))?;
+    }
+    let written = file.persist()?;
+    let details = serde_json::json!({
+        "export": "monatsbericht", "month": month, "dialect": dialect.as_str(),
+        "rows": 1 + report.by_gewerk.len(), "file": file_name(&written),
+    });
+    audit(pool, session, &written, details).await?;
+    Ok(written)
+}
+
+/// The last twelve months by outcome, oldest first. Needs the export permission.
+pub async fn write_series(
+    pool: &PgPool,
+    session: &Session,
+    report: &MonthlyReport,
+    dialect: Dialect,
+    path: &Path,
+) -> Result<PathBuf> {
+    authorize(pool, session).await?;
+    let mut file = CsvFile::create(path, dialect)?;
+    file.header(&SERIES_HEADER)?;
+    for m in &report.series {
+        let month = m.month.to_string();
+        file.row(&[
+            Cell::Text(&month),
+            Cell::Int(m.received),
+            Cell::Int(m.approved_by_portal),
+            Cell::Int(m.approved_by_clerk),
+            Cell::Int(m.withdrawn),
+            Cell::Int(m.rejected),
+            Cell::Int(m.expired),
+        ])?;
+    }
+    let written = file.persist()?;
+    let details = serde_json::json!({
+        "export": "monatsbericht_verlauf", "month": report.month.to_string(),
+        "dialect": dialect.as_str(), "rows": report.series.len(), "file": file_name(&written),
+    });
+    audit(pool, session, &written, details).await?;
+    Ok(written)
+}

@@ -1,0 +1,234 @@
+//! The report's SQL. Each figure comes from the table that records it; see the README
+//! ("Exporte und Monatsbericht") for the definitions. Every query groups by Gewerk and, in
+//! the same pass, over everything (`grouping sets`), so a total is never a sum computed
+//! elsewhere — which matters for the median and the 90th percentile, which do not add up.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+
+use crate::Result;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Figures {
+    /// `requested` events in the month.
+    pub received: i64,
+    /// `code_confirmed` events: a correct code submitted in the portal.
+    pub codes_confirmed: i64,
+    /// `approved` events by the system: the portal approved on a correct code.
+    pub approved_by_portal: i64,
+    /// `approved` events by a clerk (after review, or without code with a reason).
+    pub approved_by_clerk: i64,
+    pub withdrawn: i64,
+    pub rejected: i64,
+    pub expired: i64,
+    /// Anträge sent before the month's end and not decided before it.
+    pub open_at_month_end: i64,
+    /// Codes issued in the month (first codes and resends).
+    pub codes_sent: i64,
+    /// Of those, codes that were not the first of their Antrag.
+    pub codes_resent: i64,
+    /// Code mails queued in the month whose delivery has finally failed.
+    pub mails_failed: i64,
+    /// Zuordnungen created in the month.
+    pub zuordnungen: i64,
+    /// From "gesendet am" to the Zuordnung, over the Zuordnungen created in the month.
+    pub median_hours_to_zuordnung: Option<f64>,
+    pub p90_hours_to_zuordnung: Option<f64>,
+    /// Betriebe whose first Zuordnung ever was created in the month.
+    pub betriebe_newly_linked: i64,
+}
+
+/// `None` is the total over all Gewerke; `Some("")` a Betrieb without Gewerk.
+pub(super) type ByGewerk = BTreeMap<Option<String>, Figures>;
+
+fn key(total: bool, gewerk: Option<String>) -> Option<String> {
+    if total {
+        None
+    } else {
+        Some(gewerk.unwrap_or_default())
+    }
+}
+
+pub(super) async fn by_gewerk(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<ByGewerk> {
+    let mut out = ByGewerk::new();
+    out.insert(None, Figures::default());
+
+    let events = sqlx::query!(
+        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!",
+                  count(*) filter (where e.action = 'requested') as "received!",
+                  count(*) filter (where e.action = 'code_confirmed') as "codes_confirmed!",
+                  count(*) filter (where e.action = 'approved' and e.actor_kind = 'system') as "approved_by_portal!",
+                  count(*) filter (where e.action = 'approved' and e.actor_kind <> 'system') as "approved_by_clerk!",
+                  count(*) filter (where e.action = 'withdrawn') as "withdrawn!",
+                  count(*) filter (where e.action = 'rejected') as "rejected!",
+                  count(*) filter (where e.action = 'expired') as "expired!"
+           from audit_events e
+           join betriebe b on b.id = e.betrieb_id
+           where e.at >= $1 and e.at < $2
+             and e.action in ('requested', 'code_confirmed', 'approved', 'withdrawn', 'rejected', 'expired')
+           group by grouping sets ((b.gewerk), ())"#,
+        from,
+        to
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in events {
+        let f = out.entry(key(r.total, r.gewerk)).or_default();
+        f.received = r.received;
+        f.codes_confirmed = r.codes_confirmed;
+        f.approved_by_portal = r.approved_by_portal;
+        f.approved_by_clerk = r.approved_by_clerk;
+        f.withdrawn = r.withdrawn;
+        f.rejected = r.rejected;
+        f.expired = r.expired;
+    }
+
+    let open = sqlx::query!(
+        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!", count(*) as "n!"
+           from antraege a
+           join betriebe b on b.id = a.betrieb_id
+           where a.sent_at < $1 and (a.decided_at is null or a.decided_at >= $1)
+           group by grouping sets ((b.gewerk), ())"#,
+        to
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in open {
+        out.entry(key(r.total, r.gewerk))
+            .or_default()
+            .open_at_month_end = r.n;
+    }
+
+    let codes = sqlx::query!(
+        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!", count(*) as "sent!",
+                  count(*) filter (where exists (
+                      select 1 from confirmation_codes p
+                      where p.antrag_nr = c.antrag_nr and (p.issued_at, p.id) < (c.issued_at, c.id))) as "resent!"
+           from confirmation_codes c
+           join antraege a on a.nr = c.antrag_nr
+           join betriebe b on b.id = a.betrieb_id
+           where c.issued_at >= $1 and c.issued_at < $2
+           group by grouping sets ((b.gewerk), ())"#,
+        from,
+        to
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in codes {
+        let f = out.entry(key(r.total, r.gewerk)).or_default();
+        f.codes_sent = r.sent;
+        f.codes_resent = r.resent;
+    }
+
+    let mails = sqlx::query!(
+        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!", count(*) as "n!"
+           from mail_outbox o
+           left join antraege a on a.nr = o.antrag_nr
+           left join betriebe b on b.id = a.betrieb_id
+           where o.status = 'failed' and o.created_at >= $1 and o.created_at < $2
+           group by grouping sets ((b.gewerk), ())"#,
+        from,
+        to
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in mails {
+        out.entry(key(r.total, r.gewerk)).or_default().mails_failed = r.n;
+    }
+
+    let linked = sqlx::query!(
+        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!", count(*) as "n!",
+                  percentile_cont(0.5) within group (order by extract(epoch from z.since - a.sent_at)::float8) / 3600 as "median_hours",
+                  percentile_cont(0.9) within group (order by extract(epoch from z.since - a.sent_at)::float8) / 3600 as "p90_hours",
+                  count(distinct z.betrieb_id) filter (where not exists (
+                      select 1 from zuordnungen f where f.betrieb_id = z.betrieb_id and f.since < $1)) as "newly_linked!"
+           from zuordnungen z
+           join antraege a on a.nr = z.antrag_nr
+           join betriebe b on b.id = z.betrieb_id
+           where z.since >= $1 and z.since < $2
+           group by grouping sets ((b.gewerk), ())"#,
+        from,
+        to
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in linked {
+        let f = out.entry(key(r.total, r.gewerk)).or_default();
+        f.zuordnungen = r.n;
+        f.median_hours_to_zuordnung = r.median_hours;
+        f.p90_hours_to_zuordnung = r.p90_hours;
+        f.betriebe_newly_linked = r.newly_linked;
+    }
+    Ok(out)
+}
+
+/// One month of the "last 12 months by outcome" chart: decisions taken in that month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthOutcomes {
+    pub month: super::Month,
+    pub received: i64,
+    pub approved_by_portal: i64,
+    pub approved_by_clerk: i64,
+    pub withdrawn: i64,
+    pub rejected: i64,
+    pub expired: i64,
+}
+
+pub(super) async fn series(
+    conn: &mut PgConnection,
+    last: super::Month,
+    months: u32,
+) -> Result<Vec<MonthOutcomes>> {
+    let first = last.minus(months - 1);
+    let rows = sqlx::query!(
+        r#"select to_char(e.at at time zone 'Europe/Berlin', 'YYYY-MM') as "month!",
+                  count(*) filter (where e.action = 'requested') as "received!",
+                  count(*) filter (where e.action = 'approved' and e.actor_kind = 'system') as "approved_by_portal!",
+                  count(*) filter (where e.action = 'approved' and e.actor_kind <> 'system') as "approved_by_clerk!",
+                  count(*) filter (where e.action = 'withdrawn') as "withdrawn!",
+                  count(*) filter (where e.action = 'rejected') as "rejected!",
+                  count(*) filter (where e.action = 'expired') as "expired!"
+           from audit_events e
+           where e.at >= $1 and e.at < $2
+             and e.action in ('requested', 'approved', 'withdrawn', 'rejected', 'expired')
+           group by 1"#,
+        first.start(),
+        last.end()
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((0..months)
+        .rev()
+        .map(|back| {
+            let month = last.minus(back);
+            let label = month.to_string();
+            match rows.iter().find(|r| r.month == label) {
+                Some(r) => MonthOutcomes {
+                    month,
+                    received: r.received,
+                    approved_by_portal: r.approved_by_portal,
+                    approved_by_clerk: r.approved_by_clerk,
+                    withdrawn: r.withdrawn,
+                    rejected: r.rejected,
+                    expired: r.expired,
+                },
+                None => MonthOutcomes {
+                    month,
+                    received: 0,
+                    approved_by_portal: 0,
+                    approved_by_clerk: 0,
+                    withdrawn: 0,
+                    rejected: 0,
+                    expired: 0,
+                },
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,75 @@
+//! The monthly report: what came in, what was decided and how, codes and mails, and how long
+//! an Antrag takes to become a Zuordnung — in total and by Gewerk — plus the last twelve
+//! months by outcome for the desk's chart. Figures are derived from the tables that record
+//! each fact (audit log, antraege, confirmation_codes, mail_outbox, zuordnungen); the README
+//! defines each one.
+
+mod csv;
+mod figures;
+mod month;
+
+use serde::Serialize;
+use sqlx::PgPool;
+
+pub use csv::{MONTHLY_HEADER, SERIES_HEADER, write_monthly, write_series};
+pub use figures::{Figures, MonthOutcomes};
+pub use month::Month;
+
+use crate::Result;
+use crate::auth::Session;
+use crate::domain::Permission;
+
+/// How many months the outcome series covers, ending with the report's month.
+pub const SERIES_MONTHS: u32 = 12;
+
+/// The label of Betriebe without a Gewerk in the Handwerksrolle data.
+pub const NO_GEWERK: &str = "ohne Gewerk";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GewerkFigures {
+    pub gewerk: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthlyReport {
+    pub month: Month,
+    pub total: Figures,
+    /// Every Gewerk with at least one figure in the month, alphabetically; "ohne Gewerk" last.
+    pub by_gewerk: Vec<GewerkFigures>,
+    /// The last [`SERIES_MONTHS`] months up to and including `month`, oldest first.
+    pub series: Vec<MonthOutcomes>,
+}
+
+/// Computes the report for `month`. Reading figures needs only the look-up permission;
+/// writing them to a file ([`write_monthly`]) is an export.
+pub async fn monthly(pool: &PgPool, session: &Session, month: Month) -> Result<MonthlyReport> {
+    let mut conn = pool.acquire().await?;
+    session.authorize(&mut conn, Permission::Lookup).await?;
+    let mut groups = figures::by_gewerk(&mut conn, month.start(), month.end()).await?;
+    let total = groups.remove(&None).unwrap_or_default();
+    let mut by_gewerk: Vec<GewerkFigures> = groups
+        .into_iter()
+        .filter_map(|(g, figures)| {
+            g.map(|g| GewerkFigures {
+                gewerk: if g.trim().is_empty() {
+                    NO_GEWERK.to_string()
+                } else {
+                    g
+                },
+                figures,
+            })
+        })
+        .collect();
+    by_gewerk.sort_by(|a, b| {
+        (a.gewerk == NO_GEWERK, &a.gewerk).cmp(&(b.gewerk == NO_GEWERK, &b.gewerk))
+    });
+    let series = figures::series(&mut conn, month, SERIES_MONTHS).await?;
+    Ok(MonthlyReport {
+        month,
+        total,
+        by_gewerk,
+        series,
+    })
+}
