@@ -2,6 +2,9 @@
 # Starts KammerDesk against a local demo database (kammerdesk_demo): creates and migrates it,
 # loads the demo data once (clerks admin / sb.mueller / hl.schmidt, password kammer-demo-2026),
 # builds the UI and runs the desktop app. Set KAMMERDESK_DATABASE_URL to use another database.
+# With the demo database it also starts the demo mail server (the test SMTP server) on
+# 127.0.0.1:2525, where the desk's default mail settings point: the mails the desk sends are
+# stored as .eml files in ~/.cache/kammerdesk-demo-mail/ (nothing leaves the machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/setup.sh
@@ -21,6 +24,12 @@ if [ -z "${KAMMERDESK_DATABASE_URL:-}" ]; then
         kammerctl demo-seed
     fi
     export KAMMERDESK_DATABASE_URL="$DEMO_URL"
+    if ! (exec 3<>/dev/tcp/127.0.0.1/2525) 2>/dev/null; then
+        mkdir -p "$HOME/.cache/kammerdesk-demo-mail"
+        echo "demo mail server on 127.0.0.1:2525, mails in ~/.cache/kammerdesk-demo-mail/" >&2
+        nohup "$KD_SMTP_PYTHON" scripts/smtp-test-server/server.py --port 2525 \
+            --store "$HOME/.cache/kammerdesk-demo-mail" >/dev/null 2>&1 &
+    fi
 fi
 
 npm --prefix ui run build
