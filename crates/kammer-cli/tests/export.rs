@@ -1,72 +1,31 @@
 //! `kammerctl export antraege` and `kammerctl report monthly`, the cron commands, with the
 //! real binary against a fresh database holding the demo data.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use kammer_testkit::{ScratchDatabase, psql};
 
 /// A database and a directory of their own, removed at the end even when an assertion fails.
 struct Scratch {
-    admin_url: String,
-    name: String,
-    dir: PathBuf,
-}
-
-fn random_suffix() -> String {
-    let mut bytes = [0u8; 6];
-    getrandom::fill(&mut bytes).unwrap();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    db: ScratchDatabase,
+    dir: tempfile::TempDir,
 }
 
 impl Scratch {
     fn create() -> Self {
-        let admin_url =
-            std::env::var("DATABASE_URL").expect("DATABASE_URL points at a PostgreSQL server");
-        let suffix = random_suffix();
-        let name = format!("kammerctl_export_{suffix}");
-        psql(&admin_url, &format!("create database {name}"));
-        let dir = std::env::temp_dir().join(format!("kammerctl-export-{suffix}"));
-        std::fs::create_dir_all(&dir).unwrap();
         Scratch {
-            admin_url,
-            name,
-            dir,
+            db: ScratchDatabase::create("kammerctl_export"),
+            dir: tempfile::tempdir().unwrap(),
         }
     }
 
     fn url(&self) -> String {
-        let (base, _) = self
-            .admin_url
-            .rsplit_once('/')
-            .expect("URL has a database part");
-        format!("{base}/{}", self.name)
+        self.db.url()
     }
 
     fn file(&self, name: &str) -> String {
-        self.dir.join(name).to_string_lossy().into_owned()
+        self.dir.path().join(name).to_string_lossy().into_owned()
     }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let sql = format!("drop database if exists {} with (force)", self.name);
-        let _ = Command::new("psql")
-            .args([&self.admin_url, "-qc", &sql])
-            .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-tAqc", sql])
-        .output()
-        .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 fn kammerctl(url: &str, user: &str, args: &[&str]) -> Output {

@@ -3,58 +3,7 @@
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use kammer_testkit::TestSmtpServer;
-
-/// A database of its own for this test, dropped at the end even when an assertion fails.
-struct Scratch {
-    admin_url: String,
-    name: String,
-}
-
-impl Scratch {
-    fn create() -> Self {
-        let admin_url =
-            std::env::var("DATABASE_URL").expect("DATABASE_URL points at a PostgreSQL server");
-        let mut bytes = [0u8; 6];
-        getrandom::fill(&mut bytes).unwrap();
-        let name = format!(
-            "kammerctl_story_{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
-        psql(&admin_url, &format!("create database {name}"));
-        Scratch { admin_url, name }
-    }
-
-    fn url(&self) -> String {
-        let (base, _) = self
-            .admin_url
-            .rsplit_once('/')
-            .expect("URL has a database part");
-        format!("{base}/{}", self.name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // No assertion here: a panic while unwinding would abort and hide the real failure.
-        let sql = format!("drop database if exists {} with (force)", self.name);
-        let _ = Command::new("psql")
-            .args([&self.admin_url, "-qc", &sql])
-            .output();
-    }
-}
-
-fn psql(url: &str, sql: &str) {
-    let out = Command::new("psql")
-        .args([url, "-qc", sql])
-        .output()
-        .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use kammer_testkit::{ScratchDatabase, TestSmtpServer};
 
 fn kammerctl(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kammerctl"))
@@ -96,7 +45,7 @@ fn smtp_args(port: &str) -> Vec<&str> {
 
 #[test]
 fn story_resend_read_check_submit_approve() {
-    let db = Scratch::create();
+    let db = ScratchDatabase::create("kammerctl_story");
     let url = db.url();
     ok(&url, &["migrate"]);
     ok(&url, &["demo-seed"]);
@@ -208,7 +157,7 @@ fn story_resend_read_check_submit_approve() {
 
 #[test]
 fn exit_codes_distinguish_usage_from_refusal() {
-    let db = Scratch::create();
+    let db = ScratchDatabase::create("kammerctl_story");
     let url = db.url();
     ok(&url, &["migrate"]);
     assert_eq!(kammerctl(&url, &["no-such-command"]).status.code(), Some(2));
@@ -228,7 +177,7 @@ fn exit_codes_distinguish_usage_from_refusal() {
 /// (well before its 30-second poll), and stops cleanly on SIGTERM.
 #[test]
 fn the_worker_service_sends_a_resend_at_once_and_stops_on_sigterm() {
-    let db = Scratch::create();
+    let db = ScratchDatabase::create("kammerctl_story");
     let url = db.url();
     ok(&url, &["migrate"]);
     ok(&url, &["demo-seed"]);

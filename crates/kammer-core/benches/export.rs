@@ -21,6 +21,7 @@ use kammer_core::antraege::{AntragFilter, summary_sql};
 use kammer_core::auth::{self, Password};
 use kammer_core::export::{self, Dialect, ExportControl, ExportOutcome};
 use kammer_core::{db, demo};
+use kammer_testkit::{psql, url_of};
 
 struct Args {
     rows: u32,
@@ -50,24 +51,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-fn url_of(server: &str, db: &str) -> String {
-    let (base, _) = server.rsplit_once('/').expect("URL with a database part");
-    format!("{base}/{db}")
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-tAqc", sql])
-        .output()
-        .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 fn peak_rss_kib() -> u64 {

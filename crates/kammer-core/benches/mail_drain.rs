@@ -7,8 +7,8 @@
 //! server's delayed ACK, about 40 ms a mail on Linux, so throughput grows with concurrency
 //! rather than with CPU. The table shows that; README has the measured figures.
 //!
-//! Needs PostgreSQL (DATABASE_URL names the server; a scratch database is created and
-//! dropped) and the test SMTP server's venv from scripts/setup.sh.
+//! Needs PostgreSQL (DATABASE_URL names the server, e.g. postgres://postgres@127.0.0.1:5432/postgres;
+//! a scratch database is created and dropped) and the test SMTP server's venv from scripts/setup.sh.
 
 use std::time::Instant;
 
@@ -19,9 +19,8 @@ use kammer_core::mail::{
     CodeMailFacts, Mailer, SmtpConfig, SmtpSecurity, WorkerConfig, compose_code_mail, drain,
 };
 use kammer_core::policy::Policy;
-use kammer_testkit::TestSmtpServer;
+use kammer_testkit::{ScratchDatabase, TestSmtpServer};
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgConnection};
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -36,23 +35,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(10_000);
-    let server_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let (base, _) = server_url
-        .rsplit_once('/')
-        .ok_or("DATABASE_URL without database")?;
-    let name = format!("kammer_bench_mail_{}", std::process::id());
-    let mut admin = PgConnection::connect(&server_url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
-        .execute(&mut admin)
-        .await?;
-    let result = run(&format!("{base}/{name}"), mails).await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "drop database if exists {name} with (force)"
-    )))
-    .execute(&mut admin)
-    .await?;
-    result
+    let db = ScratchDatabase::create("kammer_bench_mail");
+    run(&db.url(), mails).await
 }
 
 async fn run(url: &str, mails: i64) -> Result<(), Box<dyn std::error::Error>> {

@@ -30,6 +30,11 @@ fn patient() -> WorkerConfig {
     }
 }
 
+/// One worker pass over what is due, with the patient back-off.
+async fn send_due(pool: &PgPool, server: &TestSmtpServer) -> DrainReport {
+    drain(pool, &mailer(server), &patient()).await.unwrap()
+}
+
 fn report(sent: u64, deferred: u64, failed: u64) -> DrainReport {
     DrainReport {
         sent,
@@ -126,10 +131,7 @@ async fn code_mail_arrives_as_mime_with_both_parts_umlauts_and_the_stored_code(p
     .await;
     let queued = outbox_row(&pool, nr).await;
 
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(1, 0, 0)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(1, 0, 0));
 
     let mails = server.received();
     assert_eq!(mails.len(), 1);
@@ -224,10 +226,7 @@ async fn server_down_during_a_resend_then_up_delivers_the_new_code_once(pool: Pg
     let nr = f.file(&pool).await;
     let first = outbox_row(&pool, nr).await;
 
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(0, 1, 0)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(0, 1, 0));
     let row = outbox_row(&pool, nr).await;
     assert_eq!((row.status.as_str(), row.attempts), ("queued", 1));
     assert!(
@@ -260,21 +259,12 @@ async fn server_down_during_a_resend_then_up_delivers_the_new_code_once(pool: Pg
         first_now, "cancelled",
         "the superseded code's mail must not go out any more"
     );
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(0, 1, 0)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(0, 1, 0));
 
     server.restart();
     make_due(&pool).await;
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(1, 0, 0)
-    );
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(0, 0, 0)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(1, 0, 0));
+    assert_eq!(send_due(&pool, &server).await, report(0, 0, 0));
     let mails = server.received();
     assert_eq!(mails.len(), 1, "delivered exactly once");
     assert_eq!(mails[0].message_id(), resent.message_id);
@@ -298,10 +288,7 @@ async fn a_451_is_retried_after_the_back_off_and_then_delivered(pool: PgPool) {
     )
     .await;
 
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(0, 1, 0)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(0, 1, 0));
     let row = outbox_row(&pool, nr).await;
     assert_eq!((row.status.as_str(), row.attempts), ("queued", 1));
     assert!(
@@ -327,15 +314,9 @@ async fn a_451_is_retried_after_the_back_off_and_then_delivered(pool: PgPool) {
     );
 
     // Not due yet: the back-off holds.
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(0, 0, 0)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(0, 0, 0));
     make_due(&pool).await;
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(1, 0, 0)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(1, 0, 0));
     let row = outbox_row(&pool, nr).await;
     assert_eq!(
         (row.status.as_str(), row.attempts, row.last_error),
@@ -357,10 +338,7 @@ async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: Pg
     )
     .await;
 
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(0, 0, 1)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(0, 0, 1));
     let row = outbox_row(&pool, nr).await;
     assert_eq!((row.status.as_str(), row.attempts), ("failed", 1));
     let info = codes::inspect(&pool, &f.hotline, nr).await.unwrap();
@@ -378,10 +356,7 @@ async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: Pg
     );
 
     make_due(&pool).await;
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(0, 0, 0)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(0, 0, 0));
     assert!(server.received().is_empty());
 
     // IT may requeue it (here the server refuses again); the hotline may not.
@@ -401,10 +376,7 @@ async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: Pg
         [id]
     );
     assert_eq!(outbox_row(&pool, nr).await.status, "queued");
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(0, 0, 1)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(0, 0, 1));
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -451,7 +423,7 @@ async fn retry_refuses_a_mail_whose_code_is_no_longer_live(pool: PgPool) {
         "reject-weg@betrieb.example",
     )
     .await;
-    drain(&pool, &mailer(&server), &patient()).await.unwrap();
+    send_due(&pool, &server).await;
     let failed_id: i64 = sqlx::query_scalar("select id from mail_outbox where antrag_nr = $1")
         .bind(nr.get())
         .fetch_one(&pool)
@@ -587,10 +559,7 @@ async fn a_crash_between_acceptance_and_commit_resends_the_identical_mail(pool: 
         "not marked sent: the commit never happened"
     );
 
-    assert_eq!(
-        drain(&pool, &mailer(&server), &patient()).await.unwrap(),
-        report(1, 0, 0)
-    );
+    assert_eq!(send_due(&pool, &server).await, report(1, 0, 0));
     let mails = server.received();
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[0].message_id(), mails[1].message_id());

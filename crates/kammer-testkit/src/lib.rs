@@ -1,12 +1,15 @@
 //! What KammerDesk's tests, end-to-end tests and benchmarks share: the real SMTP server on
 //! loopback (`scripts/smtp-test-server/server.py`, aiosmtpd) started per test, the mails it
-//! received, parsed with a real MIME parser, and a throw-away CA for the TLS tests.
+//! received, parsed with a real MIME parser, a throw-away CA for the TLS tests, and scratch
+//! databases for tests of real binaries.
 
 mod received;
+mod scratch;
 mod smtp_server;
 mod tls;
 
 pub use received::ReceivedMail;
+pub use scratch::{ScratchDatabase, psql, random_suffix, url_of};
 pub use smtp_server::{SmtpServerOptions, TestSmtpServer, TlsMode};
 pub use tls::TestCa;
 

@@ -255,17 +255,13 @@ async fn deliver_next(
             )
             .execute(&mut *tx)
             .await?;
-            audit::record(
+            record_outcome(
                 &mut tx,
-                Event {
-                    actor: Actor::System,
-                    action: "code_mail_sent",
-                    antrag,
-                    betrieb_id: None,
-                    details: serde_json::json!({
-                        "outbox_id": message.id, "recipient": message.recipient, "reply": reply, "attempts": attempts
-                    }),
-                },
+                "code_mail_sent",
+                &message,
+                antrag,
+                &reply,
+                attempts,
             )
             .await?;
             DrainReport {
@@ -294,18 +290,13 @@ async fn deliver_next(
             )
             .execute(&mut *tx)
             .await?;
-            audit::record(
+            record_outcome(
                 &mut tx,
-                Event {
-                    actor: Actor::System,
-                    action: "code_mail_failed",
-                    antrag,
-                    betrieb_id: None,
-                    details: serde_json::json!({
-                        "outbox_id": message.id, "recipient": message.recipient, "reply": failure.reply,
-                        "attempts": attempts
-                    }),
-                },
+                "code_mail_failed",
+                &message,
+                antrag,
+                &failure.reply,
+                attempts,
             )
             .await?;
             DrainReport {
@@ -338,6 +329,30 @@ async fn deliver_next(
     };
     tx.commit().await?;
     Ok(Some(outcome))
+}
+
+/// The audit line of a mail that went out or was given up: the Antrag's timeline shows it.
+async fn record_outcome(
+    conn: &mut sqlx::PgConnection,
+    action: &str,
+    message: &OutboxMessage,
+    antrag: Option<AntragNr>,
+    reply: &str,
+    attempts: i32,
+) -> Result<()> {
+    audit::record(
+        conn,
+        Event {
+            actor: Actor::System,
+            action,
+            antrag,
+            betrieb_id: None,
+            details: serde_json::json!({
+                "outbox_id": message.id, "recipient": message.recipient, "reply": reply, "attempts": attempts
+            }),
+        },
+    )
+    .await
 }
 
 /// Time until the earliest queued mail is due (zero if one is due now).
