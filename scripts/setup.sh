@@ -16,7 +16,9 @@
 #      the last install (a checksum is kept in ui/node_modules/.kammerdesk-lock.sha256).
 #   5. A Python venv in ~/.cache/kammerdesk-venv with aiosmtpd (scripts/smtp-test-server/),
 #      the real SMTP server the tests start on loopback; KD_SMTP_PYTHON points at it.
-#   6. The sqlx query macros need either the committed query data in .sqlx/ (then
+#   6. tauri-driver (the WebDriver bridge of the end-to-end tests, scripts/e2e.sh) with
+#      `cargo install tauri-driver --locked` into ~/.cargo/bin when it is missing.
+#   7. The sqlx query macros need either the committed query data in .sqlx/ (then
 #      SQLX_OFFLINE=true is exported) or a database with the schema at compile time. Without
 #      .sqlx/, the database kammerdesk_sqlx is (re)built from migrations/*.sql with psql whenever
 #      the migrations change; it serves only the compiler and as the server for sqlx::test.
@@ -125,6 +127,14 @@ kd_smtp_test_server() {
     export KD_SMTP_PYTHON="$venv/bin/python3"
 }
 
+kd_tauri_driver() {
+    local bin="${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver"
+    if [ ! -x "$bin" ] && ! command -v tauri-driver >/dev/null 2>&1; then
+        kd_log "installing tauri-driver into ${bin%/*} (cargo install, about a minute)"
+        cargo install tauri-driver --locked --version '^2.1'
+    fi
+}
+
 kd_sqlx() {
     if [ -n "$(ls -A "$KD_ROOT/.sqlx" 2>/dev/null)" ]; then
         export SQLX_OFFLINE=true
@@ -151,5 +161,6 @@ kd_packages
 kd_postgres
 kd_ui
 kd_smtp_test_server
+kd_tauri_driver
 kd_sqlx
 kd_log "ready (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"

@@ -10,18 +10,25 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "cargo fmt --check"
 cargo fmt --all --check
-step "cargo clippy"
-DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
-step "cargo test"
-DATABASE_URL="$KD_DATABASE_URL" cargo test --workspace
-step "bench smoke: mail drain (100 mails, debug build)"
-DATABASE_URL="$PG_URL_BASE/postgres" cargo test -p kammer-core --bench mail_drain -- --mails 100
-step "export benchmark, smoke run (2,000 rows)"
-DATABASE_URL="$KD_DATABASE_URL" cargo test -p kammer-core --bench export -- --rows 2000 --drop
+# The UI first: the app's custom-protocol build embeds ui/dist, which a fresh clone lacks.
 step "ui: check"
 npm --prefix ui run check
 step "ui: test"
 npm --prefix ui test
 step "ui: build"
 npm --prefix ui run build
+step "cargo clippy"
+DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
+# The end-to-end target exists only with the app's custom-protocol feature.
+DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets --features kammerdesk/custom-protocol -- -D warnings
+step "cargo test"
+DATABASE_URL="$KD_DATABASE_URL" cargo test --workspace
+step "bench smoke: mail drain (100 mails, debug build)"
+DATABASE_URL="$PG_URL_BASE/postgres" cargo test -p kammer-core --bench mail_drain -- --mails 100
+step "export benchmark, smoke run (2,000 rows)"
+DATABASE_URL="$KD_DATABASE_URL" cargo test -p kammer-core --bench export -- --rows 2000 --drop
+step "scale benchmark, smoke run (3,000 Anträge, debug build)"
+scripts/bench-scale.sh --smoke
+step "end-to-end tests (WebDriver, Xvfb)"
+scripts/e2e.sh
 step "all checks passed"

@@ -4,7 +4,31 @@
 //! added in Rust but forgotten in `capabilities/` fails closed.
 
 /// Every `#[tauri::command]` of the app, in snake_case. Keep in sync with `generate_handler!`.
-const COMMANDS: &[&str] = &["connection_info", "reconnect"];
+const COMMANDS: &[&str] = &[
+    "connection_info",
+    "reconnect",
+    "sign_in",
+    "sign_out",
+    "current_clerk",
+    "search_betriebe",
+    "show_betrieb",
+    "revoke_zuordnung",
+    "list_antraege",
+    "count_antraege",
+    "show_antrag",
+    "approve_antrag",
+    "withdraw_antrag",
+    "reject_antrag",
+    "check_code",
+    "resend_code",
+    "list_audit",
+    "load_settings",
+    "save_settings",
+    "export_antraege",
+    "cancel_export",
+    "monthly_report",
+    "export_report",
+];
 
 fn main() {
     // A custom capabilities path is not watched by tauri-build; icons are not watched at all.

@@ -1,5 +1,6 @@
-//! The KammerDesk desktop shell. It owns the window, the database pool and the IPC commands;
-//! every business rule lives in `kammer_core`, so commands stay thin.
+//! The KammerDesk desktop shell. It owns the window, the database pool, the change listener
+//! and the background mail worker, and the IPC commands; every business rule lives in
+//! `kammer_core`, so commands stay thin.
 //!
 //! The web view is locked down twice: the CSP in tauri.conf.json lets it load only its own
 //! bundled files and talk only to the IPC endpoint, and `capabilities/` grants it only the
@@ -7,32 +8,98 @@
 //! styles, so Svelte components must not use static `style="…"` attributes; `style:`
 //! directives and component `<style>` blocks work.
 
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod database;
+mod listener;
 mod logging;
+mod mail_worker;
+mod save_dialog;
+mod secrets;
+mod session;
+mod settings;
 
-use tauri::{Builder, Context, Runtime};
+use tauri::{Builder, Context, Manager, Runtime};
 
 pub use database::url_from_env;
+use database::{DEMO_DATABASE_URL, Database, Target};
 
 /// Opens the window at once and connects to the database in the background, so a clerk
 /// sees a window (and, if need be, a clear error) even when the database is down.
 pub fn run() {
     logging::init();
     desk(Builder::default(), url_from_env())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .run(context())
         .expect("KammerDesk could not start its window");
 }
 
 /// The app without its runtime, so tests can drive the real commands and capabilities
-/// on Tauri's mock runtime.
-pub fn desk<R: Runtime>(builder: Builder<R>, database_url: String) -> Builder<R> {
+/// on Tauri's mock runtime. The database is `database_url` when given (the environment),
+/// else the one saved in the settings, else the local demo database.
+pub fn desk<R: Runtime>(builder: Builder<R>, database_url: Option<String>) -> Builder<R> {
+    let builder = builder
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .manage(secrets::Secrets::default())
+        .manage(session::SessionState::default())
+        .manage(commands::export::RunningExport::default());
+    // An address from the environment needs nothing of the app: connect at once (this is
+    // also the path of the mock-runtime tests, which never run the setup hook).
+    let builder = match database_url {
+        Some(url) => builder.manage(Database::connect_in_background(Target::Url(url))),
+        None => builder,
+    };
     builder
-        .manage(database::Database::connect_in_background(database_url))
+        .setup(|app| {
+            let handle = app.handle();
+            if app.try_state::<Database>().is_none() {
+                app.manage(Database::connect_in_background(stored_target(handle)));
+            }
+            listener::start(handle.clone());
+            mail_worker::start(handle.clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::connection::connection_info,
             commands::connection::reconnect,
+            commands::auth::sign_in,
+            commands::auth::sign_out,
+            commands::auth::current_clerk,
+            commands::betriebe::search_betriebe,
+            commands::betriebe::show_betrieb,
+            commands::betriebe::revoke_zuordnung,
+            commands::antraege::list_antraege,
+            commands::antraege::count_antraege,
+            commands::antraege::show_antrag,
+            commands::antraege::approve_antrag,
+            commands::antraege::withdraw_antrag,
+            commands::antraege::reject_antrag,
+            commands::codes::check_code,
+            commands::codes::resend_code,
+            commands::audit::list_audit,
+            commands::settings::load_settings,
+            commands::settings::save_settings,
+            commands::export::export_antraege,
+            commands::export::cancel_export,
+            commands::export::monthly_report,
+            commands::export::export_report,
         ])
+}
+
+/// The database saved in the settings, else the local demo database.
+fn stored_target<R: Runtime>(app: &tauri::AppHandle<R>) -> Target {
+    if !settings::database_configured(app) {
+        return Target::Url(DEMO_DATABASE_URL.to_owned());
+    }
+    let password = app
+        .state::<secrets::Secrets>()
+        .get(secrets::Secret::Database);
+    Target::Settings(Box::new(
+        settings::load(app)
+            .database
+            .connect_options(password.as_deref()),
+    ))
 }
 
 /// tauri.conf.json, the icons, the front end and the resolved capabilities, embedded.

@@ -11,7 +11,7 @@ use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 const NOWHERE: &str = "keine-datenbank-adresse";
 
 fn app() -> App<MockRuntime> {
-    kammerdesk_lib::desk(mock_builder(), NOWHERE.to_owned())
+    kammerdesk_lib::desk(mock_builder(), Some(NOWHERE.to_owned()))
         .build(kammerdesk_lib::context())
         .expect("the desk builds on the mock runtime")
 }
@@ -34,6 +34,33 @@ fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str) -> Result<Value, Value
     };
     get_ipc_response(window, request).map(|body| body.deserialize().expect("JSON"))
 }
+
+/// Every command of the desk (build.rs), as the capability file must grant them.
+const DESK_COMMANDS: &[&str] = &[
+    "connection_info",
+    "reconnect",
+    "sign_in",
+    "sign_out",
+    "current_clerk",
+    "search_betriebe",
+    "show_betrieb",
+    "revoke_zuordnung",
+    "list_antraege",
+    "count_antraege",
+    "show_antrag",
+    "approve_antrag",
+    "withdraw_antrag",
+    "reject_antrag",
+    "check_code",
+    "resend_code",
+    "list_audit",
+    "load_settings",
+    "save_settings",
+    "export_antraege",
+    "cancel_export",
+    "monthly_report",
+    "export_report",
+];
 
 fn is_command_error(reply: &Result<Value, Value>) -> bool {
     matches!(reply, Err(Value::Object(body)) if body.contains_key("kind") && body.contains_key("message"))
@@ -80,10 +107,54 @@ fn core_and_unknown_commands_are_refused() {
     let main = window(&app, "main");
     for command in [
         "plugin:window|close",
-        "plugin:event|listen",
+        "plugin:store|load",
+        "plugin:store|get",
         "drop_database",
     ] {
         let reply = invoke(&main, command);
         assert!(is_refused(&reply), "{command}: {reply:?}");
+    }
+}
+
+#[test]
+fn the_capability_grants_exactly_the_desk_commands_and_its_events() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src-tauri/capabilities/default.json"
+    );
+    let capability: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let mut granted: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    granted.sort();
+    let mut expected: Vec<String> = DESK_COMMANDS
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .chain([
+            "core:event:allow-listen".into(),
+            "core:event:allow-unlisten".into(),
+        ])
+        .collect();
+    expected.sort();
+    assert_eq!(granted, expected);
+}
+
+/// Before sign-in every command that needs a clerk is answered by the command itself (it
+/// passed the access check) and, where its arguments are complete, with "please sign in".
+#[test]
+fn every_desk_command_passes_the_access_check_in_the_main_window_only() {
+    let app = app();
+    let main = window(&app, "main");
+    let other = window(&app, "other");
+    for command in DESK_COMMANDS {
+        let reply = invoke(&main, command);
+        assert!(!is_refused(&reply), "{command} refused in main: {reply:?}");
+        assert!(
+            is_refused(&invoke(&other, command)),
+            "{command} allowed in other"
+        );
     }
 }

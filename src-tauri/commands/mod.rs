@@ -1,13 +1,46 @@
 //! The IPC commands, one file per group. Each parses its arguments, calls one core function
 //! and maps the error to [`ErrorBody`], the `{ kind, message }` shape the front end expects.
+//! Arguments are snake_case on both sides (`rename_all` on every command), as in
+//! docs/desk-ipc.md.
 
+pub mod antraege;
+pub mod audit;
+pub mod auth;
+pub mod betriebe;
+pub mod codes;
 pub mod connection;
+pub mod export;
+pub mod settings;
 
+use kammer_core::auth::Session;
+use kammer_core::domain::{AntragNr, Reason};
 use kammer_core::error::ErrorBody;
+use sqlx::PgPool;
+
+use crate::database::Database;
+use crate::session::SessionState;
 
 /// What every command returns across the IPC boundary.
 pub type CommandResult<T> = Result<T, ErrorBody>;
 
 fn body(error: kammer_core::Error) -> ErrorBody {
     ErrorBody::from(&error)
+}
+
+/// The pool and the signed-in clerk, or why a command cannot run yet.
+async fn signed_in(
+    database: &Database,
+    session: &SessionState,
+) -> CommandResult<(PgPool, Session)> {
+    let session = session.require().await?;
+    let pool = database.pool().await.map_err(body)?;
+    Ok((pool, session))
+}
+
+fn antrag_nr(nr: i64) -> CommandResult<AntragNr> {
+    AntragNr::parse(&nr.to_string()).map_err(body)
+}
+
+fn reason(text: &str) -> CommandResult<Reason> {
+    Reason::parse(text).map_err(body)
 }

@@ -7,11 +7,13 @@ mod smtp_config;
 
 use std::process::ExitCode;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::Parser;
 use kammer_core::antraege::{self, AntragFilter, Cursor, SortOrder};
 use kammer_core::auth::{self, Password, Session};
-use kammer_core::domain::{AntragNr, AntragStatus, Betriebsnummer, EmailAddress, Reason, Role};
+use kammer_core::domain::{
+    AntragNr, AntragStatus, Betriebsnummer, EmailAddress, GermanDay, Reason, Role,
+};
 use kammer_core::error::ErrorBody;
 use kammer_core::export::{self, Dialect, ExportControl, ExportOutcome};
 use kammer_core::report::{self, Month};
@@ -300,22 +302,7 @@ async fn clerk(ctx: &Ctx, cmd: ClerkCmd) -> Result<()> {
 }
 
 fn day(s: &str) -> Result<DateTime<Utc>> {
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s.trim(), "%d.%m.%Y"))
-        .map_err(|_| {
-            Error::validation(format!(
-                "„{s}“ ist kein Datum (JJJJ-MM-TT oder TT.MM.JJJJ)."
-            ))
-        })?;
-    // A date a clerk writes is a German day: it begins at midnight in Europe/Berlin, as the
-    // months of the monthly report do.
-    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
-    Ok(
-        chrono::TimeZone::from_local_datetime(&chrono_tz::Europe::Berlin, &midnight)
-            .earliest()
-            .expect("midnight exists in Europe/Berlin")
-            .with_timezone(&Utc),
-    )
+    Ok(GermanDay::parse(s)?.start())
 }
 
 fn antrag_filter(f: &FilterArgs) -> Result<AntragFilter> {

@@ -21,7 +21,7 @@ use kammer_core::antraege::{AntragFilter, summary_sql};
 use kammer_core::auth::{self, Password};
 use kammer_core::export::{self, Dialect, ExportControl, ExportOutcome};
 use kammer_core::{db, demo};
-use kammer_testkit::{psql, url_of};
+use kammer_testkit::{psql, psql_copy, url_of};
 
 struct Args {
     rows: u32,
@@ -177,30 +177,12 @@ async fn main() {
         let _ = std::fs::remove_file(&path);
     }
 
-    let copy_path = out_dir.join("kammer-bench-psql.csv");
-    let copy = format!("\\copy ({}) to '{}' csv", copy_sql(), copy_path.display());
-    let started = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "maxrss_kib=%M", "psql", &url, "-qc", &copy])
-        .output()
-        .expect("/usr/bin/time and psql run");
-    let seconds = started.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "psql \\copy failed: {stderr}");
-    let peak_kib = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("maxrss_kib="))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let copied = std::fs::read(&copy_path)
-        .map(|b| b.iter().filter(|&&c| c == b'\n').count() as u64)
-        .unwrap_or(0);
-    let _ = std::fs::remove_file(&copy_path);
+    let copied = psql_copy(&url, &copy_sql(), &out_dir.join("kammer-bench-psql.csv"));
     results.push(Measured {
         what: "psql \\copy (same SELECT)".into(),
-        rows: copied,
-        seconds,
-        peak_kib,
+        rows: copied.rows,
+        seconds: copied.seconds,
+        peak_kib: copied.peak_kib,
     });
 
     println!("| | rows | seconds | rows/s | peak RSS |");

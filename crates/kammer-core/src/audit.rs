@@ -3,16 +3,26 @@
 //! every committed change, and none that was rolled back.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
 use crate::Result;
 use crate::auth::Session;
 use crate::domain::{AntragNr, Permission};
 
-/// The channel desks `LISTEN` on; the payload is a JSON object with the action and, where
-/// there is one, the Antrag number and Betrieb id.
+/// The channel desks `LISTEN` on; the payload is a [`Change`] as JSON.
 pub const CHANGES_CHANNEL: &str = "kammer_changes";
+
+/// What one notification on [`CHANGES_CHANNEL`] says: enough for a desk to decide whether
+/// the screen it shows is affected. A change touching many Anträge at once (the expiry
+/// job) names none, which tells a desk to reload whatever it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Change {
+    pub action: String,
+    pub antrag_nr: Option<i64>,
+    pub betrieb_id: Option<i64>,
+}
 
 #[derive(Debug, Clone, Copy)]
 pub enum Actor {
@@ -66,19 +76,21 @@ pub async fn notify(
     antrag: Option<AntragNr>,
     betrieb_id: Option<i64>,
 ) -> Result<()> {
-    let payload = serde_json::json!({ "action": action, "antrag_nr": antrag.map(AntragNr::get), "betrieb_id": betrieb_id });
-    sqlx::query!(
-        "select pg_notify($1, $2)",
-        CHANGES_CHANNEL,
-        payload.to_string()
-    )
-    .execute(&mut *conn)
-    .await?;
+    let change = Change {
+        action: action.to_owned(),
+        antrag_nr: antrag.map(AntragNr::get),
+        betrieb_id,
+    };
+    let payload = serde_json::to_string(&change).expect("a Change always serialises");
+    sqlx::query!("select pg_notify($1, $2)", CHANGES_CHANNEL, payload)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// One line of the Protokoll.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -146,7 +158,7 @@ pub async fn list(
 pub async fn history(conn: &mut PgConnection, antrag: AntragNr) -> Result<Vec<AuditEntry>> {
     let rows = sqlx::query_as!(
         AuditEntry,
-        r#"select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
+        r#"/* hot:history */ select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
                   coalesce(c.display_name, a.name, 'System') as "actor!",
                   e.action as "action!", e.antrag_nr, e.betrieb_id, e.details as "details!"
            from audit_events e

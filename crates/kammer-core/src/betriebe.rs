@@ -12,6 +12,7 @@ use crate::zuordnungen::{self, Zuordnung};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Betrieb {
     pub id: i64,
     pub betriebsnummer: String,
@@ -30,6 +31,7 @@ pub struct Betrieb {
 
 /// One hit of the Suche.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BetriebHit {
     pub id: i64,
     pub betriebsnummer: String,
@@ -50,7 +52,7 @@ pub async fn by_nummer(
     session.authorize(&mut conn, Permission::Lookup).await?;
     sqlx::query_as!(
         Betrieb,
-        r#"select b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.strasse, b.plz, b.ort, b.gewerk, b.email,
+        r#"/* hot:betrieb_by_nummer */ select b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.strasse, b.plz, b.ort, b.gewerk, b.email,
                   h.betriebsnummer as "hauptsitz?", b.created_at
            from betriebe b left join betriebe h on h.id = b.hauptsitz_id
            where b.betriebsnummer = $1"#,
@@ -88,8 +90,9 @@ pub async fn by_prefix(
     Ok(hits)
 }
 
-/// The Suche: digits look up numbers by prefix; anything else searches name, Inhaber and
-/// e-mail by trigram word similarity, which forgives typos ("Müler" finds "Müller").
+/// The Suche: digits look up numbers by prefix; anything else searches the words of name,
+/// Inhaber and e-mail address by prefix and, when that finds too little, by trigram
+/// similarity to the words that occur, which forgives typos ("Müler" finds "Müller").
 pub async fn search(
     pool: &PgPool,
     session: &Session,
@@ -113,17 +116,57 @@ pub async fn search(
     }
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
-    let needle = query.to_lowercase();
+    // Two tiers, each reading at most 200 Betriebe through the GIN index on the words, so a
+    // common surname costs as little as a rare one:
+    // 1. Betriebe having, for each query word, a word that begins with it ("bäck müller"
+    //    finds "Bäckerei Müller GmbH"); umlauts and ß are written out on both sides. The
+    //    words that begin with it (20 at most, shortest first) are taken from the
+    //    dictionary and looked up exactly in the GIN index, several times cheaper than a
+    //    prefix match in the index itself. Score 1, in name order.
+    // 2. Only when tier 1 has fewer hits than asked: each query word may also be one of the
+    //    20 dictionary words most similar to it (trigrams); this forgives typos ("Müler"
+    //    finds "Müller"). Ranked by trigram word similarity to the query.
     let hits = sqlx::query_as!(
         BetriebHit,
-        r#"select id, betriebsnummer, firmenname, inhaber, ort, email,
-                  greatest(word_similarity($1, search_text), case when search_text like '%' || $2 || '%' then 1 else 0 end)::real as "score!"
-           from betriebe
-           where $1 <% search_text or search_text like '%' || $2 || '%'
-           order by 7 desc, firmenname, betriebsnummer
-           limit $3"#,
-        needle,
-        escape_like(&needle),
+        r#"/* hot:betrieb_search */
+           with q as (
+               select qw from unnest(kammer_search_words($1)) with ordinality as t(qw, i)
+               where length(qw) >= 2 order by i limit 6
+           ),
+           exact as (
+               select b.id from betriebe b
+               where b.search_words @@ (
+                   select string_agg('(' || x.alts || ')', ' & ')::tsquery
+                   from q cross join lateral (
+                       select coalesce(string_agg(quote_literal(d.word), ' | '), quote_literal(q.qw)) as alts
+                       from (select word from search_dictionary where word like q.qw || '%'
+                             order by length(word), word limit 20) d
+                   ) x)
+               limit 200
+           ),
+           fuzzy as (
+               select b.id from betriebe b
+               where (select count(*) from exact) < $2
+                 and b.search_words @@ (
+                     select string_agg('(' || x.alts || ')', ' & ')::tsquery
+                     from q cross join lateral (
+                         select coalesce(string_agg(quote_literal(d.word), ' | '), quote_literal(q.qw)) as alts
+                         from (select word from search_dictionary where word % q.qw or word like q.qw || '%'
+                               order by word <-> q.qw limit 20) d
+                     ) x)
+               limit 200
+           ),
+           hits as (
+               select id, 1 as tier from exact
+               union all
+               select id, 2 from fuzzy where id not in (select id from exact)
+           )
+           select b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.ort, b.email,
+                  (case when h.tier = 1 then 1 else word_similarity(lower($1), b.search_text) end)::real as "score!"
+           from hits h join betriebe b on b.id = h.id
+           order by h.tier, 7 desc, b.firmenname, b.betriebsnummer
+           limit $2"#,
+        query,
         limit.clamp(1, 200)
     )
     .fetch_all(&mut *conn)
@@ -138,6 +181,7 @@ pub(crate) fn escape_like(s: &str) -> String {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BetriebDetail {
     pub betrieb: Betrieb,
     pub filialen: Vec<BetriebHit>,

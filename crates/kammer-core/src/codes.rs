@@ -127,6 +127,7 @@ pub(crate) async fn retire_live_code(conn: &mut PgConnection, nr: AntragNr) -> R
 
 /// A code as the hotline may see it: everything but the code.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CodeInfo {
     pub id: i64,
     pub prefix: String,
@@ -137,12 +138,15 @@ pub struct CodeInfo {
     pub superseded_at: Option<DateTime<Utc>>,
     pub wrong_attempts: i32,
     pub state: CodeState,
+    /// The state in the words the desk and the CLI show.
+    pub state_label: String,
     pub issued_by: Option<String>,
     pub issue_reason: Option<String>,
     pub delivery: Option<Delivery>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeState {
     Valid,
@@ -150,6 +154,9 @@ pub enum CodeState {
     Expired,
     Consumed,
     Superseded,
+    /// Made unusable because the Antrag was decided without it (approved by a clerk,
+    /// withdrawn, rejected, expired): there is no newer code.
+    Retired,
 }
 
 impl CodeState {
@@ -160,12 +167,14 @@ impl CodeState {
             CodeState::Expired => "abgelaufen",
             CodeState::Consumed => "verwendet",
             CodeState::Superseded => "ersetzt durch einen neueren Code",
+            CodeState::Retired => "ungültig, weil über den Antrag entschieden wurde",
         }
     }
 }
 
 /// What became of the code's mail.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Delivery {
     pub outbox_id: i64,
     /// queued, sent, failed or cancelled.
@@ -225,7 +234,7 @@ pub async fn inspect(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<V
 pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Vec<CodeInfo>> {
     let policy = policy::current(conn).await?;
     let rows = sqlx::query!(
-        r#"select c.id, c.prefix, c.sent_to, c.issued_at, c.expires_at, c.consumed_at, c.superseded_at,
+        r#"/* hot:codes_of */ select c.id, c.prefix, c.sent_to, c.issued_at, c.expires_at, c.consumed_at, c.superseded_at,
                   c.wrong_attempts, cl.display_name as "issued_by?", c.issue_reason,
                   o.id as "outbox_id?", o.status as "mail_status?", o.attempts as "mail_attempts?",
                   o.last_error as "mail_error?", o.smtp_reply as "mail_reply?", o.sent_at as "mail_sent_at?",
@@ -242,15 +251,20 @@ pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Ve
     let now = Utc::now();
     Ok(rows
         .into_iter()
-        .map(|r| {
-            let state = state_of(
+        .enumerate()
+        .map(|(i, r)| {
+            let state = match state_of(
                 r.consumed_at,
                 r.superseded_at,
                 r.expires_at,
                 r.wrong_attempts,
                 &policy,
                 now,
-            );
+            ) {
+                // Rows come newest first: the newest code cannot have been replaced.
+                CodeState::Superseded if i == 0 => CodeState::Retired,
+                state => state,
+            };
             let delivery = match (r.outbox_id, r.mail_status, r.mail_attempts, r.mail_next) {
                 (Some(outbox_id), Some(status), Some(attempts), Some(next_attempt_at)) => {
                     Some(Delivery {
@@ -281,6 +295,7 @@ pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Ve
                 superseded_at: r.superseded_at,
                 wrong_attempts: r.wrong_attempts,
                 state,
+                state_label: state.label_de().to_owned(),
                 issued_by: r.issued_by,
                 issue_reason: r.issue_reason,
                 delivery,
@@ -313,6 +328,7 @@ fn state_of(
 /// The answer to "is the code I have the right one?", without using it up or counting a
 /// wrong attempt.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CodeCheck {
     pub verdict: CodeVerdict,
     /// A German sentence the hotline can read out.
@@ -323,6 +339,7 @@ pub struct CodeCheck {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeVerdict {
     Valid,
@@ -378,7 +395,11 @@ pub async fn check(
                 CodeVerdict::Valid,
                 format!("Der Code ist der aktuelle Code von Antrag Nr. {nr} und gültig bis {}.", format_de(m.expires_at)),
             ),
-            CodeState::Superseded => (
+            CodeState::Superseded | CodeState::Retired if !antrag_status.is_open() => (
+                CodeVerdict::Superseded,
+                format!("Über Antrag Nr. {nr} ist bereits entschieden ({}); dieser Code gilt nicht mehr.", antrag_status.label_de()),
+            ),
+            CodeState::Superseded | CodeState::Retired => (
                 CodeVerdict::Superseded,
                 "Dieser Code wurde durch einen neueren ersetzt. Bitte den Code aus der neuesten E-Mail verwenden.".to_string(),
             ),
@@ -414,6 +435,7 @@ pub async fn check(
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Resent {
     pub prefix: String,
     pub expires_at: DateTime<Utc>,
@@ -498,29 +520,80 @@ pub(crate) async fn lock_awaiting_code(conn: &mut PgConnection, nr: AntragNr) ->
     Ok(row.betrieb_id)
 }
 
-async fn enforce_send_limits(conn: &mut PgConnection, nr: AntragNr, policy: &Policy) -> Result<()> {
-    let sends = sqlx::query!(
-        r#"select max(issued_at) as last, count(*) filter (where issued_at > now() - interval '24 hours') as "last_day!"
-           from confirmation_codes where antrag_nr = $1"#,
-        nr.get()
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    if let Some(last) = sends.last {
-        let wait =
-            Duration::seconds(i64::from(policy.resend_cooldown_seconds)) - (Utc::now() - last);
-        if wait > Duration::zero() {
-            return Err(Error::validation(format!(
-                "Für Antrag Nr. {nr} wurde eben erst ein Code gesendet. Ein neuer Code kann in {} Sekunden gesendet werden.",
-                wait.num_seconds().max(1)
-            )));
-        }
+/// The codes sent for an Antrag recently: what the cooldown and the daily limit look at.
+struct SendWindow {
+    last: Option<DateTime<Utc>>,
+    /// Sends within the last 24 hours, and the oldest of them.
+    last_day: i64,
+    oldest_in_day: Option<DateTime<Utc>>,
+}
+
+impl SendWindow {
+    async fn load(conn: &mut PgConnection, nr: AntragNr) -> Result<Self> {
+        let row = sqlx::query!(
+            r#"select max(issued_at) as last,
+                      count(*) filter (where issued_at > now() - interval '24 hours') as "last_day!",
+                      min(issued_at) filter (where issued_at > now() - interval '24 hours') as oldest_in_day
+               from confirmation_codes where antrag_nr = $1"#,
+            nr.get()
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(SendWindow {
+            last: row.last,
+            last_day: row.last_day,
+            oldest_in_day: row.oldest_in_day,
+        })
     }
-    if sends.last_day >= i64::from(policy.sends_per_day) {
+
+    fn cooldown_ends(&self, policy: &Policy) -> Option<DateTime<Utc>> {
+        self.last
+            .map(|last| last + Duration::seconds(i64::from(policy.resend_cooldown_seconds)))
+    }
+
+    fn day_limit_ends(&self, policy: &Policy) -> Option<DateTime<Utc>> {
+        (self.last_day >= i64::from(policy.sends_per_day))
+            .then(|| {
+                self.oldest_in_day
+                    .map(|oldest| oldest + Duration::hours(24))
+            })
+            .flatten()
+    }
+
+    /// When the next code may go out, if not now.
+    fn next_send_at(&self, policy: &Policy, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        [self.cooldown_ends(policy), self.day_limit_ends(policy)]
+            .into_iter()
+            .flatten()
+            .filter(|at| *at > now)
+            .max()
+    }
+}
+
+async fn enforce_send_limits(conn: &mut PgConnection, nr: AntragNr, policy: &Policy) -> Result<()> {
+    let window = SendWindow::load(conn, nr).await?;
+    let now = Utc::now();
+    if let Some(ends) = window.cooldown_ends(policy).filter(|at| *at > now) {
+        return Err(Error::validation(format!(
+            "Für Antrag Nr. {nr} wurde eben erst ein Code gesendet. Ein neuer Code kann in {} Sekunden gesendet werden.",
+            (ends - now).num_seconds().max(1)
+        )));
+    }
+    if window.day_limit_ends(policy).is_some() {
         return Err(Error::validation(format!(
             "Für Antrag Nr. {nr} wurden in den letzten 24 Stunden bereits {} Codes gesendet – mehr lässt die Richtlinie der Kammer nicht zu.",
-            sends.last_day
+            window.last_day
         )));
     }
     Ok(())
+}
+
+/// When a clerk may send the next code for `nr`: `None` when that is possible now.
+pub(crate) async fn next_send_at(
+    conn: &mut PgConnection,
+    nr: AntragNr,
+) -> Result<Option<DateTime<Utc>>> {
+    let policy = policy::current(conn).await?;
+    let window = SendWindow::load(conn, nr).await?;
+    Ok(window.next_send_at(&policy, Utc::now()))
 }

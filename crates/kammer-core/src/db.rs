@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, PgPool};
+use sqlx::{ConnectOptions, Connection, PgPool};
 
 use crate::{Error, Result};
 
@@ -17,6 +17,11 @@ pub async fn connect(url: &str) -> Result<PgPool> {
     let options: PgConnectOptions = url.parse().map_err(|_| {
         Error::validation("Die Datenbank-Adresse ist ungültig. Erwartet wird postgres://benutzer@host:port/datenbank.")
     })?;
+    connect_with(options).await
+}
+
+/// [`connect`] for options built field by field, as the desk's settings screen does.
+pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
     let options = options
         .application_name("kammerdesk")
         .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
@@ -28,7 +33,20 @@ pub async fn connect(url: &str) -> Result<PgPool> {
     );
     PgPoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(Duration::from_secs(8))
+        .acquire_timeout(Duration::from_secs(4))
+        // sqlx pings every connection before handing it out: one more round trip for each
+        // operation, as long as the statement itself at a look-up. A connection that was in
+        // use a moment ago is alive; only one idle for a while (a server restart, a NAT
+        // timeout) is checked first.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= Duration::from_secs(10) {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await
         .map_err(|e| {
@@ -54,6 +72,7 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
 
 /// What the desk shows about the connection it works on.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DatabaseInfo {
     pub database: String,
     pub user: String,

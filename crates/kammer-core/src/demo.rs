@@ -15,7 +15,7 @@
 //!   queued for them (their `outbox_id` is null).
 //! - Refused (conflict) when the database already has Betriebe, so a second run never duplicates.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::Serialize;
@@ -392,6 +392,87 @@ async fn assert_ids(conn: &mut PgConnection, table: &str, n: u64) -> Result<()> 
     Ok(())
 }
 
+/// From this many Anträge on, the seed loads like a restore: secondary indexes are dropped
+/// for the load and built once afterwards, and (for a superuser) foreign-key triggers are
+/// skipped, since the generator makes the references consistent by construction. Below
+/// it, every row is checked as usual (the tests seed small sets).
+const BULK_LOAD_FROM: usize = 20_000;
+/// Buffered COPY data is sent once a table's buffer reaches this size, so memory stays
+/// bounded at millions of rows.
+const FLUSH_BYTES: usize = 64 << 20;
+const BULK_TABLES: &[&str] = &[
+    "betriebe",
+    "accounts",
+    "antraege",
+    "confirmation_codes",
+    "zuordnungen",
+    "audit_events",
+];
+
+/// Drops the indexes of the bulk tables that no constraint owns and returns their
+/// definitions, for [`rebuild_indexes`] after the load.
+async fn drop_secondary_indexes(conn: &mut PgConnection) -> Result<Vec<String>> {
+    let tables: Vec<String> = BULK_TABLES.iter().map(|t| t.to_string()).collect();
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+         from pg_index i join pg_class t on t.oid = i.indrelid
+         where t.relnamespace = 'public'::regnamespace and t.relname = any($1)
+           and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)
+         order by 1",
+    )
+    .bind(&tables)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (name, _) in &indexes {
+        sqlx::query(sqlx::AssertSqlSafe(format!("drop index {name}")))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(indexes.into_iter().map(|(_, def)| def).collect())
+}
+
+async fn rebuild_indexes(conn: &mut PgConnection, definitions: &[String]) -> Result<()> {
+    for def in definitions {
+        sqlx::query(sqlx::AssertSqlSafe(def.clone()))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The COPY statements of the Anträge and what hangs off them, in the order their foreign
+/// keys need.
+const COPY_ANTRAEGE: &str = "COPY antraege (nr, account_id, betrieb_id, betriebsnummer_entered, firmenname_entered, status, sent_at,
+                        code_confirmed_at, decided_at, decided_by, decision_reason, updated_at) FROM STDIN";
+const COPY_CODES: &str = "COPY confirmation_codes (antrag_nr, code_hash, prefix, sent_to, issued_at, expires_at, consumed_at, superseded_at) FROM STDIN";
+const COPY_RESENT_CODES: &str = "COPY confirmation_codes (antrag_nr, code_hash, prefix, sent_to, issued_at, expires_at, consumed_at, superseded_at,
+                        issued_by, issue_reason) FROM STDIN";
+const COPY_ZUORDNUNGEN: &str =
+    "COPY zuordnungen (account_id, betrieb_id, antrag_nr, since) FROM STDIN";
+const COPY_EVENTS: &str = "COPY audit_events (at, actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details) FROM STDIN";
+
+/// Sends what the four buffers hold, Anträge first, and empties them.
+async fn flush(
+    conn: &mut PgConnection,
+    antraege: &mut Rows,
+    codes: &mut Rows,
+    zuordnungen: &mut Rows,
+    events: &mut Rows,
+) -> Result<()> {
+    for (statement, rows) in [
+        (COPY_ANTRAEGE, antraege),
+        (COPY_CODES, codes),
+        (COPY_ZUORDNUNGEN, zuordnungen),
+        (COPY_EVENTS, events),
+    ] {
+        if !rows.buf.is_empty() {
+            copy(&mut *conn, statement, &rows.buf).await?;
+            rows.buf.clear();
+        }
+    }
+    Ok(())
+}
+
 /// (at, (actor kind, clerk id, account id), action, details as JSON text)
 type LaterEvent<'a> = (
     DateTime<Utc>,
@@ -463,6 +544,25 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     sqlx::query("set local synchronous_commit = off")
         .execute(&mut *tx)
         .await?;
+    let bulk = antraege_n >= BULK_LOAD_FROM;
+    let mut index_definitions = Vec::new();
+    let mut skipping_foreign_keys = false;
+    if bulk {
+        sqlx::query("set local maintenance_work_mem = '512MB'")
+            .execute(&mut *tx)
+            .await?;
+        index_definitions = drop_secondary_indexes(&mut tx).await?;
+        let superuser: bool =
+            sqlx::query_scalar("select rolsuper from pg_roles where rolname = current_user")
+                .fetch_one(&mut *tx)
+                .await?;
+        if superuser {
+            sqlx::query("set local session_replication_role = replica")
+                .execute(&mut *tx)
+                .await?;
+            skipping_foreign_keys = true;
+        }
+    }
 
     // ------------------------------------------------------------ clerks
     let mut clerk_ids = Vec::new();
@@ -600,6 +700,16 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     .await?;
     drop(rows);
     assert_ids(&mut tx, "betriebe", betriebe_n as u64).await?;
+    if skipping_foreign_keys {
+        // The trigger that fills the Suche's dictionary did not fire either.
+        sqlx::query(
+            "insert into search_dictionary (word)
+             select distinct unnest(tsvector_to_array(search_words)) from betriebe
+             on conflict do nothing",
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     let test_betrieb_id = test_index as i64 + 1;
 
     // ------------------------------------------------------------ Anträge (timeline and fates)
@@ -647,20 +757,23 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         email: "justus.kraemer@example.org".to_string(),
         created_at: t178 - Duration::minutes(11),
     });
-    let mut emails: HashSet<String> = HashSet::new();
-    emails.insert(accounts[0].email.clone());
+    // How often each local part and domain was given out: the n-th one gets the suffix n
+    // (the first none), so a million accounts need no probing for a free address.
+    let mut taken: HashMap<(String, usize), u32> = HashMap::new();
     let domains = ["example.org", "example.com", "example.net"];
     while accounts.len() < accounts_n {
         let vorname = rng.pick(VORNAMEN);
         let nachname = rng.pick(NACHNAMEN);
         let base = format!("{}.{}", slug(vorname), slug(nachname));
-        let domain = domains[rng.below(3) as usize];
-        let mut email = format!("{base}@{domain}");
-        let mut k = 2;
-        while !emails.insert(email.clone()) {
-            email = format!("{base}{k}@{domain}");
-            k += 1;
-        }
+        let d = rng.below(3) as usize;
+        let domain = domains[d];
+        let k = taken.entry((base.clone(), d)).or_insert(0);
+        *k += 1;
+        let email = if *k == 1 {
+            format!("{base}@{domain}")
+        } else {
+            format!("{base}{k}@{domain}")
+        };
         accounts.push(Account {
             name: format!("{vorname} {nachname}"),
             email,
@@ -703,6 +816,9 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     let mut codes = Rows::new();
     let mut zuordnungen = Rows::new();
     let mut events = Rows::new();
+    let mut resent_codes = Rows::new();
+    let mut resent_n = 0i64;
+    let hotline_id = clerk_ids[2];
     let mut zuordnungen_n = 0u64;
     let mut first_code_178: Option<ConfirmationCode> = None;
     for nr in 1..=antraege_n as i64 {
@@ -712,7 +828,8 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         } else {
             loop {
                 let acc = 2 + rng.below(accounts_n as u64 - 1) as i64;
-                let bet = if rng.chance(2) {
+                // The Testbetrieb gets a share of the first Anträge, not of millions.
+                let bet = if nr < 5_000 && rng.chance(2) {
                     test_betrieb_id
                 } else {
                     1 + rng.below(betriebe_n as u64) as i64
@@ -882,7 +999,65 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
                 ));
             }
         }
-        let updated_at = decided_at.or(code_confirmed_at).unwrap_or(sent_at);
+        // About one Antrag in twelve had its code sent again (the requester filled in the
+        // form again, or the hotline resent it after a call) before anything else happened.
+        let first_after = later_events.iter().map(|e| e.0).min().unwrap_or(now);
+        let gap = (first_after - sent_at).num_minutes();
+        let mut resend = None;
+        if nr != TEST_ANTRAG_NR && fate != Fate::Expired && gap >= 3 && rng.chance(8) {
+            let at = sent_at
+                + Duration::minutes(1 + rng.below((gap - 2).min(60 * 24 * 3) as u64) as i64);
+            resent_n += 1;
+            let code_id = antraege_n as i64 + resent_n;
+            let by_hotline = rng.chance(40);
+            let reason = if by_hotline {
+                "Anruf: Code nicht erhalten"
+            } else {
+                "erneute Formularanforderung"
+            };
+            let prefix = hex::encode(&rng.bytes32()[..3]);
+            let bytes = rng.bytes32();
+            resent_codes
+                .col(&nr.to_string())
+                .col(&format!("\\x{}", hex::encode(Sha256Like::hash(&bytes))))
+                .col(&prefix)
+                .col(&b.email)
+                .col(&ts(at))
+                .col(&ts(at + lifetime))
+                .opt(consumed_at.map(ts).as_deref())
+                .opt(superseded_at.map(ts).as_deref())
+                .opt(by_hotline.then(|| hotline_id.to_string()).as_deref())
+                .col(reason);
+            resent_codes.end();
+            for e in later_events.iter_mut().filter(|e| e.2 == "code_confirmed") {
+                e.3 = format!(r#"{{"code_id": {code_id}}}"#);
+            }
+            let actor = if by_hotline {
+                ("clerk", Some(hotline_id), None)
+            } else {
+                acc_actor
+            };
+            later_events.insert(
+                0,
+                (
+                    at,
+                    actor,
+                    "code_resent",
+                    format!(
+                        r#"{{"reason": "{reason}", "prefix": "{prefix}", "sent_to": "{}", "code_id": {code_id}, "outbox_id": null}}"#,
+                        b.email
+                    ),
+                ),
+            );
+            // The first code was superseded by the new one, which took over its fate.
+            consumed_at = None;
+            superseded_at = Some(at);
+            resend = Some(at);
+        }
+        let updated_at = decided_at
+            .or(code_confirmed_at)
+            .or(resend)
+            .unwrap_or(sent_at);
         antraege
             .col(&nr.to_string())
             .col(&account_id.to_string())
@@ -957,37 +1132,44 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
                 .col(&ts(decided_at.unwrap_or(sent_at)));
             zuordnungen.end();
         }
+        if antraege.buf.len() + events.buf.len() >= FLUSH_BYTES {
+            flush(
+                &mut tx,
+                &mut antraege,
+                &mut codes,
+                &mut zuordnungen,
+                &mut events,
+            )
+            .await?;
+        }
     }
-    copy(
+    flush(
         &mut tx,
-        "COPY antraege (nr, account_id, betrieb_id, betriebsnummer_entered, firmenname_entered, status, sent_at,
-                        code_confirmed_at, decided_at, decided_by, decision_reason, updated_at) FROM STDIN",
-        &antraege.buf,
+        &mut antraege,
+        &mut codes,
+        &mut zuordnungen,
+        &mut events,
     )
     .await?;
     sqlx::query("select setval('antrag_nr_seq', (select max(nr) from antraege))")
         .execute(&mut *tx)
         .await?;
-    copy(
+    // Resent codes after every first code, so the first code of Antrag n keeps id n.
+    copy(&mut tx, COPY_RESENT_CODES, &resent_codes.buf).await?;
+    drop(resent_codes);
+    assert_ids(
         &mut tx,
-        "COPY confirmation_codes (antrag_nr, code_hash, prefix, sent_to, issued_at, expires_at, consumed_at, superseded_at) FROM STDIN",
-        &codes.buf,
-    )
-    .await?;
-    assert_ids(&mut tx, "confirmation_codes", antraege_n as u64).await?;
-    copy(
-        &mut tx,
-        "COPY zuordnungen (account_id, betrieb_id, antrag_nr, since) FROM STDIN",
-        &zuordnungen.buf,
+        "confirmation_codes",
+        antraege_n as u64 + resent_n as u64,
     )
     .await?;
     assert_ids(&mut tx, "zuordnungen", zuordnungen_n).await?;
-    copy(
-        &mut tx,
-        "COPY audit_events (at, actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details) FROM STDIN",
-        &events.buf,
-    )
-    .await?;
+    if skipping_foreign_keys {
+        sqlx::query("set local session_replication_role = origin")
+            .execute(&mut *tx)
+            .await?;
+    }
+    rebuild_indexes(&mut tx, &index_definitions).await?;
 
     // ------------------------------------------------------------ Antrag Nr. 178
     // Its first mail went out on 12.01.2024; the requester filled in the form again, so the
@@ -1060,7 +1242,10 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         .await?;
 
     tx.commit().await?;
-    sqlx::query("analyze").execute(pool).await?;
+    // After a bulk load, vacuum too: it sets the hint bits and the visibility map once,
+    // instead of leaving that to the first readers (index-only scans need the map).
+    let maintenance = if bulk { "vacuum (analyze)" } else { "analyze" };
+    sqlx::query(maintenance).execute(pool).await?;
     Ok(SeedReport {
         betriebe: betriebe_n as u64,
         accounts: accounts.len() as u64,

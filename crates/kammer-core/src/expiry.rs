@@ -4,7 +4,7 @@
 use sqlx::PgPool;
 
 use crate::Result;
-use crate::audit::CHANGES_CHANNEL;
+use crate::audit;
 
 /// Expires every Antrag that waits for a code whose live code has expired, in one
 /// transaction: the status, the retired code, an audit event per Antrag, one notification.
@@ -38,14 +38,7 @@ pub async fn expire_overdue(pool: &PgPool) -> Result<Vec<i64>> {
     .fetch_all(&mut *tx)
     .await?;
     if !expired.is_empty() {
-        let payload = serde_json::json!({ "action": "expired", "count": expired.len() });
-        sqlx::query!(
-            "select pg_notify($1, $2)",
-            CHANGES_CHANNEL,
-            payload.to_string()
-        )
-        .execute(&mut *tx)
-        .await?;
+        audit::notify(&mut tx, "expired", None, None).await?;
     }
     tx.commit().await?;
     Ok(expired)

@@ -79,7 +79,7 @@ impl PolicyChange {
 pub(crate) async fn current(conn: &mut PgConnection) -> Result<Policy> {
     let p = sqlx::query_as!(
         Policy,
-        "select code_lifetime_days, code_attempt_limit, resend_cooldown_seconds, sends_per_day,
+        "/* hot:policy */ select code_lifetime_days, code_attempt_limit, resend_cooldown_seconds, sends_per_day,
                 auto_approve_on_code, chamber_name, hotline_phone, mail_from, portal_url, updated_at
          from policy"
     )

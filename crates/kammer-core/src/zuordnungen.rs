@@ -10,6 +10,7 @@ use crate::domain::{AntragNr, Permission, Reason};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Zuordnung {
     pub id: i64,
     pub account_id: i64,

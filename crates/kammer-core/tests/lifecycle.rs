@@ -320,13 +320,19 @@ async fn approve_from_awaiting_code_needs_reason(pool: PgPool) {
         .unwrap();
     assert_eq!(status(&pool, nr).await, "approved");
     assert_eq!(active_zuordnungen(&pool, nr).await, 1);
-    // The live code was retired with the approval.
+    // The live code was retired with the approval, and says so (not "replaced by a newer one").
+    let check = codes::check(&pool, &f.hotline, nr, &code).await.unwrap();
+    assert_eq!(check.verdict, CodeVerdict::Superseded);
+    assert!(
+        check.message.contains("bereits entschieden"),
+        "{}",
+        check.message
+    );
+    let detail = antraege::show(&pool, &f.hotline, nr).await.unwrap();
+    assert_eq!(detail.codes[0].state, codes::CodeState::Retired);
     assert_eq!(
-        codes::check(&pool, &f.hotline, nr, &code)
-            .await
-            .unwrap()
-            .verdict,
-        CodeVerdict::Superseded
+        detail.codes[0].state_label,
+        "ungültig, weil über den Antrag entschieden wurde"
     );
     let reason_db: Option<String> =
         sqlx::query_scalar("select decision_reason from antraege where nr = $1")

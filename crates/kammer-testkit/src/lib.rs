@@ -3,11 +3,13 @@
 //! received, parsed with a real MIME parser, a throw-away CA for the TLS tests, and scratch
 //! databases for tests of real binaries.
 
+mod psql_copy;
 mod received;
 mod scratch;
 mod smtp_server;
 mod tls;
 
+pub use psql_copy::{CopyRun, psql_copy};
 pub use received::ReceivedMail;
 pub use scratch::{ScratchDatabase, psql, random_suffix, url_of};
 pub use smtp_server::{SmtpServerOptions, TestSmtpServer, TlsMode};

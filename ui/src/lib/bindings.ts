@@ -1,26 +1,268 @@
-// The shapes the Rust side sends over IPC, mirrored by hand for now from kammer_core
-// (db::DatabaseInfo, error::ErrorBody). When the desk grows, generate this file from the Rust
-// types instead (the house rule: shared types are not written twice).
+// Generated from the Rust types by src-tauri/bindings.rs; do not edit.
+// Regenerate: UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib bindings
 
-/** `kammer_core::ErrorKind`, serialised in snake_case. */
-export type ErrorKind =
-  | "not_found"
-  | "validation"
-  | "conflict"
-  | "forbidden"
-  | "unavailable"
-  | "internal";
+export type ErrorKind = "not_found" | "validation" | "conflict" | "forbidden" | "unavailable" | "internal";
 
-/** `kammer_core::error::ErrorBody`: what every command rejects with. */
-export interface ErrorBody {
-  kind: ErrorKind;
-  message: string;
-}
+export type ErrorBody = { kind: ErrorKind, message: string, };
 
-/** `kammer_core::db::DatabaseInfo`. */
-export interface DatabaseInfo {
-  database: string;
-  user: string;
-  server_version: string;
-  host: string;
-}
+export type DatabaseInfo = { database: string, user: string, server_version: string, host: string, };
+
+export type Role = "hotline" | "sachbearbeitung" | "admin";
+
+export type Permission = "lookup" | "handle_codes" | "withdraw_on_behalf" | "approve" | "reject" | "revoke_zuordnung" | "export" | "manage_clerks" | "manage_policy" | "read_outbox";
+
+export type SignedIn = { username: string, display_name: string, role: Role, role_label: string, permissions: Array<Permission>, };
+
+export type Betrieb = { id: number, betriebsnummer: string, firmenname: string, inhaber: string, strasse: string, plz: string, ort: string, gewerk: string, 
+/**
+ * "E-Mail laut Handwerksrolle": the only address codes go to.
+ */
+email: string, 
+/**
+ * `None` for a Hauptsitz; otherwise the Betriebsnummer of the Filiale's Hauptsitz.
+ */
+hauptsitz: string | null, created_at: string, };
+
+export type BetriebHit = { id: number, betriebsnummer: string, firmenname: string, inhaber: string, ort: string, email: string, 
+/**
+ * 1.0 for an exact or prefix number match; the trigram similarity otherwise.
+ */
+score: number, };
+
+export type BetriebDetail = { betrieb: Betrieb, filialen: Array<BetriebHit>, zuordnungen: Array<Zuordnung>, 
+/**
+ * Newest first, at most 200; the queue filtered by Betrieb has the rest.
+ */
+antraege: Array<AntragSummary>, };
+
+export type Zuordnung = { id: number, account_id: number, account_name: string, account_email: string, betrieb_id: number, antrag_nr: number | null, since: string, revoked_at: string | null, revoked_by: string | null, revoke_reason: string | null, };
+
+export type AntragNr = number;
+
+export type AntragStatus = "awaiting_code" | "in_review" | "approved" | "withdrawn" | "rejected" | "expired";
+
+export type SortOrder = "oldest_first" | "newest_first";
+
+export type AntragSummary = { nr: number, sent_at: string, status: AntragStatus, status_label: string, betrieb_id: number, betriebsnummer: string, firmenname: string, requester_name: string, requester_email: string, codes_sent: number, last_code_sent_at: string | null, 
+/**
+ * Delivery status of the newest code mail: queued, sent or failed.
+ */
+delivery_status: string | null, decided_at: string | null, decided_by: string | null, decision_reason: string | null, };
+
+export type AntragPage = { rows: Array<AntragSummary>, 
+/**
+ * Pass back as `after` for the next page; `None` on the last page.
+ */
+next: string | null, };
+
+export type AntragQuery = { statuses: Array<AntragStatus>, from: string | null, to: string | null, betriebsnummer: string | null, search: string | null, order: SortOrder, };
+
+export type StatusCount = { status: AntragStatus, label: string, count: number, };
+
+export type AntragDetail = { summary: AntragSummary, kind: string, account_id: number, requester_email_confirmed_at: string | null, betriebsnummer_entered: string, firmenname_entered: string, betrieb_email: string, code_confirmed_at: string | null, codes: Array<CodeInfo>, history: Array<AuditEntry>, };
+
+export type AntragView = { detail: AntragDetail, actions: Array<ActionState>, 
+/**
+ * When the policy allows the next code, if not now.
+ */
+resend_available_at: string | null, };
+
+export type AntragAction = "check_code" | "resend_code" | "approve" | "withdraw" | "reject";
+
+export type ActionState = { action: AntragAction, allowed: boolean, 
+/**
+ * The action asks for a Begründung (the core refuses it without one).
+ */
+reason_required: boolean, 
+/**
+ * The tooltip of a disabled button.
+ */
+why_not: string | null, };
+
+export type Approved = { nr: AntragNr, zuordnung_id: number, };
+
+export type CodeInfo = { id: number, prefix: string, sent_to: string, issued_at: string, expires_at: string, consumed_at: string | null, superseded_at: string | null, wrong_attempts: number, state: CodeState, 
+/**
+ * The state in the words the desk and the CLI show.
+ */
+state_label: string, issued_by: string | null, issue_reason: string | null, delivery: Delivery | null, };
+
+export type CodeState = "valid" | "locked" | "expired" | "consumed" | "superseded" | "retired";
+
+export type Delivery = { outbox_id: number, 
+/**
+ * queued, sent, failed or cancelled.
+ */
+status: string, 
+/**
+ * The status as the desk and the CLI show it, e.g. "versendet am 12.01.2024, 07:23 Uhr".
+ */
+label_de: string, attempts: number, 
+/**
+ * The mail server's refusal or why it could not be reached (last failed attempt).
+ */
+last_error: string | null, 
+/**
+ * The server's reply to the last attempt ("250 … queued as …" once sent).
+ */
+smtp_reply: string | null, sent_at: string | null, next_attempt_at: string, };
+
+export type CodeCheck = { verdict: CodeVerdict, 
+/**
+ * A German sentence the hotline can read out.
+ */
+message: string, 
+/**
+ * The prefix of the Antrag's live code, so the hotline can ask "does yours begin with …?".
+ */
+current_prefix: string | null, antrag_status: AntragStatus, };
+
+export type CodeVerdict = "valid" | "superseded" | "expired" | "locked" | "consumed" | "wrong";
+
+export type Resent = { prefix: string, expires_at: string, sent_to: string, outbox_id: number, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
+
+export type AuditEntry = { id: number, at: string, actor_kind: string, 
+/**
+ * Clerk display name, account name, or "System".
+ */
+actor: string, action: string, antrag_nr: number | null, betrieb_id: number | null, details: JsonValue, };
+
+export type AuditQuery = { antrag: number | null, betriebsnummer: string | null, 
+/**
+ * A clerk's user name.
+ */
+clerk: string | null, action: string | null, from: string | null, to: string | null, 
+/**
+ * Paging: entries older than this one.
+ */
+before_id: number | null, limit: number, };
+
+export type Change = { action: string, antrag_nr: number | null, betrieb_id: number | null, };
+
+export type DeskSettings = { database: DatabaseSettings, smtp: SmtpSettings, 
+/**
+ * Whether a password is stored; the password itself never goes to the web view.
+ */
+has_database_password: boolean, has_smtp_password: boolean, };
+
+export type DatabaseSettings = { host: string, port: number, database: string, user: string, tls_mode: TlsMode, };
+
+export type SmtpSettings = { host: string, port: number, security: SmtpSecurity, user: string | null, };
+
+export type SmtpSecurity = "starttls" | "tls" | "plain";
+
+export type TlsMode = "disable" | "prefer" | "require" | "verify_full";
+
+export type Dialect = "excel-de" | "rfc4180";
+
+export type SaveOutcome = { "outcome": "written", path: string, rows: number, } | { "outcome": "cancelled", rows: number, } | { "outcome": "dismissed" };
+
+export type ReportPart = "monthly" | "series";
+
+export type Month = string;
+
+export type MonthlyReport = { month: Month, total: Figures, 
+/**
+ * Every Gewerk with at least one figure in the month, alphabetically; "ohne Gewerk" last.
+ */
+by_gewerk: Array<GewerkFigures>, 
+/**
+ * The last [`SERIES_MONTHS`] months up to and including `month`, oldest first.
+ */
+series: Array<MonthOutcomes>, };
+
+export type GewerkFigures = { gewerk: string, 
+/**
+ * `requested` events in the month.
+ */
+received: number, 
+/**
+ * `code_confirmed` events: a correct code submitted in the portal.
+ */
+codes_confirmed: number, 
+/**
+ * `approved` events by the system: the portal approved on a correct code.
+ */
+approved_by_portal: number, 
+/**
+ * `approved` events by a clerk (after review, or without code with a reason).
+ */
+approved_by_clerk: number, withdrawn: number, rejected: number, expired: number, 
+/**
+ * Anträge sent before the month's end and not decided before it.
+ */
+open_at_month_end: number, 
+/**
+ * Codes issued in the month (first codes and resends).
+ */
+codes_sent: number, 
+/**
+ * Of those, codes that were not the first of their Antrag.
+ */
+codes_resent: number, 
+/**
+ * Code mails queued in the month whose delivery has finally failed.
+ */
+mails_failed: number, 
+/**
+ * Zuordnungen created in the month.
+ */
+zuordnungen: number, 
+/**
+ * From "gesendet am" to the Zuordnung, over the Zuordnungen created in the month.
+ */
+median_hours_to_zuordnung: number | null, p90_hours_to_zuordnung: number | null, 
+/**
+ * Betriebe whose first Zuordnung ever was created in the month.
+ */
+betriebe_newly_linked: number, };
+
+export type Figures = { 
+/**
+ * `requested` events in the month.
+ */
+received: number, 
+/**
+ * `code_confirmed` events: a correct code submitted in the portal.
+ */
+codes_confirmed: number, 
+/**
+ * `approved` events by the system: the portal approved on a correct code.
+ */
+approved_by_portal: number, 
+/**
+ * `approved` events by a clerk (after review, or without code with a reason).
+ */
+approved_by_clerk: number, withdrawn: number, rejected: number, expired: number, 
+/**
+ * Anträge sent before the month's end and not decided before it.
+ */
+open_at_month_end: number, 
+/**
+ * Codes issued in the month (first codes and resends).
+ */
+codes_sent: number, 
+/**
+ * Of those, codes that were not the first of their Antrag.
+ */
+codes_resent: number, 
+/**
+ * Code mails queued in the month whose delivery has finally failed.
+ */
+mails_failed: number, 
+/**
+ * Zuordnungen created in the month.
+ */
+zuordnungen: number, 
+/**
+ * From "gesendet am" to the Zuordnung, over the Zuordnungen created in the month.
+ */
+median_hours_to_zuordnung: number | null, p90_hours_to_zuordnung: number | null, 
+/**
+ * Betriebe whose first Zuordnung ever was created in the month.
+ */
+betriebe_newly_linked: number, };
+
+export type MonthOutcomes = { month: Month, received: number, approved_by_portal: number, approved_by_clerk: number, withdrawn: number, rejected: number, expired: number, };

@@ -4,12 +4,67 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-import type { DatabaseInfo, ErrorBody, ErrorKind } from "./bindings";
+import type {
+  Approved,
+  AntragPage,
+  AntragQuery,
+  AntragView,
+  AuditEntry,
+  AuditQuery,
+  BetriebDetail,
+  BetriebHit,
+  CodeCheck,
+  DatabaseInfo,
+  DeskSettings,
+  Dialect,
+  ErrorBody,
+  ErrorKind,
+  MonthlyReport,
+  ReportPart,
+  Resent,
+  SaveOutcome,
+  SignedIn,
+  StatusCount,
+} from "./bindings";
 
-/** The commands of src-tauri/commands. Keep in sync with build.rs and the capabilities. */
+/** The commands of src-tauri/commands (docs/desk-ipc.md). Keep in sync with build.rs and the capabilities. */
 export interface Commands {
   connection_info: { args: NoArgs; result: DatabaseInfo };
   reconnect: { args: NoArgs; result: DatabaseInfo };
+  sign_in: { args: { username: string; password: string }; result: SignedIn };
+  sign_out: { args: NoArgs; result: null };
+  current_clerk: { args: NoArgs; result: SignedIn | null };
+  search_betriebe: { args: { query: string; limit: number }; result: BetriebHit[] };
+  show_betrieb: { args: { betriebsnummer: string }; result: BetriebDetail };
+  revoke_zuordnung: { args: { zuordnung_id: number; reason: string }; result: null };
+  list_antraege: {
+    args: { query: AntragQuery; after: string | null; limit: number };
+    result: AntragPage;
+  };
+  count_antraege: { args: { query: AntragQuery }; result: StatusCount[] };
+  show_antrag: { args: { nr: number }; result: AntragView };
+  check_code: { args: { nr: number; code: string }; result: CodeCheck };
+  resend_code: { args: { nr: number; reason: string }; result: Resent };
+  approve_antrag: { args: { nr: number; reason: string | null }; result: Approved };
+  withdraw_antrag: { args: { nr: number; reason: string }; result: null };
+  reject_antrag: { args: { nr: number; reason: string }; result: null };
+  list_audit: { args: { query: AuditQuery }; result: AuditEntry[] };
+  export_antraege: { args: { query: AntragQuery; dialect: Dialect }; result: SaveOutcome };
+  cancel_export: { args: NoArgs; result: boolean };
+  monthly_report: { args: { month: string }; result: MonthlyReport };
+  export_report: {
+    args: { month: string; dialect: Dialect; part: ReportPart };
+    result: SaveOutcome;
+  };
+  load_settings: { args: NoArgs; result: DeskSettings };
+  save_settings: {
+    args: {
+      settings: DeskSettings;
+      database_password: string | null;
+      smtp_password: string | null;
+    };
+    result: DeskSettings;
+  };
 }
 
 type NoArgs = Record<string, never>;

@@ -12,6 +12,7 @@ use crate::zuordnungen;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Approved {
     pub nr: AntragNr,
     pub zuordnung_id: i64,

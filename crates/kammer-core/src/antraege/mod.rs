@@ -1,6 +1,7 @@
 //! Anträge zur Zuordnung as clerks see them: the queue with keyset paging, one Antrag with
 //! its whole history, and the decisions a clerk takes.
 
+mod actions;
 mod decisions;
 pub(crate) mod transition;
 
@@ -9,6 +10,7 @@ use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
+pub use actions::{ActionState, AntragAction, available};
 pub(crate) use decisions::complete_approval;
 pub use decisions::{Approved, approve, reject, withdraw};
 
@@ -21,6 +23,7 @@ use crate::{Error, Result};
 
 /// One row of the queue; also the row of the CSV export.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AntragSummary {
     pub nr: i64,
     pub sent_at: DateTime<Utc>,
@@ -41,6 +44,7 @@ pub struct AntragSummary {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
     /// The queue: oldest first, so nothing waits forever.
@@ -120,6 +124,7 @@ impl std::fmt::Display for Cursor {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AntragPage {
     pub rows: Vec<AntragSummary>,
     /// Pass back as `after` for the next page; `None` on the last page.
@@ -172,7 +177,7 @@ macro_rules! summary_query {
     ($cmp:literal, $dir:literal, $($arg:expr),* $(,)?) => {
         sqlx::query_as!(
             SummaryRow,
-            r#"select a.nr, a.sent_at, a.status, a.betrieb_id, b.betriebsnummer, b.firmenname,
+            "/* hot:antrag_summary " + $cmp + " " + $dir + r#" */ select a.nr, a.sent_at, a.status, a.betrieb_id, b.betriebsnummer, b.firmenname,
                       acc.name as requester_name, acc.email as requester_email,
                       cs.codes_sent as "codes_sent!", cs.last_sent as last_code_sent_at,
                       d.status as "delivery_status?", cl.display_name as "decided_by?",
@@ -385,6 +390,7 @@ pub async fn count_by_status(
 
 /// Everything about one Antrag: the portal's header, requester, Betrieb, codes and history.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AntragDetail {
     pub summary: AntragSummary,
     pub kind: String,
@@ -402,7 +408,7 @@ pub async fn show(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<Antr
     let mut conn = pool.acquire().await?;
     session.authorize(&mut conn, Permission::Lookup).await?;
     let extra = sqlx::query!(
-        "select a.kind, a.account_id, acc.email_confirmed_at, a.betriebsnummer_entered, a.firmenname_entered,
+        "/* hot:antrag_detail */ select a.kind, a.account_id, acc.email_confirmed_at, a.betriebsnummer_entered, a.firmenname_entered,
                 b.email as betrieb_email, a.code_confirmed_at, a.sent_at
          from antraege a join betriebe b on b.id = a.betrieb_id join accounts acc on acc.id = a.account_id
          where a.nr = $1",
@@ -437,5 +443,32 @@ pub async fn show(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<Antr
         code_confirmed_at: extra.code_confirmed_at,
         codes: codes::codes_of(&mut conn, nr).await?,
         history: audit::history(&mut conn, nr).await?,
+    })
+}
+
+/// An Antrag as the desk shows it: everything about it, and what the clerk may do now.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AntragView {
+    pub detail: AntragDetail,
+    pub actions: Vec<ActionState>,
+    /// When the policy allows the next code, if not now.
+    pub resend_available_at: Option<DateTime<Utc>>,
+}
+
+pub async fn view(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<AntragView> {
+    let detail = show(pool, session, nr).await?;
+    let mut conn = pool.acquire().await?;
+    let role = session.authorize(&mut conn, Permission::Lookup).await?;
+    let status = detail.summary.status;
+    let resend_available_at = if status == AntragStatus::AwaitingCode {
+        codes::next_send_at(&mut conn, nr).await?
+    } else {
+        None
+    };
+    Ok(AntragView {
+        actions: available(role, status, resend_available_at),
+        detail,
+        resend_available_at,
     })
 }

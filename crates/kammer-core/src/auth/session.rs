@@ -59,7 +59,7 @@ impl Session {
     /// disabled, and has a role that allows `permission`. Returns the current role.
     pub async fn authorize(&self, conn: &mut PgConnection, permission: Permission) -> Result<Role> {
         let row = sqlx::query!(
-            "select role, disabled_at from clerks where id = $1",
+            "/* hot:authorize */ select role, disabled_at from clerks where id = $1",
             self.clerk_id
         )
         .fetch_optional(&mut *conn)
@@ -70,11 +70,7 @@ impl Session {
         }
         let role = Role::parse(&row.role)?;
         if !role.allows(permission) {
-            return Err(Error::forbidden(format!(
-                "Ihre Rolle „{}“ darf {}.",
-                role.label_de(),
-                permission.describe_de()
-            )));
+            return Err(Error::forbidden(role.refusal_de(permission)));
         }
         Ok(role)
     }

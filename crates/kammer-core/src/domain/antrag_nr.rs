@@ -4,6 +4,7 @@ use crate::Error;
 
 /// The number of an Antrag as the portal shows it: "Antrag Nr. 178".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct AntragNr(i64);
 

@@ -4,6 +4,7 @@ use crate::Error;
 
 /// Where an Antrag stands. The German labels are the portal's own words where it has them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AntragStatus {
     AwaitingCode,

@@ -7,6 +7,7 @@ mod betriebsnummer;
 mod confirmation_code;
 mod email;
 mod firmenname;
+mod german_day;
 mod reason;
 mod role;
 
@@ -16,6 +17,7 @@ pub use betriebsnummer::{Betriebsnummer, BetriebsnummerPrefix};
 pub use confirmation_code::{CodeHash, ConfirmationCode};
 pub use email::EmailAddress;
 pub use firmenname::firmenname_matches;
+pub use german_day::GermanDay;
 pub use reason::Reason;
 pub use role::{Permission, Role};
 

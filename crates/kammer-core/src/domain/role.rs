@@ -4,6 +4,7 @@ use crate::Error;
 
 /// A clerk's role. Each includes everything of the one before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Hotline,
@@ -14,6 +15,7 @@ pub enum Role {
 /// What a clerk may be allowed to do. The matrix lives in [`Role::allows`] and nowhere else;
 /// the UI asks the same function to grey out buttons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     /// Look up Betriebe and Anträge, read the audit log.
@@ -61,6 +63,15 @@ impl Role {
         }
     }
 
+    /// Why this role may not do `permission`, as the clerk reads it (refusals and tooltips).
+    pub fn refusal_de(self, permission: Permission) -> String {
+        format!(
+            "Ihre Rolle „{}“ darf {}.",
+            self.label_de(),
+            permission.describe_de()
+        )
+    }
+
     pub fn parse(input: &str) -> Result<Self, Error> {
         let wanted = input.trim().to_lowercase();
         Self::ALL
@@ -76,6 +87,19 @@ impl Role {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 10] = [
+        Permission::Lookup,
+        Permission::HandleCodes,
+        Permission::WithdrawOnBehalf,
+        Permission::Approve,
+        Permission::Reject,
+        Permission::RevokeZuordnung,
+        Permission::Export,
+        Permission::ManageClerks,
+        Permission::ManagePolicy,
+        Permission::ReadOutbox,
+    ];
+
     /// Completes "Ihre Rolle darf …" in the refusal message.
     pub fn describe_de(self) -> &'static str {
         use Permission::*;

@@ -7,6 +7,7 @@ use crate::{Error, Result};
 /// The two CSV forms a chamber needs: one a clerk opens with a double-click in a German
 /// Excel, one that other programs read without guessing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Dialect {
     /// `;` (a German Excel reads `,` as the decimal comma), UTF-8 with BOM (without it Excel

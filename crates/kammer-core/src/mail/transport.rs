@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpSecurity {
     /// Connect in plain text, then upgrade with STARTTLS (port 587); refuses to go on without it.

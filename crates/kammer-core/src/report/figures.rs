@@ -12,6 +12,7 @@ use sqlx::PgConnection;
 use crate::Result;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Figures {
     /// `requested` events in the month.
     pub received: i64,
@@ -171,6 +172,7 @@ pub(super) async fn by_gewerk(
 
 /// One month of the "last 12 months by outcome" chart: decisions taken in that month.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MonthOutcomes {
     pub month: super::Month,
     pub received: i64,

@@ -26,6 +26,7 @@ pub const SERIES_MONTHS: u32 = 12;
 pub const NO_GEWERK: &str = "ohne Gewerk";
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GewerkFigures {
     pub gewerk: String,
     #[serde(flatten)]
@@ -33,6 +34,7 @@ pub struct GewerkFigures {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MonthlyReport {
     pub month: Month,
     pub total: Figures,

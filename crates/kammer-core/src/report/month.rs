@@ -7,6 +7,7 @@ use crate::{Error, Result};
 /// A calendar month in German local time: the chamber's months begin at midnight in
 /// Europe/Berlin, not at midnight UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Month {
     year: i32,
     month: u32,

@@ -1,0 +1,112 @@
+//! `ui/src/lib/bindings.ts` is generated from the Rust types that cross the IPC boundary, so
+//! the front end cannot drift from them: this test fails when the committed file is stale,
+//! and `UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib bindings` rewrites it.
+//!
+//! ts-rs maps `i64` to `bigint`, but serde_json sends plain JSON numbers and every id and
+//! count here stays far below 2^53, so the file says `number`.
+
+use kammer_core::antraege::{
+    ActionState, AntragAction, AntragDetail, AntragPage, AntragSummary, AntragView, Approved,
+    SortOrder,
+};
+use kammer_core::audit::{AuditEntry, Change};
+use kammer_core::betriebe::{Betrieb, BetriebDetail, BetriebHit};
+use kammer_core::codes::{CodeCheck, CodeInfo, CodeState, CodeVerdict, Delivery, Resent};
+use kammer_core::db::DatabaseInfo;
+use kammer_core::domain::{AntragNr, AntragStatus, Permission, Role};
+use kammer_core::error::{ErrorBody, ErrorKind};
+use kammer_core::export::Dialect;
+use kammer_core::mail::SmtpSecurity;
+use kammer_core::report::{Figures, GewerkFigures, Month, MonthOutcomes, MonthlyReport};
+use kammer_core::zuordnungen::Zuordnung;
+use ts_rs::TS;
+
+use crate::commands::antraege::{AntragQuery, StatusCount};
+use crate::commands::audit::AuditQuery;
+use crate::commands::export::{ReportPart, SaveOutcome};
+use crate::session::SignedIn;
+use crate::settings::{DatabaseSettings, DeskSettings, SmtpSettings, TlsMode};
+
+const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/bindings.ts");
+
+macro_rules! declarations {
+    ($($t:ty),* $(,)?) => {
+        vec![$(<$t as TS>::decl()),*]
+    };
+}
+
+fn generated() -> String {
+    let decls = declarations![
+        ErrorKind,
+        ErrorBody,
+        DatabaseInfo,
+        Role,
+        Permission,
+        SignedIn,
+        Betrieb,
+        BetriebHit,
+        BetriebDetail,
+        Zuordnung,
+        AntragNr,
+        AntragStatus,
+        SortOrder,
+        AntragSummary,
+        AntragPage,
+        AntragQuery,
+        StatusCount,
+        AntragDetail,
+        AntragView,
+        AntragAction,
+        ActionState,
+        Approved,
+        CodeInfo,
+        CodeState,
+        Delivery,
+        CodeCheck,
+        CodeVerdict,
+        Resent,
+        serde_json::Value,
+        AuditEntry,
+        AuditQuery,
+        Change,
+        DeskSettings,
+        DatabaseSettings,
+        SmtpSettings,
+        SmtpSecurity,
+        TlsMode,
+        Dialect,
+        SaveOutcome,
+        ReportPart,
+        Month,
+        MonthlyReport,
+        GewerkFigures,
+        Figures,
+        MonthOutcomes,
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by src-tauri/bindings.rs; do not edit.\n\
+         // Regenerate: UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib bindings\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl.replace("bigint", "number"));
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[test]
+fn bindings_are_current() {
+    let fresh = generated();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(PATH, &fresh).expect("bindings.ts written");
+        return;
+    }
+    let committed = std::fs::read_to_string(PATH).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "ui/src/lib/bindings.ts is stale: run UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib bindings"
+    );
+}

@@ -1,0 +1,158 @@
+//! The queue, one Antrag, and the clerk's decisions on it.
+
+use kammer_core::antraege::{
+    self, AntragFilter, AntragPage, AntragView, Approved, Cursor, SortOrder,
+};
+use kammer_core::domain::{AntragStatus, Betriebsnummer, GermanDay, Reason};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use super::{CommandResult, antrag_nr, body, signed_in};
+use crate::database::Database;
+use crate::session::SessionState;
+
+/// The queue's filter as the screen holds it. `from` and `to` are German calendar days
+/// (`YYYY-MM-DD`), both included.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct AntragQuery {
+    pub statuses: Vec<AntragStatus>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub betriebsnummer: Option<String>,
+    pub search: Option<String>,
+    pub order: SortOrder,
+}
+
+impl AntragQuery {
+    pub(super) fn filter(&self) -> CommandResult<AntragFilter> {
+        let day = |d: &Option<String>| {
+            d.as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(GermanDay::parse)
+                .transpose()
+                .map_err(body)
+        };
+        let betriebsnummer = self
+            .betriebsnummer
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(Betriebsnummer::parse)
+            .transpose()
+            .map_err(body)?;
+        Ok(AntragFilter {
+            statuses: self.statuses.clone(),
+            from: day(&self.from)?.map(GermanDay::start),
+            to: day(&self.to)?.map(GermanDay::end),
+            betriebsnummer,
+            search: self.search.clone(),
+            order: self.order,
+        })
+    }
+}
+
+/// One tab of the queue.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct StatusCount {
+    pub status: AntragStatus,
+    pub label: String,
+    pub count: i64,
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_antraege(
+    database: State<'_, Database>,
+    session: State<'_, SessionState>,
+    query: AntragQuery,
+    after: Option<String>,
+    limit: i64,
+) -> CommandResult<AntragPage> {
+    let (pool, session) = signed_in(&database, &session).await?;
+    let after = after
+        .as_deref()
+        .map(Cursor::parse)
+        .transpose()
+        .map_err(body)?;
+    antraege::list(
+        &pool,
+        &session,
+        &query.filter()?,
+        after.as_ref(),
+        limit.clamp(1, 500),
+    )
+    .await
+    .map_err(body)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn count_antraege(
+    database: State<'_, Database>,
+    session: State<'_, SessionState>,
+    query: AntragQuery,
+) -> CommandResult<Vec<StatusCount>> {
+    let (pool, session) = signed_in(&database, &session).await?;
+    let counts = antraege::count_by_status(&pool, &session, &query.filter()?)
+        .await
+        .map_err(body)?;
+    Ok(counts
+        .into_iter()
+        .map(|(status, count)| StatusCount {
+            status,
+            label: status.label_de().to_owned(),
+            count,
+        })
+        .collect())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn show_antrag(
+    database: State<'_, Database>,
+    session: State<'_, SessionState>,
+    nr: i64,
+) -> CommandResult<AntragView> {
+    let (pool, session) = signed_in(&database, &session).await?;
+    antraege::view(&pool, &session, antrag_nr(nr)?)
+        .await
+        .map_err(body)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn approve_antrag(
+    database: State<'_, Database>,
+    session: State<'_, SessionState>,
+    nr: i64,
+    reason: Option<String>,
+) -> CommandResult<Approved> {
+    let (pool, session) = signed_in(&database, &session).await?;
+    let reason = Reason::parse_optional(reason.as_deref()).map_err(body)?;
+    antraege::approve(&pool, &session, antrag_nr(nr)?, reason.as_ref())
+        .await
+        .map_err(body)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn withdraw_antrag(
+    database: State<'_, Database>,
+    session: State<'_, SessionState>,
+    nr: i64,
+    reason: String,
+) -> CommandResult<()> {
+    let (pool, session) = signed_in(&database, &session).await?;
+    antraege::withdraw(&pool, &session, antrag_nr(nr)?, &super::reason(&reason)?)
+        .await
+        .map_err(body)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reject_antrag(
+    database: State<'_, Database>,
+    session: State<'_, SessionState>,
+    nr: i64,
+    reason: String,
+) -> CommandResult<()> {
+    let (pool, session) = signed_in(&database, &session).await?;
+    antraege::reject(&pool, &session, antrag_nr(nr)?, &super::reason(&reason)?)
+        .await
+        .map_err(body)
+}

@@ -1,0 +1,48 @@
+//! Suche and the Betrieb view.
+
+use kammer_core::betriebe::{self, BetriebDetail, BetriebHit};
+use kammer_core::domain::Betriebsnummer;
+use kammer_core::zuordnungen;
+use tauri::State;
+
+use super::{CommandResult, body, signed_in};
+use crate::database::Database;
+use crate::session::SessionState;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn search_betriebe(
+    database: State<'_, Database>,
+    session: State<'_, SessionState>,
+    query: String,
+    limit: i64,
+) -> CommandResult<Vec<BetriebHit>> {
+    let (pool, session) = signed_in(&database, &session).await?;
+    betriebe::search(&pool, &session, &query, limit.clamp(1, 100))
+        .await
+        .map_err(body)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn show_betrieb(
+    database: State<'_, Database>,
+    session: State<'_, SessionState>,
+    betriebsnummer: String,
+) -> CommandResult<BetriebDetail> {
+    let (pool, session) = signed_in(&database, &session).await?;
+    let nummer = Betriebsnummer::parse(&betriebsnummer).map_err(body)?;
+    betriebe::show(&pool, &session, &nummer).await.map_err(body)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn revoke_zuordnung(
+    database: State<'_, Database>,
+    session: State<'_, SessionState>,
+    zuordnung_id: i64,
+    reason: String,
+) -> CommandResult<()> {
+    let (pool, session) = signed_in(&database, &session).await?;
+    let reason = super::reason(&reason)?;
+    zuordnungen::revoke(&pool, &session, zuordnung_id, &reason)
+        .await
+        .map_err(body)
+}

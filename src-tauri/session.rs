@@ -1,0 +1,58 @@
+//! The clerk signed in at this desk. One per window process: a second clerk signs out first.
+
+use kammer_core::auth::Session;
+use kammer_core::domain::{Permission, Role};
+use kammer_core::error::ErrorBody;
+use kammer_core::{Error, ErrorKind};
+use serde::Serialize;
+use tokio::sync::RwLock;
+
+/// What the web view learns about the signed-in clerk: enough to label the top bar and to
+/// grey out what the role does not allow (the core checks again on every call).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SignedIn {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub role_label: String,
+    pub permissions: Vec<Permission>,
+}
+
+impl From<&Session> for SignedIn {
+    fn from(s: &Session) -> Self {
+        SignedIn {
+            username: s.username.clone(),
+            display_name: s.display_name.clone(),
+            role: s.role,
+            role_label: s.role.label_de().to_owned(),
+            permissions: Permission::ALL
+                .into_iter()
+                .filter(|p| s.role.allows(*p))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct SessionState(RwLock<Option<Session>>);
+
+impl SessionState {
+    pub async fn set(&self, session: Option<Session>) {
+        *self.0.write().await = session;
+    }
+
+    pub async fn current(&self) -> Option<Session> {
+        self.0.read().await.clone()
+    }
+
+    /// The session, or the refusal every command gives before sign-in.
+    pub async fn require(&self) -> Result<Session, ErrorBody> {
+        self.current().await.ok_or_else(|| {
+            ErrorBody::from(&Error::new(
+                ErrorKind::Forbidden,
+                "Bitte melden Sie sich zuerst an.",
+            ))
+        })
+    }
+}

@@ -1,0 +1,273 @@
+//! Everything one test's app needs, fresh: a demo database, a loopback SMTP server, a
+//! throw-away home, and its own tauri-driver (with its WebKitWebDriver) on free ports.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use kammer_testkit::{ScratchDatabase, TestSmtpServer};
+
+/// The demo clerks' password (`kammerctl demo-seed`).
+pub const DEMO_PASSWORD: &str = "kammer-demo-2026";
+
+/// The app under test, built by `cargo test --features custom-protocol` for this very test
+/// target (so it serves the bundled ui/dist).
+pub fn app_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kammerdesk"))
+}
+
+/// The target directory the app was built into (`$CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    app_binary()
+        .parent()
+        .and_then(Path::parent)
+        .expect("the app lives in <target>/<profile>/")
+        .to_path_buf()
+}
+
+/// `kammerctl`, built beside the app (scripts/e2e.sh builds it).
+pub fn kammerctl_binary() -> PathBuf {
+    let path = app_binary().with_file_name("kammerctl");
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/e2e.sh, or `cargo build -p kammer-cli` first",
+        path.display()
+    );
+    path
+}
+
+/// tauri-driver: `$KD_TAURI_DRIVER`, else `~/.cargo/bin/tauri-driver` (scripts/setup.sh
+/// installs it there), else whatever `PATH` finds.
+fn tauri_driver_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("KD_TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        let p = Path::new(&home).join(".cargo/bin/tauri-driver");
+        if p.exists() {
+            return p;
+        }
+    }
+    PathBuf::from("tauri-driver")
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// Runs the built `kammerctl` against `url` as the demo admin.
+pub fn kammerctl(url: &str, args: &[&str]) -> Output {
+    kammerctl_as(url, "admin", args)
+}
+
+pub fn kammerctl_as(url: &str, clerk: &str, args: &[&str]) -> Output {
+    Command::new(kammerctl_binary())
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("KAMMERCTL_USER", clerk)
+        .env("KAMMERCTL_PASSWORD", DEMO_PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .expect("kammerctl runs")
+}
+
+/// `kammerctl` that must succeed; returns its standard output.
+pub fn kammerctl_ok(url: &str, args: &[&str]) -> String {
+    let out = kammerctl(url, args);
+    assert!(
+        out.status.success(),
+        "kammerctl {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A fresh database with the migrations and the demo data (the same `kammerctl migrate` and
+/// `kammerctl demo-seed` that scripts/run-app.sh uses). The resend cooldown is switched off:
+/// the demo's Antrag 178 got its current code at seeding time, seconds ago.
+pub fn demo_database() -> ScratchDatabase {
+    let db = ScratchDatabase::create("kammerdesk_e2e");
+    let url = db.url();
+    kammerctl_ok(&url, &["migrate"]);
+    kammerctl_ok(&url, &["demo-seed"]);
+    kammerctl_ok(&url, &["policy", "set", "--resend-cooldown-seconds", "0"]);
+    db
+}
+
+/// One tauri-driver and everything it starts (WebKitWebDriver, the app) in a process group
+/// of their own. Dropping it stops them all.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+    /// Kept until the driver is dropped, then removed.
+    _home: tempfile::TempDir,
+    pub export_dir: PathBuf,
+    log: PathBuf,
+}
+
+impl Driver {
+    /// Starts tauri-driver with the app's environment: the test's database and SMTP server,
+    /// and a home and XDG folders of its own, so settings, keychain entries and window state
+    /// never leak between tests or into the developer's desk.
+    pub fn start(database_url: &str, smtp: &TestSmtpServer) -> Driver {
+        let display = std::env::var("DISPLAY").unwrap_or_default();
+        assert!(
+            !display.is_empty(),
+            "no DISPLAY: run the end-to-end tests with scripts/e2e.sh (it starts Xvfb)"
+        );
+        let home = tempfile::Builder::new()
+            .prefix("kammerdesk-e2e-home-")
+            .tempdir()
+            .expect("temp home");
+        let h = home.path();
+        for dir in [".config", ".local/share", ".cache", "exports"] {
+            std::fs::create_dir_all(h.join(dir)).expect("temp home folders");
+        }
+        let export_dir = h.join("exports");
+        let log = h.join("tauri-driver.log");
+        let log_file = std::fs::File::create(&log).expect("driver log");
+        let port = free_port();
+        let native_port = free_port();
+        let child = Command::new(tauri_driver_binary())
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .env("DISPLAY", &display)
+            .env("HOME", h)
+            .env("XDG_CONFIG_HOME", h.join(".config"))
+            .env("XDG_DATA_HOME", h.join(".local/share"))
+            .env("XDG_CACHE_HOME", h.join(".cache"))
+            .env_remove("XDG_RUNTIME_DIR")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("KAMMERDESK_DATABASE_URL", database_url)
+            .env("KAMMERDESK_SMTP_HOST", "127.0.0.1")
+            .env("KAMMERDESK_SMTP_PORT", smtp.port.to_string())
+            .env("KAMMERDESK_SMTP_SECURITY", "plain")
+            .env("KAMMERDESK_EXPORT_DIR", &export_dir)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("log"))
+            .stderr(log_file)
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start tauri-driver ({e}): install it with \
+                     `cargo install tauri-driver --locked` (scripts/setup.sh does)"
+                )
+            });
+        let mut driver = Driver {
+            child,
+            port,
+            _home: home,
+            export_dir,
+            log,
+        };
+        driver.wait_until_ready(Duration::from_secs(30));
+        driver
+    }
+
+    /// tauri-driver answers once it and its WebKitWebDriver listen: `GET /status` is passed
+    /// through to WebKitWebDriver.
+    fn wait_until_ready(&mut self, timeout: Duration) {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("driver status") {
+                panic!(
+                    "tauri-driver exited ({status}) before it was ready:\n{}",
+                    self.log_text()
+                );
+            }
+            if http_get_ok(self.port, "/status") {
+                return;
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "tauri-driver not ready on port {} within {timeout:?}:\n{}",
+                    self.port,
+                    self.log_text()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// tauri-driver's process id: the app and its WebKit processes are its descendants.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What tauri-driver, WebKitWebDriver and the app printed (the app logs to stderr).
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM first: tauri-driver then stops its WebKitWebDriver, which releases the
+        // native port (after SIGKILL it would live on). Whatever is left of the group (an app
+        // whose session was not closed) gets SIGTERM, then SIGKILL.
+        let pid = self.child.id().to_string();
+        let group = format!("-{pid}");
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let group_alive = || {
+            Command::new("kill")
+                .args(["-0", "--", &group])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if group_alive() {
+            let _ = Command::new("kill")
+                .args(["-TERM", "--", &group])
+                .stderr(Stdio::null())
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while group_alive() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if group_alive() {
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &group])
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.0 GET on loopback: true on a 200 answer.
+fn http_get_ok(port: u16, path: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200")
+}

@@ -1,0 +1,128 @@
+// The audit log's action names (kammer-core, `audit_events.action`) in the desk's German,
+// for the Antrag's timeline and the Protokoll (its action filter can list AUDIT_ACTIONS).
+
+import type { AuditEntry, JsonValue } from "./bindings";
+
+export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
+  requested: "Antrag gestellt",
+  code_mail_sent: "Code-E-Mail versendet",
+  code_mail_failed: "Code-E-Mail nicht zustellbar",
+  code_mail_deferred: "Code-E-Mail zurückgestellt",
+  code_checked: "Code geprüft",
+  code_wrong: "Falscher Bestätigungs-Code eingegeben",
+  code_confirmed: "Richtiger Bestätigungs-Code eingegeben",
+  code_resent: "Code erneut gesendet",
+  approved: "Zuordnung bestätigt",
+  withdrawn: "Antrag zurückgezogen",
+  rejected: "Antrag abgelehnt",
+  expired: "Antrag abgelaufen",
+  zuordnung_revoked: "Zuordnung aufgehoben",
+  export_written: "Export geschrieben",
+  account_registered: "Konto registriert",
+  account_confirmed: "Konto bestätigt",
+  clerk_added: "Sachbearbeiter:in angelegt",
+  clerk_disabled: "Sachbearbeiter:in gesperrt",
+  clerk_password_set: "Passwort gesetzt",
+  policy_changed: "Richtlinie geändert",
+  outbox_mail_read: "Ausgehende E-Mail eingesehen",
+  outbox_mail_requeued: "E-Mail erneut eingereiht",
+};
+
+/** Every known action, in the order above: the options of a filter. */
+export const AUDIT_ACTIONS: readonly string[] = Object.keys(AUDIT_ACTION_LABELS);
+
+/** `approved` → "Zuordnung bestätigt"; an action the desk does not know yet as it is. */
+export function auditActionLabel(action: string): string {
+  return AUDIT_ACTION_LABELS[action] ?? action;
+}
+
+const VERDICTS: Readonly<Record<string, string>> = {
+  valid: "gültig",
+  superseded: "nicht mehr aktuell",
+  expired: "abgelaufen",
+  locked: "gesperrt",
+  consumed: "bereits verwendet",
+  wrong: "falsch",
+};
+
+const FROM: Readonly<Record<string, string>> = {
+  awaiting_code: "Freigabeschlüssel notwendig",
+  in_review: "In Bearbeitung",
+};
+
+function text(details: JsonValue, key: string): string | null {
+  if (typeof details !== "object" || details === null || Array.isArray(details)) return null;
+  const value = details[key];
+  if (typeof value === "string" && value.trim() !== "") return value;
+  if (typeof value === "number") return String(value);
+  return null;
+}
+
+function flag(details: JsonValue, key: string): boolean {
+  if (typeof details !== "object" || details === null || Array.isArray(details)) return false;
+  return details[key] === true;
+}
+
+/**
+ * The details worth a line under the action: reason, verdict, recipient, server reply …
+ * Never the code itself (the log holds none); an empty list when there is nothing to say.
+ */
+export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details">): string[] {
+  const { action, details } = entry;
+  const lines: string[] = [];
+  const reason = text(details, "reason");
+  switch (action) {
+    case "requested": {
+      const prefix = text(details, "prefix");
+      const sentTo = text(details, "sent_to");
+      if (sentTo) lines.push(`Code an ${sentTo}${prefix ? ` (beginnt mit ${prefix})` : ""}`);
+      break;
+    }
+    case "code_resent": {
+      const prefix = text(details, "prefix");
+      const sentTo = text(details, "sent_to");
+      if (sentTo) lines.push(`Neuer Code an ${sentTo}${prefix ? ` (beginnt mit ${prefix})` : ""}`);
+      if (reason) lines.push(`Begründung: ${reason}`);
+      break;
+    }
+    case "code_checked": {
+      const verdict = text(details, "verdict");
+      if (verdict) lines.push(`Ergebnis: ${VERDICTS[verdict] ?? verdict}`);
+      break;
+    }
+    case "code_wrong": {
+      const attempts = text(details, "attempts");
+      if (attempts) lines.push(`Fehlversuche: ${attempts}`);
+      break;
+    }
+    case "code_mail_sent":
+    case "code_mail_failed": {
+      const recipient = text(details, "recipient");
+      const reply = text(details, "reply");
+      if (recipient) lines.push(`An ${recipient}`);
+      if (reply) lines.push(`Antwort des Mailservers: ${reply}`);
+      break;
+    }
+    case "approved": {
+      if (flag(details, "without_code")) lines.push("Ohne Bestätigungs-Code");
+      if (reason) lines.push(`Begründung: ${reason}`);
+      break;
+    }
+    case "withdrawn": {
+      const by = text(details, "by");
+      if (by === "requester") lines.push("Vom Antragsteller im Portal");
+      const from = text(details, "from");
+      if (from && FROM[from]) lines.push(`Vorher: ${FROM[from]}`);
+      if (reason) lines.push(`Begründung: ${reason}`);
+      break;
+    }
+    case "expired": {
+      if (reason === "code_not_used_in_time") lines.push("Code nicht rechtzeitig verwendet");
+      else if (reason) lines.push(`Begründung: ${reason}`);
+      break;
+    }
+    default:
+      if (reason) lines.push(`Begründung: ${reason}`);
+  }
+  return lines;
+}

@@ -1,0 +1,36 @@
+// The desk's two events (docs/desk-ipc.md), typed: a change committed by anyone, and the
+// progress of the running export.
+
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+import type { Change } from "./bindings";
+
+export const CHANGED_EVENT = "kammer-changed";
+export const EXPORT_PROGRESS_EVENT = "export-progress";
+
+export function onChange(handler: (change: Change) => void): Promise<UnlistenFn> {
+  return listen<Change>(CHANGED_EVENT, (event) => handler(event.payload));
+}
+
+export function onExportProgress(handler: (rows: number) => void): Promise<UnlistenFn> {
+  return listen<number>(EXPORT_PROGRESS_EVENT, (event) => handler(event.payload));
+}
+
+/**
+ * `onChange` for a screen: returns at once a function that stops listening, also when the
+ * screen goes away before the listener is registered (it is then removed as soon as it is).
+ */
+export function watchChanges(handler: (change: Change) => void): () => void {
+  let unlisten: UnlistenFn | null = null;
+  let gone = false;
+  onChange(handler)
+    .then((stop) => {
+      if (gone) stop();
+      else unlisten = stop;
+    })
+    .catch(() => undefined);
+  return () => {
+    gone = true;
+    unlisten?.();
+  };
+}

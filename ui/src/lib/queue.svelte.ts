@@ -1,0 +1,196 @@
+// The queue's state (filters, loaded rows, scroll position, focused row, running export)
+// lives here, outside the screen, so that it is all still there when the clerk opens an
+// Antrag and comes back with "Zurück".
+
+import type { AntragQuery, AntragStatus, AntragSummary, Dialect, SortOrder, StatusCount } from "./bindings";
+import { onExportProgress } from "./events";
+import { antraegeWord, exportNotice } from "./exports";
+import { parseGermanDate } from "./format";
+import { call } from "./ipc";
+import { notices } from "./notices.svelte";
+import { PAGE_SIZE, appendPage, reloadWindow } from "./paging";
+import { OPEN_STATUSES } from "./status";
+
+export const DATE_HINT = "Bitte ein Datum im Format TT.MM.JJJJ eingeben, z. B. 12.01.2024.";
+
+/** A period field's text → the day for the query, or the German message why not. */
+export function readDay(text: string): { day: string | null; error: string | null } {
+  if (text.trim() === "") return { day: null, error: null };
+  const day = parseGermanDate(text);
+  return day === null ? { day: null, error: `„${text.trim()}“ ist kein gültiges Datum. ${DATE_HINT}` } : { day, error: null };
+}
+
+class Queue {
+  statuses = $state<AntragStatus[]>([...OPEN_STATUSES]);
+  fromText = $state("");
+  toText = $state("");
+  search = $state("");
+  order = $state<SortOrder>("oldest_first");
+  fromError = $state<string | null>(null);
+  toError = $state<string | null>(null);
+
+  rows = $state.raw<AntragSummary[]>([]);
+  next = $state<string | null>(null);
+  counts = $state.raw<StatusCount[]>([]);
+  /** The filter the shown rows and counts belong to. */
+  applied = $state.raw<AntragQuery | null>(null);
+  loading = $state(false);
+  loadingMore = $state(false);
+
+  dialect = $state<Dialect>("excel-de");
+  /** Rows written so far by the running export, `null` when none runs. */
+  exportRows = $state<number | null>(null);
+
+  // Where the clerk was: restored when the screen comes back. Not reactive on purpose.
+  scrollTop = 0;
+  focusedNr: number | null = null;
+  focusIndex = 0;
+
+  /** Bumped whenever the rows are replaced or extended: an answer for an older version is stale. */
+  #version = 0;
+
+  /** The query of the filters as typed, or `null` (with the messages set) when a date is unreadable. */
+  query(): AntragQuery | null {
+    const from = readDay(this.fromText);
+    const to = readDay(this.toText);
+    this.fromError = from.error;
+    this.toError = to.error;
+    if (from.error !== null || to.error !== null) return null;
+    if (from.day !== null && to.day !== null && from.day > to.day) {
+      this.toError = "Das Ende des Zeitraums liegt vor seinem Anfang.";
+      return null;
+    }
+    const search = this.search.trim();
+    return {
+      statuses: [...this.statuses],
+      from: from.day,
+      to: to.day,
+      betriebsnummer: null,
+      search: search === "" ? null : search,
+      order: this.order,
+    };
+  }
+
+  /** The filters changed: the first page and the counts for them. */
+  async load(): Promise<void> {
+    const query = this.query();
+    if (query === null) return;
+    const version = ++this.#version;
+    this.loading = true;
+    try {
+      const [page, counts] = await Promise.all([
+        call("list_antraege", { query, after: null, limit: PAGE_SIZE }),
+        call("count_antraege", { query }),
+      ]);
+      if (version !== this.#version) return;
+      this.applied = query;
+      this.rows = page.rows;
+      this.next = page.next;
+      this.counts = counts;
+      this.scrollTop = 0;
+      this.focusedNr = null;
+      this.focusIndex = 0;
+    } catch (reason) {
+      if (version === this.#version) notices.failed(reason);
+    } finally {
+      if (version === this.#version) this.loading = false;
+    }
+  }
+
+  /** The next page (scrolled to the end of the list). */
+  async more(): Promise<void> {
+    const query = this.applied;
+    const after = this.next;
+    if (query === null || after === null || this.loadingMore || this.loading) return;
+    const version = this.#version;
+    this.loadingMore = true;
+    try {
+      const page = await call("list_antraege", { query, after, limit: PAGE_SIZE });
+      if (version !== this.#version) return;
+      this.#version++;
+      this.rows = appendPage(this.rows, page.rows);
+      this.next = page.next;
+    } catch (reason) {
+      notices.failed(reason);
+    } finally {
+      this.loadingMore = false;
+    }
+  }
+
+  /**
+   * Someone changed something: the counts and the rows loaded so far again, for the same
+   * filter, so the list keeps its length (and the clerk their place).
+   */
+  async refresh(): Promise<void> {
+    const query = this.applied;
+    if (query === null) return;
+    const version = this.#version;
+    try {
+      const [page, counts] = await Promise.all([
+        reloadWindow((after, limit) => call("list_antraege", { query, after, limit }), this.rows.length),
+        call("count_antraege", { query }),
+      ]);
+      if (version !== this.#version) {
+        // A page was added or the filter changed meanwhile: the change may still be missing.
+        if (this.applied === query) await this.refresh();
+        return;
+      }
+      this.#version++;
+      this.rows = page.rows;
+      this.next = page.next;
+      this.counts = counts;
+    } catch (reason) {
+      notices.failed(reason);
+    }
+  }
+
+  /** The list as filtered on screen into a CSV file, with progress and a notice at the end. */
+  async exportCsv(): Promise<void> {
+    const query = this.applied;
+    if (query === null || this.exportRows !== null) return;
+    this.exportRows = 0;
+    const unlisten = await onExportProgress((rows) => {
+      if (this.exportRows !== null) this.exportRows = rows;
+    }).catch(() => null);
+    try {
+      const outcome = await call("export_antraege", { query, dialect: this.dialect });
+      const notice = exportNotice(outcome, antraegeWord);
+      if (notice !== null) notices.push(notice.kind, notice.message);
+    } catch (reason) {
+      notices.failed(reason);
+    } finally {
+      unlisten?.();
+      this.exportRows = null;
+    }
+  }
+
+  async cancelExport(): Promise<void> {
+    try {
+      await call("cancel_export");
+    } catch (reason) {
+      notices.failed(reason);
+    }
+  }
+
+  /** After sign-out the next clerk starts fresh. */
+  reset(): void {
+    this.#version++;
+    this.statuses = [...OPEN_STATUSES];
+    this.fromText = "";
+    this.toText = "";
+    this.search = "";
+    this.order = "oldest_first";
+    this.fromError = null;
+    this.toError = null;
+    this.rows = [];
+    this.next = null;
+    this.counts = [];
+    this.applied = null;
+    this.loading = false;
+    this.scrollTop = 0;
+    this.focusedNr = null;
+    this.focusIndex = 0;
+  }
+}
+
+export const queue = new Queue();

@@ -1,0 +1,125 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+import type { AntragPage, AntragQuery, AntragSummary } from "./bindings";
+
+const calls: { command: string; args: unknown }[] = [];
+let handler: (command: string, args: any) => Promise<unknown> = async () => null;
+
+vi.mock("./ipc", () => ({
+  call: (command: string, args: unknown) => {
+    calls.push({ command, args });
+    return handler(command, args);
+  },
+  toKammerError: (r: unknown) => r,
+}));
+vi.mock("./events", () => ({ onExportProgress: async () => () => undefined }));
+vi.mock("./notices.svelte", () => ({ notices: { failed: vi.fn(), push: vi.fn() } }));
+
+const { queue, readDay } = await import("./queue.svelte");
+
+function row(nr: number): AntragSummary {
+  return {
+    nr,
+    sent_at: "2024-01-12T06:23:17Z",
+    status: "awaiting_code",
+    status_label: "Freigabeschlüssel notwendig",
+    betrieb_id: 1,
+    betriebsnummer: "2121155381",
+    firmenname: "Testbetrieb",
+    requester_name: "Max Muster",
+    requester_email: "max@example.de",
+    codes_sent: 1,
+    last_code_sent_at: null,
+    delivery_status: null,
+    decided_at: null,
+    decided_by: null,
+    decision_reason: null,
+  };
+}
+
+/** A server over Anträge 1..total; `delay` makes answers overtake each other. */
+function serve(total: number, delay: (q: AntragQuery) => number = () => 0) {
+  handler = async (command, args) => {
+    if (command === "count_antraege") return [{ status: "awaiting_code", label: "", count: total }];
+    const { after, limit, query } = args as { after: string | null; limit: number; query: AntragQuery };
+    await new Promise((r) => setTimeout(r, delay(query)));
+    const start = after === null ? 1 : Number(after) + 1;
+    const end = Math.min(total, start + limit - 1);
+    const rows = [];
+    for (let nr = start; nr <= end; nr++) rows.push(row(nr));
+    return { rows, next: end < total ? String(end) : null } satisfies AntragPage;
+  };
+}
+
+describe("readDay", () => {
+  it("reads German dates and explains an unreadable one", () => {
+    expect(readDay("")).toEqual({ day: null, error: null });
+    expect(readDay("12.1.2024")).toEqual({ day: "2024-01-12", error: null });
+    expect(readDay("31.02.2024").error).toMatch(/^„31\.02\.2024“ ist kein gültiges Datum\. Bitte ein Datum im Format TT\.MM\.JJJJ/);
+  });
+});
+
+describe("queue", () => {
+  beforeEach(() => {
+    queue.reset();
+    calls.length = 0;
+  });
+
+  it("starts with the open Anträge, oldest first, and loads page after page", async () => {
+    serve(250);
+    await queue.load();
+    const first = calls.find((c) => c.command === "list_antraege")?.args as { query: AntragQuery; after: null; limit: number };
+    expect(first.query).toEqual({
+      statuses: ["awaiting_code", "in_review"],
+      from: null,
+      to: null,
+      betriebsnummer: null,
+      search: null,
+      order: "oldest_first",
+    });
+    expect(queue.rows).toHaveLength(100);
+    await queue.more();
+    await queue.more();
+    expect(queue.rows).toHaveLength(250);
+    expect(queue.next).toBeNull();
+    await queue.more();
+    expect(calls.filter((c) => c.command === "list_antraege")).toHaveLength(3);
+  });
+
+  it("does not ask the server with an unreadable or reversed period", async () => {
+    serve(10);
+    queue.fromText = "32.01.2024";
+    await queue.load();
+    expect(calls).toHaveLength(0);
+    expect(queue.fromError).not.toBeNull();
+    queue.fromText = "12.01.2024";
+    queue.toText = "11.01.2024";
+    await queue.load();
+    expect(calls).toHaveLength(0);
+    expect(queue.toError).toBe("Das Ende des Zeitraums liegt vor seinem Anfang.");
+    queue.toText = "12.01.2024";
+    await queue.load();
+    expect((calls[0]?.args as { query: AntragQuery }).query).toMatchObject({ from: "2024-01-12", to: "2024-01-12" });
+  });
+
+  it("refreshes as many rows as were loaded", async () => {
+    serve(1000);
+    await queue.load();
+    await queue.more();
+    await queue.more();
+    calls.length = 0;
+    await queue.refresh();
+    expect(queue.rows).toHaveLength(300);
+    expect(queue.next).toBe("300");
+    expect(calls.filter((c) => c.command === "list_antraege").map((c) => (c.args as { limit: number }).limit)).toEqual([300]);
+  });
+
+  it("drops the answer for a filter the clerk has already changed", async () => {
+    serve(500, (q) => (q.order === "oldest_first" ? 30 : 0));
+    const slow = queue.load();
+    queue.order = "newest_first";
+    const fast = queue.load();
+    await Promise.all([slow, fast]);
+    expect(queue.applied?.order).toBe("newest_first");
+  });
+});
