@@ -21,6 +21,9 @@ step "cargo clippy"
 DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
 # The end-to-end target exists only with the app's custom-protocol feature.
 DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets --features kammerdesk/custom-protocol -- -D warnings
+# The replica tests (crates/kammer-cli/tests/replica.rs) read from a real streaming replica.
+step "read replica on 127.0.0.1:5433"
+scripts/replica.sh
 step "cargo test"
 DATABASE_URL="$KD_DATABASE_URL" cargo test --workspace
 step "bench smoke: mail drain (100 mails, debug build)"

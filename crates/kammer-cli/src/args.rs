@@ -13,6 +13,15 @@ pub struct Cli {
     /// PostgreSQL-Adresse, z. B. postgres://postgres@127.0.0.1:5432/kammerdesk_demo
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Lese-Datenbank, z. B. ein Streaming-Replikat: Betriebe nachschlagen und suchen, Exporte
+    /// und Berichte lesen von dort; Änderungen und die Rechteprüfung gehen immer an --database-url
+    #[arg(
+        long,
+        env = "KD_READ_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub read_database_url: Option<String>,
     /// Ausgabe als JSON (für Skripte)
     #[arg(long, global = true)]
     pub json: bool,

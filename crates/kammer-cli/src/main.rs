@@ -54,11 +54,25 @@ async fn main() -> ExitCode {
 
 struct Ctx {
     pool: PgPool,
+    read_url: Option<String>,
     json: bool,
     as_user: Option<String>,
 }
 
 impl Ctx {
+    /// Where look-ups, exports and reports read. The replica is connected only by the
+    /// commands that read from it, so `migrate` or an approval never depends on it.
+    async fn reads(&self) -> Result<db::Pools> {
+        let replica = match &self.read_url {
+            Some(url) => Some(db::connect_read_only(url).await?),
+            None => None,
+        };
+        Ok(db::Pools {
+            primary: self.pool.clone(),
+            replica,
+        })
+    }
+
     fn print<T: Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) {
         if self.json {
             println!(
@@ -98,6 +112,7 @@ async fn run(cli: Cli) -> Result<()> {
     })?;
     let ctx = Ctx {
         pool: db::connect(&url).await?,
+        read_url: cli.read_database_url.filter(|u| !u.trim().is_empty()),
         json: cli.json,
         as_user: cli.as_user,
     };
@@ -139,11 +154,12 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Betrieb(BetriebCmd::Show { betriebsnummer }) => {
             let nummer = Betriebsnummer::parse(&betriebsnummer)?;
-            let d = betriebe::show(&ctx.pool, &ctx.session().await?, &nummer).await?;
+            let d = betriebe::show(&ctx.reads().await?, &ctx.session().await?, &nummer).await?;
             ctx.print(&d, human::betrieb);
         }
         Command::Betrieb(BetriebCmd::Search { query, limit }) => {
-            let hits = betriebe::search(&ctx.pool, &ctx.session().await?, &query, limit).await?;
+            let hits =
+                betriebe::search(&ctx.reads().await?, &ctx.session().await?, &query, limit).await?;
             ctx.print(&hits, |h| human::hits(h));
         }
         Command::Antrag(cmd) => antrag(&ctx, cmd).await?,
@@ -344,8 +360,15 @@ async fn export_cmd(ctx: &Ctx, cmd: ExportCmd) -> Result<()> {
                 interrupted().await;
                 on_interrupt.cancel();
             });
-            let outcome =
-                export::antraege(&ctx.pool, &session, &filter, dialect, &out, &control).await?;
+            let outcome = export::antraege(
+                &ctx.reads().await?,
+                &session,
+                &filter,
+                dialect,
+                &out,
+                &control,
+            )
+            .await?;
             if let ExportOutcome::Cancelled { .. } = outcome {
                 return Err(Error::conflict(
                     "Der Export wurde abgebrochen; es wurde keine Datei geschrieben.",
@@ -390,7 +413,7 @@ async fn report_cmd(ctx: &Ctx, cmd: ReportCmd) -> Result<()> {
         } => {
             let (month, dialect) = (Month::parse(&month)?, Dialect::parse(&dialect)?);
             let session = ctx.session().await?;
-            let r = report::monthly(&ctx.pool, &session, month).await?;
+            let r = report::monthly(&ctx.reads().await?, &session, month).await?;
             let mut written = Vec::new();
             if let Some(out) = &out {
                 written.push(report::write_monthly(&ctx.pool, &session, &r, dialect, out).await?);

@@ -3,9 +3,12 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgPool};
+use sqlx::{ConnectOptions, Connection, PgPool, Postgres};
 
+use crate::auth::Session;
+use crate::domain::Permission;
 use crate::{Error, Result};
 
 /// The migrations, embedded so that `kammerctl migrate` and the desk need no files beside them.
@@ -18,6 +21,73 @@ pub async fn connect(url: &str) -> Result<PgPool> {
         Error::validation("Die Datenbank-Adresse ist ungültig. Erwartet wird postgres://benutzer@host:port/datenbank.")
     })?;
     connect_with(options).await
+}
+
+/// Where look-ups and exports read. They only read, so past one server they can go to a
+/// streaming replica and leave the primary to the writes. The permission check before a
+/// read stays on the primary: a replica lags, and a clerk disabled a moment ago must be
+/// refused now, not once the replica has caught up. A plain [`PgPool`] is one server for
+/// both, as the desk has it.
+pub trait ReadPool: Sync {
+    /// Every write, and the permission check before a read.
+    fn primary(&self) -> &PgPool;
+    /// Look-ups and exports, when a replica is configured.
+    fn replica(&self) -> Option<&PgPool> {
+        None
+    }
+}
+
+impl ReadPool for PgPool {
+    fn primary(&self) -> &PgPool {
+        self
+    }
+}
+
+/// The primary and, for look-ups and exports, optionally a read replica
+/// (`kammerctl --read-database-url`).
+#[derive(Debug, Clone)]
+pub struct Pools {
+    pub primary: PgPool,
+    pub replica: Option<PgPool>,
+}
+
+impl ReadPool for Pools {
+    fn primary(&self) -> &PgPool {
+        &self.primary
+    }
+    fn replica(&self) -> Option<&PgPool> {
+        self.replica.as_ref()
+    }
+}
+
+/// A pool whose every transaction is read-only. A replica refuses writes anyway; this makes
+/// a read URL that points at the primary by mistake (or a PgBouncer in front of either)
+/// refuse them just the same, so a write can only ever go through the primary's pool.
+pub async fn connect_read_only(url: &str) -> Result<PgPool> {
+    let options: PgConnectOptions = url.parse().map_err(|_| {
+        Error::validation("Die Adresse der Lese-Datenbank ist ungültig. Erwartet wird postgres://benutzer@host:port/datenbank.")
+    })?;
+    connect_with(options.options([("default_transaction_read_only", "on")])).await
+}
+
+/// A connection to read from, handed out only once the primary has allowed `permission`.
+/// Without a replica it is the very connection the check ran on, as before there were two.
+pub(crate) async fn authorized_read(
+    db: &impl ReadPool,
+    session: &Session,
+    permission: Permission,
+) -> Result<PoolConnection<Postgres>> {
+    let mut conn = db.primary().acquire().await?;
+    session.authorize(&mut conn, permission).await?;
+    match db.replica() {
+        None => Ok(conn),
+        Some(replica) => {
+            // Back to the pool before waiting for the other one, so that eight look-ups at
+            // once can never hold all of the primary's connections while they wait.
+            drop(conn);
+            Ok(replica.acquire().await?)
+        }
+    }
 }
 
 /// [`connect`] for options built field by field, as the desk's settings screen does.

@@ -18,6 +18,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::Session;
 use crate::betriebe::escape_like;
 use crate::codes::{self, CodeInfo};
+use crate::db::{ReadPool, authorized_read};
 use crate::domain::{AntragNr, AntragStatus, Betriebsnummer, Permission};
 use crate::{Error, Result};
 
@@ -206,14 +207,13 @@ macro_rules! summary_query {
 }
 
 pub async fn list(
-    pool: &PgPool,
+    db: &impl ReadPool,
     session: &Session,
     filter: &AntragFilter,
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<AntragPage> {
-    let mut conn = pool.acquire().await?;
-    session.authorize(&mut conn, Permission::Lookup).await?;
+    let mut conn = authorized_read(db, session, Permission::Lookup).await?;
     let limit = limit.clamp(1, 1000);
     let (statuses, betriebsnummer, needle) = (
         filter.statuses(),

@@ -1,10 +1,9 @@
 use std::path::Path;
 
-use sqlx::PgPool;
-
 use super::{Cell, CsvFile, Dialect, ExportControl, ExportOutcome, PROGRESS_EVERY, record_written};
 use crate::antraege::{AntragFilter, AntragSummary, SortOrder, for_each_summary};
 use crate::auth::Session;
+use crate::db::{ReadPool, authorized_read};
 use crate::domain::Permission;
 use crate::{Error, Result};
 
@@ -47,17 +46,18 @@ fn cells(r: &AntragSummary) -> [Cell<'_>; 13] {
 
 /// Writes every Anträge row that the list shows for `filter` — all pages — to `path`.
 /// Rows stream from PostgreSQL into the file; memory does not grow with their number.
-/// Needs the export permission; a finished export is recorded in the audit log.
+/// Needs the export permission; a finished export is recorded in the audit log. The rows come
+/// from the replica when there is one; the permission check and the audit record go to the
+/// primary.
 pub async fn antraege(
-    pool: &PgPool,
+    db: &impl ReadPool,
     session: &Session,
     filter: &AntragFilter,
     dialect: Dialect,
     path: &Path,
     control: &ExportControl,
 ) -> Result<ExportOutcome> {
-    let mut conn = pool.acquire().await?;
-    session.authorize(&mut conn, Permission::Export).await?;
+    let mut conn = authorized_read(db, session, Permission::Export).await?;
     let mut file = CsvFile::create(path, dialect)?;
     file.header(&HEADER)?;
     let mut rows = 0u64;
@@ -103,7 +103,7 @@ pub async fn antraege(
             },
         },
     });
-    let mut tx = pool.begin().await?;
+    let mut tx = db.primary().begin().await?;
     let logged = async {
         record_written(&mut tx, session, details).await?;
         tx.commit().await.map_err(Error::from)

@@ -9,7 +9,6 @@ mod figures;
 mod month;
 
 use serde::Serialize;
-use sqlx::PgPool;
 
 pub use csv::{MONTHLY_HEADER, SERIES_HEADER, write_monthly, write_series};
 pub use figures::{Figures, MonthOutcomes};
@@ -17,6 +16,7 @@ pub use month::Month;
 
 use crate::Result;
 use crate::auth::Session;
+use crate::db::{ReadPool, authorized_read};
 use crate::domain::Permission;
 
 /// How many months the outcome series covers, ending with the report's month.
@@ -45,10 +45,10 @@ pub struct MonthlyReport {
 }
 
 /// Computes the report for `month`. Reading figures needs only the look-up permission;
-/// writing them to a file ([`write_monthly`]) is an export.
-pub async fn monthly(pool: &PgPool, session: &Session, month: Month) -> Result<MonthlyReport> {
-    let mut conn = pool.acquire().await?;
-    session.authorize(&mut conn, Permission::Lookup).await?;
+/// writing them to a file ([`write_monthly`]) is an export. The figures come from the replica
+/// when there is one.
+pub async fn monthly(db: &impl ReadPool, session: &Session, month: Month) -> Result<MonthlyReport> {
+    let mut conn = authorized_read(db, session, Permission::Lookup).await?;
     let mut groups = figures::by_gewerk(&mut conn, month.start(), month.end()).await?;
     let total = groups.remove(&None).unwrap_or_default();
     let mut by_gewerk: Vec<GewerkFigures> = groups
