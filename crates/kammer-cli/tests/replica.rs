@@ -8,19 +8,20 @@
 //! primary and reach the replica by replication, like everything else.
 
 use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use kammer_testkit::{ScratchDatabase, psql, url_of};
 
 const DEFAULT_REPLICA_SERVER: &str = "postgres://postgres@127.0.0.1:5433/postgres";
 
-/// Pausing replay stops it for every database on the replica, so the tests of this file take
-/// turns; no other test uses the replica.
-static REPLICA: Mutex<()> = Mutex::new(());
-
-fn take_turn() -> MutexGuard<'static, ()> {
-    REPLICA.lock().unwrap_or_else(|p| p.into_inner())
+/// Pausing replay stops it for every database on the replica, so the tests that use it take
+/// turns: within this run and with a second run on the same machine (another checkout's
+/// `scripts/test.sh`). The lock is released when the file is dropped, also after a panic.
+fn take_turn() -> std::fs::File {
+    let lock = std::fs::File::create(std::env::temp_dir().join("kammerdesk-replica-tests.lock"))
+        .expect("lock file");
+    lock.lock().expect("lock the replica for this test");
+    lock
 }
 
 fn primary_server() -> String {
