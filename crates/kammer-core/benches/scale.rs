@@ -657,10 +657,7 @@ async fn main() {
     .await;
     let clerk = session.clerk_id;
     let approve_sql = vec![
-        (
-            "sql:begin;",
-            vec![],
-        ),
+        ("sql:begin;", vec![]),
         (PICK, vec![]),
         auth(&session),
         (
@@ -707,6 +704,14 @@ async fn main() {
         app,
         reference: (picked > 0).then(|| pgbench(&url, "approve", &hot, &[approve_sql], picked)),
     });
+    done_by_pgbench(
+        &pool,
+        "approved",
+        "select count(*) from bench_pick p join antraege a using (nr)
+         join zuordnungen z on z.antrag_nr = p.nr where a.status = 'approved'",
+        picked,
+    )
+    .await;
 
     let awaiting_where = format!(
         "status = 'awaiting_code' and nr <> {} order by sent_at desc, nr",
@@ -785,7 +790,9 @@ async fn main() {
                 t("code_resent"),
                 P::Var("nr"),
                 P::Var("betrieb_id"),
-                t(r#"{"reason":"Anruf: Code nicht erhalten","prefix":"000000","sent_to":"x@betrieb.example","code_id":0,"outbox_id":0}"#),
+                t(
+                    r#"{"reason":"Anruf: Code nicht erhalten","prefix":"000000","sent_to":"x@betrieb.example","code_id":0,"outbox_id":0}"#,
+                ),
             ],
         ),
         (
@@ -803,6 +810,14 @@ async fn main() {
         app,
         reference: (picked > 0).then(|| pgbench(&url, "resend", &hot, &[resend_sql], picked)),
     });
+    done_by_pgbench(
+        &pool,
+        "resent",
+        "select count(*) from bench_pick p join confirmation_codes c using (code_hash)
+         join mail_outbox o on o.id = c.outbox_id and o.message_id = p.message_id",
+        picked,
+    )
+    .await;
     psql(&url, "drop table bench_pick; drop sequence bench_pick_pos");
 
     // ------------------------------------------------------------ export
@@ -868,8 +883,9 @@ async fn main() {
 }
 
 /// The first statement of a pgbench write transaction: the next unused Antrag of the pick
-/// table, with what the app's statements would have at hand at that point.
-const PICK: &str = "sql:select nr, account_id, betrieb_id, message_id, code_hash, prefix from bench_pick where pos = nextval('bench_pick_pos') \\gset";
+/// table, with what the app's statements would have at hand at that point. `nextval` sits in
+/// a subquery so that it runs once per transaction, not once per row looked at.
+const PICK: &str = "sql:select nr, account_id, betrieb_id, message_id, code_hash, prefix from bench_pick where pos = (select nextval('bench_pick_pos')) \\gset";
 
 /// Fills `bench_pick` with up to `n` Anträge matching `filter` (a `where` clause with its
 /// order), each with a fresh Message-ID and code hash (both are unique in the schema), and
@@ -899,6 +915,17 @@ async fn pick_table(pool: &PgPool, filter: &str, n: usize) -> usize {
         .await
         .unwrap();
     usize::try_from(picked).unwrap()
+}
+
+/// pgbench reports no error for an `UPDATE` that finds no row: count what its transactions
+/// really did, so that both sides are known to have done the same work.
+async fn done_by_pgbench(pool: &PgPool, what: &str, count_sql: &'static str, picked: usize) {
+    let done: i64 = sqlx::query_scalar(count_sql).fetch_one(pool).await.unwrap();
+    assert_eq!(
+        usize::try_from(done).unwrap(),
+        picked,
+        "pgbench {what} {done} of the {picked} Anträge it was given"
+    );
 }
 
 struct ExportFigures {

@@ -82,9 +82,13 @@ pub async fn notify(
         betrieb_id,
     };
     let payload = serde_json::to_string(&change).expect("a Change always serialises");
-    sqlx::query!("/* hot:notify */ select pg_notify($1, $2)", CHANGES_CHANNEL, payload)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "/* hot:notify */ select pg_notify($1, $2)",
+        CHANGES_CHANNEL,
+        payload
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
