@@ -6,7 +6,9 @@ NNNNNN.json, and prints "READY <port>" once it listens (--port 0 picks a free po
 Faults are chosen by the recipient's local part, so parallel tests never share state:
   reject…@…        -> 550 5.1.1 at RCPT TO (a permanent refusal)
   tempfail<N>…@…   -> 451 4.7.1 at RCPT TO for the first N attempts to that address, then accepted
-  slow<S>…@…       -> waits S seconds before answering DATA (for timeouts)
+  slow<S>…@…       -> waits S seconds before answering DATA (for timeouts); while it waits,
+                      the recipient is listed in the file "waiting" of the store, so a test
+                      knows the message is on the wire but not yet accepted
 
 TLS: --starttls or --implicit-tls with --cert/--key serve the same store over TLS.
 """
@@ -33,6 +35,10 @@ class Store:
         existing = [f for f in os.listdir(directory) if f.endswith(".eml")]
         self.next = len(existing) + 1
         self.tempfail_seen = {}
+
+    def note_waiting(self, rcpt):
+        with open(os.path.join(self.directory, "waiting"), "a") as f:
+            f.write(rcpt + "\n")
 
     def save(self, envelope):
         name = f"{self.next:06d}"
@@ -72,6 +78,7 @@ class Handler:
         for rcpt in envelope.rcpt_tos:
             m = SLOW.match(rcpt.split("@", 1)[0].lower())
             if m:
+                self.store.note_waiting(rcpt)
                 await asyncio.sleep(int(m.group(1)))
         name = self.store.save(envelope)
         return "250 2.0.0 Ok: queued as %s" % name

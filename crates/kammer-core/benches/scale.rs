@@ -17,6 +17,13 @@
 //! variables (sent as parameters of a prepared statement, like sqlx does); NULL parameters
 //! are written as NULL. Both sides run one client, one operation after the other, cycling
 //! through the same parameter sets.
+//!
+//! Approve and resend are transactions whose statements feed each other (the Betrieb a
+//! transition returns, the outbox row a code points to). Their pgbench scripts run the same
+//! statements inside `BEGIN … COMMIT`, passing those results on with `\gset`; each pgbench
+//! transaction first takes the next unused Antrag from a pick table (`bench_pick`, one
+//! primary-key read, dropped afterwards), so pgbench writes on Anträge of the same kind as the
+//! app's, never the same ones.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -102,7 +109,15 @@ impl Sample {
 enum P {
     Text(String),
     Null,
+    /// A pgbench variable set earlier in the script by `\gset` (a result of a previous
+    /// statement of the same transaction).
+    Var(&'static str),
 }
+
+/// Statement "tags" that are not hot statements of the app: bench plumbing written out.
+const RAW: &str = "sql:";
+/// A tag ending in this keeps the statement's result row in pgbench variables.
+const GSET: &str = " \\gset";
 
 fn t(v: impl ToString) -> P {
     P::Text(v.to_string())
@@ -134,8 +149,17 @@ fn script(
 ) -> String {
     let mut out = String::new();
     for (s, (tag, params)) in statements.iter().enumerate() {
+        if let Some(raw) = tag.strip_prefix(RAW) {
+            out.push_str(raw);
+            out.push('\n');
+            continue;
+        }
+        let (tag, end) = match tag.strip_suffix(GSET) {
+            Some(tag) => (tag, GSET),
+            None => (*tag, ";"),
+        };
         let mut sql = hot
-            .get(*tag)
+            .get(tag)
             .unwrap_or_else(|| panic!("no statement tagged hot:{tag} in .sqlx/"))
             .clone();
         // Highest first, so $1 does not eat the front of $10.
@@ -143,6 +167,7 @@ fn script(
             let placeholder = format!("${}", i + 1);
             let replacement = match p {
                 P::Null => "NULL".to_string(),
+                P::Var(name) => format!(":{name}"),
                 P::Text(v) => {
                     let name = format!("p{k}_{s}_{}", i + 1);
                     vars.push((name.clone(), v.clone()));
@@ -154,7 +179,8 @@ fn script(
         // pgbench would take the tag's ":name" for a variable.
         let sql = sql.replacen("/* hot:", "/* hot=", 1);
         out.push_str(&sql.split_whitespace().collect::<Vec<_>>().join(" "));
-        out.push_str(";\n");
+        out.push_str(end);
+        out.push('\n');
     }
     out
 }
@@ -177,6 +203,7 @@ fn explain(
             let literal = match p {
                 P::Null => "NULL".to_string(),
                 P::Text(v) => format!("'{}'", v.replace('\'', "''")),
+                P::Var(_) => unreachable!("only reads are explained"),
             };
             sql = sql.replace(&format!("${}", i + 1), &literal);
         }
@@ -600,6 +627,7 @@ async fn main() {
     });
 
     // ------------------------------------------------------------ approve, resend
+    // The app takes the first `w` Anträge of each kind, pgbench the next `w`.
     let w = a.writes;
     let in_review = sample_i64(
         &pool,
@@ -616,24 +644,82 @@ async fn main() {
             let nr = AntragNr::from_db(in_review[next % in_review.len()]);
             next += 1;
             async move {
-                // The warm-up runs take the first ones; a repeat is a conflict, not measured.
-                let _ = antraege::approve(pool, session, nr, None).await;
+                antraege::approve(pool, session, nr, None).await.unwrap();
             }
         }
     })
     .await;
+    let picked = pick_table(
+        &pool,
+        &format!("status = 'in_review' order by sent_at, nr offset {w}"),
+        w,
+    )
+    .await;
+    let clerk = session.clerk_id;
+    let approve_sql = vec![
+        ("sql:begin;", vec![]),
+        (PICK, vec![]),
+        auth(&session),
+        (
+            "transition",
+            vec![
+                P::Var("nr"),
+                t("{in_review}"),
+                t(AntragStatus::Approved.as_str()),
+                t(true),
+                t(clerk),
+                P::Null,
+            ],
+        ),
+        ("retire_outbox", vec![P::Var("nr")]),
+        ("retire_codes", vec![P::Var("nr")]),
+        (
+            "zuordnung_create",
+            vec![P::Var("account_id"), P::Var("betrieb_id"), P::Var("nr")],
+        ),
+        (
+            "audit_record",
+            vec![
+                t("clerk"),
+                t(clerk),
+                P::Null,
+                t("approved"),
+                P::Var("nr"),
+                P::Var("betrieb_id"),
+                t(r#"{"from":"in_review","reason":null,"without_code":false,"zuordnung_id":0}"#),
+            ],
+        ),
+        (
+            "notify",
+            vec![
+                t(kammer_core::audit::CHANGES_CHANNEL),
+                t(r#"{"action":"approved","antrag_nr":0,"betrieb_id":0}"#),
+            ],
+        ),
+        ("sql:commit;", vec![]),
+    ];
     rows.push(Row {
         what: "approve (whole transaction)",
         target: "p99 ≤ 20 ms",
         app,
-        reference: None,
+        reference: (picked > 0).then(|| pgbench(&url, "approve", &hot, &[approve_sql], picked)),
     });
+    done_by_pgbench(
+        &pool,
+        "approved",
+        "select count(*) from bench_pick p join antraege a using (nr)
+         join zuordnungen z on z.antrag_nr = p.nr where a.status = 'approved'",
+        picked,
+    )
+    .await;
+
+    let awaiting_where = format!(
+        "status = 'awaiting_code' and nr <> {} order by sent_at desc, nr",
+        demo::TEST_ANTRAG_NR
+    );
     let awaiting = sample_i64(
         &pool,
-        &format!(
-            "select nr from antraege where status = 'awaiting_code' and nr <> {} order by sent_at desc, nr limit {w}",
-            demo::TEST_ANTRAG_NR
-        ),
+        &format!("select nr from antraege where {awaiting_where} limit {w}"),
     )
     .await;
     let reason = Reason::parse("Anruf: Code nicht erhalten").unwrap();
@@ -650,12 +736,89 @@ async fn main() {
         }
     })
     .await;
+    // The mail of the app's last resend, as the parameters of pgbench's: same sizes.
+    let (mail_from, recipient, subject, body_text, body_html): (String, String, String, String, String) =
+        sqlx::query_as(
+            "select mail_from, recipient, subject, body_text, body_html from mail_outbox order by id desc limit 1",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let picked = pick_table(&pool, &format!("{awaiting_where} offset {w}"), w).await;
+    let expires = (Utc::now() + chrono::Duration::days(14)).to_rfc3339();
+    let resend_sql = vec![
+        ("sql:begin;", vec![]),
+        (PICK, vec![]),
+        auth(&session),
+        ("lock_awaiting_code", vec![P::Var("nr")]),
+        ("policy", vec![]),
+        ("send_window", vec![P::Var("nr")]),
+        ("code_facts", vec![P::Var("nr")]),
+        ("retire_outbox", vec![P::Var("nr")]),
+        ("retire_codes", vec![P::Var("nr")]),
+        (
+            "outbox_insert \\gset",
+            vec![
+                P::Var("nr"),
+                P::Var("message_id"),
+                t(&mail_from),
+                t(&recipient),
+                t(&subject),
+                t(&body_text),
+                t(&body_html),
+            ],
+        ),
+        (
+            "code_insert",
+            vec![
+                P::Var("nr"),
+                P::Var("code_hash"),
+                P::Var("prefix"),
+                t(&recipient),
+                P::Var("id"),
+                t(&expires),
+                t(clerk),
+                t(reason.as_str()),
+            ],
+        ),
+        (
+            "audit_record",
+            vec![
+                t("clerk"),
+                t(clerk),
+                P::Null,
+                t("code_resent"),
+                P::Var("nr"),
+                P::Var("betrieb_id"),
+                t(
+                    r#"{"reason":"Anruf: Code nicht erhalten","prefix":"000000","sent_to":"x@betrieb.example","code_id":0,"outbox_id":0}"#,
+                ),
+            ],
+        ),
+        (
+            "notify",
+            vec![
+                t(kammer_core::audit::CHANGES_CHANNEL),
+                t(r#"{"action":"code_resent","antrag_nr":0,"betrieb_id":0}"#),
+            ],
+        ),
+        ("sql:commit;", vec![]),
+    ];
     rows.push(Row {
         what: "resend (whole transaction)",
         target: "p99 ≤ 20 ms",
         app,
-        reference: None,
+        reference: (picked > 0).then(|| pgbench(&url, "resend", &hot, &[resend_sql], picked)),
     });
+    done_by_pgbench(
+        &pool,
+        "resent",
+        "select count(*) from bench_pick p join confirmation_codes c using (code_hash)
+         join mail_outbox o on o.id = c.outbox_id and o.message_id = p.message_id",
+        picked,
+    )
+    .await;
+    psql(&url, "drop table bench_pick; drop sequence bench_pick_pos");
 
     // ------------------------------------------------------------ export
     let export = export_vs_copy(&pool, &session, &url).await;
@@ -717,6 +880,52 @@ async fn main() {
         pool.close().await;
         psql(&a.server, &format!("drop database {name} with (force)"));
     }
+}
+
+/// The first statement of a pgbench write transaction: the next unused Antrag of the pick
+/// table, with what the app's statements would have at hand at that point. `nextval` sits in
+/// a subquery so that it runs once per transaction, not once per row looked at.
+const PICK: &str = "sql:select nr, account_id, betrieb_id, message_id, code_hash, prefix from bench_pick where pos = (select nextval('bench_pick_pos')) \\gset";
+
+/// Fills `bench_pick` with up to `n` Anträge matching `filter` (a `where` clause with its
+/// order), each with a fresh Message-ID and code hash (both are unique in the schema), and
+/// restarts `bench_pick_pos`. Returns how many there are.
+async fn pick_table(pool: &PgPool, filter: &str, n: usize) -> usize {
+    for sql in [
+        "drop table if exists bench_pick".to_string(),
+        "drop sequence if exists bench_pick_pos".to_string(),
+        "create sequence bench_pick_pos".to_string(),
+        format!(
+            "create table bench_pick as
+             select row_number() over () as pos, nr, account_id, betrieb_id,
+                    '<bench-' || nr || '.' || md5(random()::text) || '@kammer.example>' as message_id,
+                    sha256(convert_to(random()::text || nr, 'UTF8')) as code_hash,
+                    left(md5(random()::text), 6) as prefix
+             from (select nr, account_id, betrieb_id from antraege where {filter} limit {n}) a"
+        ),
+        "alter table bench_pick add primary key (pos)".to_string(),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let picked: i64 = sqlx::query_scalar("select count(*) from bench_pick")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    usize::try_from(picked).unwrap()
+}
+
+/// pgbench reports no error for an `UPDATE` that finds no row: count what its transactions
+/// really did, so that both sides are known to have done the same work.
+async fn done_by_pgbench(pool: &PgPool, what: &str, count_sql: &'static str, picked: usize) {
+    let done: i64 = sqlx::query_scalar(count_sql).fetch_one(pool).await.unwrap();
+    assert_eq!(
+        usize::try_from(done).unwrap(),
+        picked,
+        "pgbench {what} {done} of the {picked} Anträge it was given"
+    );
 }
 
 struct ExportFigures {

@@ -53,7 +53,7 @@ pub async fn record(conn: &mut PgConnection, event: Event<'_>) -> Result<()> {
     let (kind, clerk_id, account_id) = event.actor.parts();
     let antrag = event.antrag.map(AntragNr::get);
     sqlx::query!(
-        "insert into audit_events (actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details)
+        "/* hot:audit_record */ insert into audit_events (actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details)
          values ($1, $2, $3, $4, $5, $6, $7)",
         kind,
         clerk_id,
@@ -82,9 +82,13 @@ pub async fn notify(
         betrieb_id,
     };
     let payload = serde_json::to_string(&change).expect("a Change always serialises");
-    sqlx::query!("select pg_notify($1, $2)", CHANGES_CHANNEL, payload)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "/* hot:notify */ select pg_notify($1, $2)",
+        CHANGES_CHANNEL,
+        payload
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

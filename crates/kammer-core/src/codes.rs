@@ -32,7 +32,7 @@ pub(crate) async fn issue(
     reason: Option<&Reason>,
 ) -> Result<IssuedCode> {
     let facts = sqlx::query!(
-        "select b.betriebsnummer, b.firmenname, b.email as betrieb_email, acc.name as requester_name,
+        "/* hot:code_facts */ select b.betriebsnummer, b.firmenname, b.email as betrieb_email, acc.name as requester_name,
                 acc.email as requester_email
          from antraege a join betriebe b on b.id = a.betrieb_id join accounts acc on acc.id = a.account_id
          where a.nr = $1",
@@ -64,7 +64,7 @@ pub(crate) async fn issue(
         .unwrap_or("kammerdesk.invalid");
     let message_id = format!("<antrag-{nr}.{}@{domain}>", random_hex(12));
     let outbox_id = sqlx::query_scalar!(
-        "insert into mail_outbox (purpose, antrag_nr, message_id, mail_from, recipient, subject, body_text, body_html)
+        "/* hot:outbox_insert */ insert into mail_outbox (purpose, antrag_nr, message_id, mail_from, recipient, subject, body_text, body_html)
          values ('confirmation_code', $1, $2, $3, $4, $5, $6, $7) returning id",
         nr.get(),
         message_id,
@@ -77,7 +77,7 @@ pub(crate) async fn issue(
     .fetch_one(&mut *conn)
     .await?;
     let code_id = sqlx::query_scalar!(
-        "insert into confirmation_codes (antrag_nr, code_hash, prefix, sent_to, outbox_id, expires_at, issued_by, issue_reason)
+        "/* hot:code_insert */ insert into confirmation_codes (antrag_nr, code_hash, prefix, sent_to, outbox_id, expires_at, issued_by, issue_reason)
          values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         nr.get(),
         code.hash().0,
@@ -107,7 +107,7 @@ pub(crate) async fn issue(
 /// row while it sends, so this waits for a send in flight and then finds the mail sent.
 pub(crate) async fn retire_live_code(conn: &mut PgConnection, nr: AntragNr) -> Result<()> {
     sqlx::query!(
-        "update mail_outbox
+        "/* hot:retire_outbox */ update mail_outbox
          set status = 'cancelled', body_text = kammer_redact_codes(body_text),
              body_html = kammer_redact_codes(body_html)
          where antrag_nr = $1 and status = 'queued'",
@@ -116,7 +116,7 @@ pub(crate) async fn retire_live_code(conn: &mut PgConnection, nr: AntragNr) -> R
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
-        "update confirmation_codes set superseded_at = now()
+        "/* hot:retire_codes */ update confirmation_codes set superseded_at = now()
          where antrag_nr = $1 and consumed_at is null and superseded_at is null",
         nr.get()
     )
@@ -504,7 +504,7 @@ pub(crate) async fn record_resent(
 /// and checks that it still waits for a code. Returns the Betrieb id.
 pub(crate) async fn lock_awaiting_code(conn: &mut PgConnection, nr: AntragNr) -> Result<i64> {
     let row = sqlx::query!(
-        "select status, betrieb_id from antraege where nr = $1 for update",
+        "/* hot:lock_awaiting_code */ select status, betrieb_id from antraege where nr = $1 for update",
         nr.get()
     )
     .fetch_optional(&mut *conn)
@@ -531,7 +531,7 @@ struct SendWindow {
 impl SendWindow {
     async fn load(conn: &mut PgConnection, nr: AntragNr) -> Result<Self> {
         let row = sqlx::query!(
-            r#"select max(issued_at) as last,
+            r#"/* hot:send_window */ select max(issued_at) as last,
                       count(*) filter (where issued_at > now() - interval '24 hours') as "last_day!",
                       min(issued_at) filter (where issued_at > now() - interval '24 hours') as oldest_in_day
                from confirmation_codes where antrag_nr = $1"#,

@@ -31,7 +31,7 @@ pub(crate) async fn create(
     nr: AntragNr,
 ) -> Result<i64> {
     sqlx::query_scalar!(
-        "insert into zuordnungen (account_id, betrieb_id, antrag_nr) values ($1, $2, $3)
+        "/* hot:zuordnung_create */ insert into zuordnungen (account_id, betrieb_id, antrag_nr) values ($1, $2, $3)
          on conflict (account_id, betrieb_id) where revoked_at is null do nothing
          returning id",
         account_id,

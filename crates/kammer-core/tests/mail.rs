@@ -11,7 +11,7 @@ use kammer_core::mail::{DrainReport, Mailer, SmtpConfig, SmtpSecurity, WorkerCon
 use kammer_core::outbox::{self, RetryTarget};
 use kammer_core::portal;
 use kammer_core::{ErrorKind, audit};
-use kammer_testkit::{SmtpServerOptions, TestCa, TestSmtpServer, TlsMode};
+use kammer_testkit::{SmtpServerOptions, TestCa, TestSmtpServer, TlsMode, wait_until_holding};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
@@ -499,6 +499,11 @@ async fn two_workers_racing_over_1000_queued_mails_deliver_each_once(pool: PgPoo
 /// The process dies (here: its database connection is killed) after the SMTP server has
 /// accepted the mail but before the row is marked sent. The row is still queued; the next
 /// worker sends the same message again, with the same Message-ID and the same valid code.
+///
+/// The kill waits for the server's word that the message is in its DATA (the slow recipient
+/// holds the answer back for 5 s). Killing as soon as the worker's backend shows "idle in
+/// transaction" raced: PostgreSQL reports that state just before it flushes the claimed row
+/// to the client, so a kill in that instant failed the claim itself and nothing was sent.
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn a_crash_between_acceptance_and_commit_resends_the_identical_mail(pool: PgPool) {
     let f = Fixture::new(&pool).await;
@@ -508,7 +513,7 @@ async fn a_crash_between_acceptance_and_commit_resends_the_identical_mail(pool: 
         &f,
         "0000000042",
         "Langsam GmbH",
-        "slow2-langsam@betrieb.example",
+        "slow5-langsam@betrieb.example",
     )
     .await;
     let worker_pool = PgPoolOptions::new()
@@ -526,27 +531,21 @@ async fn a_crash_between_acceptance_and_commit_resends_the_identical_mail(pool: 
         ..patient()
     };
     let worker = tokio::spawn(async move { drain(&worker_pool, &m, &config).await });
-    // Wait until the worker holds the row and is talking to the (slow) SMTP server, then
-    // kill its connection: what a crash does to the database side.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let killed: i64 = sqlx::query_scalar(
-            "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity
-             where application_name = 'kammer-crashing-worker' and state = 'idle in transaction'
-               and query like '%for update of o skip locked%') t",
-        )
-        .fetch_one(&pool)
+    // The worker holds the row and the server holds its answer: kill the worker's
+    // connection, what a crash does to the database side.
+    let store = server.store().to_path_buf();
+    tokio::task::spawn_blocking(move || wait_until_holding(&store, Duration::from_secs(10)))
         .await
         .unwrap();
-        if killed > 0 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "worker never held the row"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let killed: i64 = sqlx::query_scalar(
+        "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity
+         where application_name = 'kammer-crashing-worker' and state = 'idle in transaction'
+           and query like '%for update of o skip locked%') t",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(killed, 1, "the worker holds the row while it sends");
     let outcome = worker.await.unwrap();
     assert!(
         outcome.is_err(),

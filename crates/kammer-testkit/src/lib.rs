@@ -12,7 +12,7 @@ mod tls;
 pub use psql_copy::{CopyRun, psql_copy};
 pub use received::ReceivedMail;
 pub use scratch::{ScratchDatabase, psql, random_suffix, url_of};
-pub use smtp_server::{SmtpServerOptions, TestSmtpServer, TlsMode};
+pub use smtp_server::{SmtpServerOptions, TestSmtpServer, TlsMode, wait_until_holding};
 pub use tls::TestCa;
 
 /// The 64-hex-character confirmation code in a mail text, lower-cased.

@@ -171,6 +171,22 @@ impl Drop for TestSmtpServer {
     }
 }
 
+/// Waits until a message to a `slow<S>…` recipient has been sent up to the end of its DATA
+/// and the server of `store` is holding back its answer, or panics after `timeout`: from
+/// then on the client is known to be inside the send, for `S` seconds. Blocking: from async
+/// code call it through `spawn_blocking`, so the client keeps running meanwhile.
+pub fn wait_until_holding(store: &Path, timeout: Duration) {
+    let start = Instant::now();
+    let waiting = store.join("waiting");
+    while !waiting.exists() {
+        assert!(
+            start.elapsed() <= timeout,
+            "no message reached the test SMTP server's DATA within {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// Reads a store directory written by server.py (also usable on a store the server of
 /// another process writes).
 pub fn read_store(dir: &Path) -> Vec<ReceivedMail> {

@@ -1,6 +1,9 @@
 // The clerk signed in at this desk, and what their role lets them do.
 
 import type { Permission, SignedIn } from "./bindings";
+import { notices } from "./notices.svelte";
+import { queue } from "./queue.svelte";
+import { router } from "./router.svelte";
 
 class Session {
   clerk = $state<SignedIn | null>(null);
@@ -11,3 +14,15 @@ class Session {
 }
 
 export const session = new Session();
+
+/**
+ * The desk is shared: after "Abmelden" (or a new sign-in) nothing of the previous clerk's
+ * work may show — not the screen they were on, not their queue filters and rows, not their
+ * notices.
+ */
+export function forgetClerk(): void {
+  session.clerk = null;
+  router.reset();
+  queue.reset();
+  notices.clear();
+}

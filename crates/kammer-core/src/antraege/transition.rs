@@ -28,7 +28,7 @@ pub(crate) async fn transition(
     let from_names: Vec<String> = from.iter().map(|s| s.as_str().to_string()).collect();
     let decided = !to.is_open();
     let row = sqlx::query!(
-        r#"with old as (
+        r#"/* hot:transition */ with old as (
                select nr, status from antraege where nr = $1 and status = any($2::text[]) for update
            )
            update antraege a set

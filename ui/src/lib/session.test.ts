@@ -1,0 +1,43 @@
+import { describe, expect, it, vi } from "vitest";
+
+vi.mock("./ipc", () => ({ call: async () => null, toKammerError: (r: unknown) => r }));
+vi.mock("./events", () => ({ onExportProgress: async () => () => undefined }));
+
+const { forgetClerk, session } = await import("./session.svelte");
+const { queue } = await import("./queue.svelte");
+const { router } = await import("./router.svelte");
+const { notices } = await import("./notices.svelte");
+
+describe("forgetClerk", () => {
+  it("leaves nothing of the previous clerk's work for the next one", () => {
+    session.clerk = {
+      username: "sb.mueller",
+      display_name: "S. Müller",
+      role: "sachbearbeitung",
+      role_label: "Sachbearbeitung",
+      permissions: ["approve"],
+    };
+    router.navigate({ screen: "antraege" });
+    router.navigate({ screen: "antrag", nr: 178 });
+    queue.search = "Bäckerei";
+    queue.statuses = ["approved"];
+    queue.fromText = "01.11.2026";
+    queue.scrollTop = 4200;
+    queue.focusedNr = 178;
+    notices.push("info", "Zuordnung bestätigt.");
+
+    forgetClerk();
+
+    expect(session.clerk).toBeNull();
+    expect(session.can("approve")).toBe(false);
+    expect(router.current).toEqual({ screen: "suche" });
+    expect(router.canGoBack).toBe(false);
+    expect(queue.search).toBe("");
+    expect(queue.statuses).toEqual(["awaiting_code", "in_review"]);
+    expect(queue.fromText).toBe("");
+    expect(queue.rows).toEqual([]);
+    expect(queue.scrollTop).toBe(0);
+    expect(queue.focusedNr).toBeNull();
+    expect(notices.items).toEqual([]);
+  });
+});
