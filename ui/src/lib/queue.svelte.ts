@@ -32,6 +32,8 @@ class Queue {
   rows = $state.raw<AntragSummary[]>([]);
   next = $state<string | null>(null);
   counts = $state.raw<StatusCount[]>([]);
+  /** The counts for the applied filter are still being counted (the rows show already). */
+  countsPending = $state(false);
   /** The filter the shown rows and counts belong to. */
   applied = $state.raw<AntragQuery | null>(null);
   loading = $state(false);
@@ -48,6 +50,8 @@ class Queue {
 
   /** Bumped whenever the rows are replaced or extended: an answer for an older version is stale. */
   #version = 0;
+  /** Bumped whenever counts are asked for: only the newest answer is shown. */
+  #countsVersion = 0;
 
   /** The query of the filters as typed, or `null` (with the messages set) when a date is unreadable. */
   query(): AntragQuery | null {
@@ -71,22 +75,24 @@ class Queue {
     };
   }
 
-  /** The filters changed: the first page and the counts for them. */
+  /**
+   * The filters changed: the first page and the counts for them. The rows show as soon as
+   * they are there: counting every Antrag of a status takes longer than a page at a million
+   * Anträge, so the counts follow on their own.
+   */
   async load(): Promise<void> {
     const query = this.query();
     if (query === null) return;
     const version = ++this.#version;
     this.loading = true;
+    this.countsPending = true;
+    const counted = this.#count(query);
     try {
-      const [page, counts] = await Promise.all([
-        call("list_antraege", { query, after: null, limit: PAGE_SIZE }),
-        call("count_antraege", { query }),
-      ]);
+      const page = await call("list_antraege", { query, after: null, limit: PAGE_SIZE });
       if (version !== this.#version) return;
       this.applied = query;
       this.rows = page.rows;
       this.next = page.next;
-      this.counts = counts;
       this.scrollTop = 0;
       this.focusedNr = null;
       this.focusIndex = 0;
@@ -94,6 +100,20 @@ class Queue {
       if (version === this.#version) notices.failed(reason);
     } finally {
       if (version === this.#version) this.loading = false;
+    }
+    await counted;
+  }
+
+  /** Counts for `query`, shown unless newer ones were asked for meanwhile. */
+  async #count(query: AntragQuery): Promise<void> {
+    const version = ++this.#countsVersion;
+    try {
+      const counts = await call("count_antraege", { query });
+      if (version === this.#countsVersion) this.counts = counts;
+    } catch (reason) {
+      if (version === this.#countsVersion) notices.failed(reason);
+    } finally {
+      if (version === this.#countsVersion) this.countsPending = false;
     }
   }
 
@@ -125,11 +145,9 @@ class Queue {
     const query = this.applied;
     if (query === null) return;
     const version = this.#version;
+    const counted = this.#count(query);
     try {
-      const [page, counts] = await Promise.all([
-        reloadWindow((after, limit) => call("list_antraege", { query, after, limit }), this.rows.length),
-        call("count_antraege", { query }),
-      ]);
+      const page = await reloadWindow((after, limit) => call("list_antraege", { query, after, limit }), this.rows.length);
       if (version !== this.#version) {
         // A page was added or the filter changed meanwhile: the change may still be missing.
         if (this.applied === query) await this.refresh();
@@ -138,10 +156,10 @@ class Queue {
       this.#version++;
       this.rows = page.rows;
       this.next = page.next;
-      this.counts = counts;
     } catch (reason) {
       notices.failed(reason);
     }
+    await counted;
   }
 
   /** The list as filtered on screen into a CSV file, with progress and a notice at the end. */
@@ -184,7 +202,9 @@ class Queue {
     this.toError = null;
     this.rows = [];
     this.next = null;
+    this.#countsVersion++;
     this.counts = [];
+    this.countsPending = false;
     this.applied = null;
     this.loading = false;
     this.scrollTop = 0;

@@ -114,6 +114,32 @@ describe("queue", () => {
     expect(calls.filter((c) => c.command === "list_antraege").map((c) => (c.args as { limit: number }).limit)).toEqual([300]);
   });
 
+  it("shows the rows before the counts, and the counts of the newest filter only", async () => {
+    serve(120);
+    let release: () => void = () => undefined;
+    const base = handler;
+    handler = async (command, args) => {
+      if (command === "count_antraege") {
+        await new Promise<void>((r) => (release = r));
+        return [{ status: "awaiting_code", label: "", count: (args as { query: AntragQuery }).query.order === "newest_first" ? 2 : 1 }];
+      }
+      return base(command, args);
+    };
+    const first = queue.load();
+    await vi.waitFor(() => expect(queue.rows).toHaveLength(100));
+    expect(queue.loading).toBe(false);
+    expect(queue.countsPending).toBe(true);
+    const releaseFirst = release;
+    queue.order = "newest_first";
+    const second = queue.load();
+    await vi.waitFor(() => expect(queue.applied?.order).toBe("newest_first"));
+    release();
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(queue.countsPending).toBe(false);
+    expect(queue.counts).toEqual([{ status: "awaiting_code", label: "", count: 2 }]);
+  });
+
   it("drops the answer for a filter the clerk has already changed", async () => {
     serve(500, (q) => (q.order === "oldest_first" ? 30 : 0));
     const slow = queue.load();
