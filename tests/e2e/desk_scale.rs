@@ -106,7 +106,7 @@ impl Samples {
             s(
                 QUEUE_DOM,
                 Unit::Ms,
-                "in the page: click on „Anträge“ → first row in the DOM (first visit of the session: counts and first page)",
+                "in the page: click on „Anträge“ → first row in the DOM (first visit of the session: the first page; the counts follow)",
             ),
             s(
                 QUEUE_PAGE,
@@ -117,6 +117,11 @@ impl Samples {
                 QUEUE_WD,
                 Unit::Ms,
                 "WebDriver: click → first `[data-antrag-nr]` found",
+            ),
+            s(
+                QUEUE_COUNTS_WD,
+                Unit::Ms,
+                "WebDriver: click → `#antraege-total` found (the Anträge counted by status)",
             ),
             s(
                 MEMORY_PSS,
@@ -210,6 +215,7 @@ const NAME_WD: &str = "Enter in Suche (name fragment) → Betrieb shown, WebDriv
 const QUEUE_DOM: &str = "Anträge queue first paint, in the page, in the DOM";
 const QUEUE_PAGE: &str = "Anträge queue first paint, in the page, painted";
 const QUEUE_WD: &str = "Anträge queue first paint, WebDriver";
+const QUEUE_COUNTS_WD: &str = "Anträge queue counts shown, WebDriver";
 const MEMORY_PSS: &str = "resident memory after the session (PSS)";
 const MEMORY_RSS: &str = "resident memory after the session (RSS)";
 
@@ -330,6 +336,8 @@ async fn session(desk: &Desk, samples: &mut Samples, nummern: &[String], names: 
     desk.wait_for(first_row, STEP).await;
     samples.add_ms(QUEUE_WD, start.elapsed());
     samples.add_page(QUEUE_DOM, QUEUE_PAGE, timer.read(desk).await);
+    desk.wait_for("#antraege-total", STEP).await;
+    samples.add_ms(QUEUE_COUNTS_WD, start.elapsed());
 
     let footprint = memory::of_app_below(desk.driver.pid(), &launch::app_binary())
         .expect("the app's process below tauri-driver");
