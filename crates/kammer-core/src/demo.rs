@@ -1168,6 +1168,10 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         sqlx::query("set local session_replication_role = origin")
             .execute(&mut *tx)
             .await?;
+        // The counts per status are kept by a trigger, which did not run for the load.
+        sqlx::query("select kammer_recount_status_counts()")
+            .execute(&mut *tx)
+            .await?;
     }
     rebuild_indexes(&mut tx, &index_definitions).await?;
 

@@ -2,7 +2,7 @@
 mod common;
 
 use common::*;
-use kammer_core::antraege;
+use kammer_core::antraege::{self, AntragFilter};
 use kammer_core::codes;
 use kammer_core::domain::{AntragNr, AntragStatus};
 use kammer_core::policy::PolicyChange;
@@ -289,4 +289,82 @@ async fn reject_approve_withdraw_race_one_wins(pool: PgPool) {
         assert_eq!(decisions, 1, "Antrag {nr}");
     }
     wide.close().await;
+}
+
+/// The counts per status that the trigger keeps (what the queue shows without a filter)
+/// equal a real count after changes of every kind made at once, and reading them folds the
+/// rows the trigger appended.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn status_counts_follow_concurrent_changes(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    f.auto_approve(&pool, false).await;
+    let mut in_review = Vec::new();
+    for i in 0..20 {
+        in_review.push(to_review(&pool, &f, &format!("40000{i:02}")).await);
+    }
+    let mut awaiting = Vec::new();
+    for i in 0..20 {
+        awaiting.push(f.file_for(&pool, &format!("41000{i:02}")).await);
+    }
+    let wide = wide_pool(&pool).await;
+    let mut tasks = Vec::new();
+    // Two clerks approve each Antrag in review; each awaiting one is withdrawn or rejected
+    // while a clerk approves it without code: every pair races, all pairs at once.
+    for nr in in_review {
+        for s in [f.sb.clone(), f.admin.clone()] {
+            let pool = wide.clone();
+            tasks.push(tokio::spawn(async move {
+                antraege::approve(&pool, &s, nr, None).await.map(|_| ())
+            }));
+        }
+    }
+    for (i, nr) in awaiting.into_iter().enumerate() {
+        let (pool, s) = (wide.clone(), f.sb.clone());
+        tasks.push(tokio::spawn(async move {
+            let why = reason("Antragsteller hat angerufen");
+            if i % 2 == 0 {
+                antraege::withdraw(&pool, &s, nr, &why).await
+            } else {
+                antraege::reject(&pool, &s, nr, &why).await
+            }
+        }));
+        let (pool, s) = (wide.clone(), f.admin.clone());
+        tasks.push(tokio::spawn(async move {
+            let why = reason("telefonisch bestätigt");
+            antraege::approve(&pool, &s, nr, Some(&why))
+                .await
+                .map(|_| ())
+        }));
+    }
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    assert_eq!(tally(&results), (40, 40));
+
+    let appended = count(&pool, "antrag_status_counts").await;
+    assert!(
+        appended > 64,
+        "{appended} rows appended, too few to be folded"
+    );
+    let kept = antraege::count_by_status(&pool, &f.hotline, &AntragFilter::default())
+        .await
+        .unwrap();
+    let kept: Vec<(String, i64)> = kept
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|(s, n)| (s.as_str().to_string(), n))
+        .collect();
+    let counted: Vec<(String, i64)> = sqlx::query_as(
+        "select status, count(*) from antraege group by status order by array_position(
+             array['awaiting_code','in_review','approved','withdrawn','rejected','expired'], status)",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, counted);
+    assert!(
+        count(&pool, "antrag_status_counts").await <= counted.len() as i64,
+        "reading the counts folds the appended rows"
+    );
 }
