@@ -23,15 +23,8 @@ die() {
     exit 1
 }
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo "$@"
-    else
-        die "need root for: $* (neither root nor sudo available)"
-    fi
-}
+# shellcheck source=scripts/lib/as-root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/as-root.sh"
 
 answers() { pg_isready -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres 2>/dev/null; }
 
@@ -39,7 +32,7 @@ MODE="${1:-transaction}"
 case "$MODE" in
     stop)
         if [ -f "$DIR/pgbouncer.pid" ]; then
-            as_root kill "$(cat "$DIR/pgbouncer.pid")" 2>/dev/null || true
+            kd_as_root kill "$(cat "$DIR/pgbouncer.pid")" 2>/dev/null || true
         fi
         exit 0
         ;;
@@ -47,18 +40,18 @@ case "$MODE" in
     *) die "usage: scripts/pgbouncer.sh [transaction|session|stop]" ;;
 esac
 
-if answers && as_root grep -q "^pool_mode = $MODE\$" "$DIR/pgbouncer.ini" 2>/dev/null; then
+if answers && kd_as_root grep -q "^pool_mode = $MODE\$" "$DIR/pgbouncer.ini" 2>/dev/null; then
     exit 0
 fi
 
 if ! command -v pgbouncer >/dev/null 2>&1; then
     log "installing the Debian package pgbouncer"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends pgbouncer >/dev/null
+    kd_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends pgbouncer >/dev/null
 fi
 
 # PgBouncer refuses to run as root; it runs as postgres, which must read its files.
-as_root install -d -o postgres -g postgres -m 700 "$DIR"
-as_root tee "$DIR/pgbouncer.ini" >/dev/null <<EOF
+kd_as_root install -d -o postgres -g postgres -m 700 "$DIR"
+kd_as_root tee "$DIR/pgbouncer.ini" >/dev/null <<EOF
 ; Written by scripts/pgbouncer.sh (kammerdesk-dev).
 [databases]
 * = host=127.0.0.1 port=5432
@@ -79,8 +72,8 @@ ignore_startup_parameters = extra_float_digits,options
 logfile = $DIR/pgbouncer.log
 pidfile = $DIR/pgbouncer.pid
 EOF
-echo '"postgres" ""' | as_root tee "$DIR/userlist.txt" >/dev/null
-as_root chown postgres:postgres "$DIR/pgbouncer.ini" "$DIR/userlist.txt"
+echo '"postgres" ""' | kd_as_root tee "$DIR/userlist.txt" >/dev/null
+kd_as_root chown postgres:postgres "$DIR/pgbouncer.ini" "$DIR/userlist.txt"
 
 if answers; then
     # Ours, in the other mode: reload, and let server connections in use by the old mode go.
@@ -89,7 +82,7 @@ if answers; then
     exit 0
 fi
 log "starting PgBouncer $(pgbouncer --version | head -1 | cut -d' ' -f2) on 127.0.0.1:$PORT ($MODE pooling)"
-as_root runuser -u postgres -- pgbouncer -d "$DIR/pgbouncer.ini"
+kd_as_root runuser -u postgres -- pgbouncer -d "$DIR/pgbouncer.ini"
 for _ in $(seq 1 50); do
     answers && break
     sleep 0.1

@@ -31,17 +31,10 @@ die() {
     exit 1
 }
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo "$@"
-    else
-        die "need root for: $* (neither root nor sudo available)"
-    fi
-}
+# shellcheck source=scripts/lib/as-root.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/as-root.sh"
 
-as_postgres() { as_root runuser -u postgres -- "$@"; }
+as_postgres() { kd_as_root runuser -u postgres -- "$@"; }
 
 q() { psql "postgres://postgres@127.0.0.1:$1/postgres" -w -tAqc "$2"; }
 
@@ -80,9 +73,9 @@ data="/var/lib/postgresql/$version/$CLUSTER"
 
 # 1. The primary lets postgres replicate from 127.0.0.1.
 primary_hba="$(q "$PRIMARY_PORT" 'show hba_file')"
-if ! as_root grep -q '^host replication postgres 127.0.0.1/32 trust' "$primary_hba"; then
+if ! kd_as_root grep -q '^host replication postgres 127.0.0.1/32 trust' "$primary_hba"; then
     log "allowing replication connections of postgres from 127.0.0.1 in $primary_hba (local development only)"
-    as_root sed -i '1i host replication postgres 127.0.0.1/32 trust   # kammerdesk-dev' "$primary_hba"
+    kd_as_root sed -i '1i host replication postgres 127.0.0.1/32 trust   # kammerdesk-dev' "$primary_hba"
     q "$PRIMARY_PORT" 'select pg_reload_conf()' >/dev/null
     sleep 1
 fi
@@ -93,7 +86,7 @@ if [ -d "$conf" ] && [ ! -f "$conf/conf.d/$MARKER" ]; then
 fi
 if [ -d "$conf" ] && [ -f "$data/standby.signal" ] && ! pg_isready -q -h 127.0.0.1 -p "$REPLICA_PORT"; then
     log "starting the existing replica $version/$CLUSTER"
-    as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$CLUSTER" start 9>&- || true
+    kd_as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$CLUSTER" start 9>&- || true
     for _ in $(seq 1 20); do
         streaming && break
         sleep 0.5
@@ -107,13 +100,13 @@ fi
 
 if [ -d "$conf" ]; then
     log "dropping the replica $version/$CLUSTER, which does not stream"
-    as_root pg_dropcluster --stop "$version" "$CLUSTER" 9>&-
+    kd_as_root pg_dropcluster --stop "$version" "$CLUSTER" 9>&-
 fi
 # Left over from a run that died between creating and configuring: ours by its name.
-[ -d "$data" ] && as_root rm -rf "$data"
+[ -d "$data" ] && kd_as_root rm -rf "$data"
 
 log "creating the replica $version/$CLUSTER on 127.0.0.1:$REPLICA_PORT"
-as_root pg_createcluster "$version" "$CLUSTER" -p "$REPLICA_PORT" >/dev/null
+kd_as_root pg_createcluster "$version" "$CLUSTER" -p "$REPLICA_PORT" >/dev/null
 # A hot standby refuses to start with fewer of these than its primary has.
 settings="listen_addresses = '127.0.0.1'
 hot_standby = on"
@@ -121,15 +114,15 @@ for s in max_connections max_worker_processes max_wal_senders max_prepared_trans
     settings+=$'\n'"$s = $(q "$PRIMARY_PORT" "show $s")"
 done
 printf '# Written by scripts/replica.sh (kammerdesk-dev).\n%s\n' "$settings" |
-    as_root tee "$conf/conf.d/$MARKER" >/dev/null
-as_root sed -i '1i host all postgres 127.0.0.1/32 trust   # kammerdesk-dev' "$conf/pg_hba.conf"
+    kd_as_root tee "$conf/conf.d/$MARKER" >/dev/null
+kd_as_root sed -i '1i host all postgres 127.0.0.1/32 trust   # kammerdesk-dev' "$conf/pg_hba.conf"
 
-as_root rm -rf "$data"
-as_root install -d -o postgres -g postgres -m 700 "$data"
+kd_as_root rm -rf "$data"
+kd_as_root install -d -o postgres -g postgres -m 700 "$data"
 # --checkpoint=fast: without it pg_basebackup waits for the primary's next spread checkpoint.
 as_postgres pg_basebackup -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$data" \
     -R -X stream --checkpoint=fast --no-password
-as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$CLUSTER" start 9>&-
+kd_as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$CLUSTER" start 9>&-
 for _ in $(seq 1 240); do
     streaming && break
     sleep 0.5

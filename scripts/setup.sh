@@ -33,16 +33,8 @@ export PG_URL_BASE="postgres://postgres@127.0.0.1:5432"
 
 kd_log() { printf '[setup] %s\n' "$*" >&2; }
 
-kd_sudo() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo "$@"
-    else
-        kd_log "need root for: $* (neither root nor sudo available)"
-        return 1
-    fi
-}
+# shellcheck source=scripts/lib/as-root.sh
+source "$KD_ROOT/scripts/lib/as-root.sh"
 
 kd_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
@@ -57,8 +49,8 @@ kd_packages() {
     done
     if [ "${#missing[@]}" -gt 0 ]; then
         kd_log "installing: ${missing[*]}"
-        kd_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-        kd_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+        kd_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        kd_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
     fi
     if ! command -v cargo >/dev/null 2>&1; then
         kd_log "cargo not found: install Rust with https://rustup.rs (rustup toolchain >= 1.90)"
@@ -76,7 +68,7 @@ kd_postgres() {
         v="$(kd_pg_version)"
         [ -n "$v" ] || { kd_log "no PostgreSQL cluster in /etc/postgresql"; return 1; }
         kd_log "starting PostgreSQL $v/main"
-        kd_sudo pg_ctlcluster --skip-systemctl-redirect "$v" main start || true
+        kd_as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start || true
         local i
         for i in $(seq 1 30); do
             kd_pg_answers && break
@@ -88,10 +80,10 @@ kd_postgres() {
         local v hba
         v="$(kd_pg_version)"
         hba="/etc/postgresql/$v/main/pg_hba.conf"
-        if [ -n "$v" ] && [ -f "$hba" ] && ! kd_sudo grep -q 'kammerdesk-dev' "$hba"; then
+        if [ -n "$v" ] && [ -f "$hba" ] && ! kd_as_root grep -q 'kammerdesk-dev' "$hba"; then
             kd_log "allowing user postgres on localhost without password in $hba (local development only)"
-            kd_sudo sed -i '1i host all postgres 127.0.0.1/32 trust   # kammerdesk-dev\nhost all postgres ::1/128      trust   # kammerdesk-dev' "$hba"
-            kd_sudo pg_ctlcluster --skip-systemctl-redirect "$v" main reload
+            kd_as_root sed -i '1i host all postgres 127.0.0.1/32 trust   # kammerdesk-dev\nhost all postgres ::1/128      trust   # kammerdesk-dev' "$hba"
+            kd_as_root pg_ctlcluster --skip-systemctl-redirect "$v" main reload
             sleep 1
         fi
         psql "$PG_URL_BASE/postgres" -w -tAc 'select 1' >/dev/null || {
