@@ -186,41 +186,72 @@ fn script(
 }
 
 /// EXPLAIN (ANALYZE, BUFFERS) of each statement of one parameter set, parameters written
-/// as literals (the plan PostgreSQL makes for these values, as for a custom plan).
+/// as literals (the plan PostgreSQL makes for these values, as for a custom plan). A write
+/// transaction's statements are explained for the first Antrag of the pick table, one after
+/// the other in a transaction that is rolled back (EXPLAIN ANALYZE runs them): its pgbench
+/// variables become psql variables set from that row, and the outbox row's id is taken as
+/// `\gset` would hand it on.
 fn explain(
     url: &str,
     what: &str,
     hot: &HashMap<String, String>,
     statements: &[(&str, Vec<P>)],
 ) -> String {
-    let mut out = format!("\n### {what}\n");
+    let writes = statements
+        .iter()
+        .any(|(_, params)| params.iter().any(|p| matches!(p, P::Var(_))));
+    let mut script = String::new();
+    if writes {
+        script.push_str(&PICK[RAW.len()..].replace("(select nextval('bench_pick_pos'))", "1"));
+        script.push_str("\nbegin;\n");
+    }
     for (tag, params) in statements {
-        if *tag == "authorize" || *tag == "policy" {
+        let tag = tag.strip_suffix(GSET).unwrap_or(tag);
+        if tag.starts_with(RAW) || tag == "authorize" || tag == "policy" {
             continue;
         }
-        let mut sql = hot[*tag].clone();
+        let mut sql = hot[tag].clone();
         for (i, p) in params.iter().enumerate().rev() {
             let literal = match p {
                 P::Null => "NULL".to_string(),
                 P::Text(v) => format!("'{}'", v.replace('\'', "''")),
-                P::Var(_) => unreachable!("only reads are explained"),
+                P::Var(name) => format!(":'{name}'"),
             };
             sql = sql.replace(&format!("${}", i + 1), &literal);
         }
+        // psql would take the tag's ":name" for a variable.
+        let sql = sql.replacen("/* hot:", "/* hot=", 1);
         let sql = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-        let plan = Command::new("psql")
-            .args([
-                url,
-                "-qAt",
-                "-c",
-                &format!("explain (analyze, buffers) {sql}"),
-            ])
-            .output()
-            .expect("psql runs");
-        out.push_str(&format!(
-            "\n`hot:{tag}`\n\n```\n{}```\n",
-            String::from_utf8_lossy(&plan.stdout)
+        script.push_str(&format!(
+            "\\echo '@@ {tag}'\nexplain (analyze, buffers) {sql};\n"
         ));
+        if tag == "outbox_insert" {
+            script.push_str(
+                "select currval(pg_get_serial_sequence('mail_outbox', 'id')) as id \\gset\n",
+            );
+        }
+    }
+    if writes {
+        script.push_str("rollback;\n");
+    }
+    let path =
+        std::env::temp_dir().join(format!("kammer-scale-{}-explain.sql", std::process::id()));
+    std::fs::write(&path, script).unwrap();
+    let run = Command::new("psql")
+        .args([url, "-qAt", "-v", "ON_ERROR_STOP=1", "-f"])
+        .arg(&path)
+        .output()
+        .expect("psql runs");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        run.status.success(),
+        "EXPLAIN of {what} failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut out = format!("\n### {what}\n");
+    for section in String::from_utf8_lossy(&run.stdout).split("@@ ").skip(1) {
+        let (tag, plan) = section.split_once('\n').unwrap_or((section, ""));
+        out.push_str(&format!("\n`hot:{tag}`\n\n```\n{plan}```\n"));
     }
     out
 }
@@ -698,6 +729,14 @@ async fn main() {
         ),
         ("sql:commit;", vec![]),
     ];
+    if picked > 0 {
+        plans.push_str(&explain(
+            &url,
+            "approve (first Antrag of pgbench's)",
+            &hot,
+            &approve_sql,
+        ));
+    }
     rows.push(Row {
         what: "approve (whole transaction)",
         target: "p99 ≤ 20 ms",
@@ -804,6 +843,14 @@ async fn main() {
         ),
         ("sql:commit;", vec![]),
     ];
+    if picked > 0 {
+        plans.push_str(&explain(
+            &url,
+            "resend (first Antrag of pgbench's)",
+            &hot,
+            &resend_sql,
+        ));
+    }
     rows.push(Row {
         what: "resend (whole transaction)",
         target: "p99 ≤ 20 ms",
@@ -873,7 +920,20 @@ async fn main() {
         export.copy_seconds / export.app_seconds
     );
     if let Some(path) = &a.explain {
-        std::fs::write(path, plans).unwrap();
+        let header = format!(
+            "# EXPLAIN (ANALYZE, BUFFERS) of the hot statements at {} Betriebe / {} Anträge\n\n\
+             Written by `scripts/bench-scale.sh --explain {}` on {} (PostgreSQL {}); parameters \
+             written as literals, i.e. the custom plans PostgreSQL makes for them. The role check \
+             (`hot:authorize`, a primary-key look-up in `clerks`) and `hot:policy` (one row) are \
+             left out. Approve and resend are explained for the first Antrag pgbench was given, \
+             statement after statement inside a transaction that is rolled back.\n",
+            a.betriebe,
+            a.antraege,
+            path.display(),
+            Utc::now().format("%Y-%m-%d %H:%M UTC"),
+            psql(&url, "show server_version")
+        );
+        std::fs::write(path, header + &plans).unwrap();
         eprintln!("plans written to {}", path.display());
     }
     if a.drop {
