@@ -17,6 +17,23 @@
 # The desk timing: KD_DESK_SCALE_LAUNCHES apps (default 5), KD_DESK_SCALE_SEARCHES look-ups of
 # each kind per app (default 8).
 set -euo pipefail
+# --explain FILE is relative to where this was called from; cargo runs the benchmark in
+# crates/kammer-core, so it gets the absolute path.
+caller_dir="$PWD"
+args=()
+while [ "$#" -gt 0 ]; do
+    if [ "$1" = "--explain" ] && [ "$#" -ge 2 ]; then
+        case "$2" in
+            /*) args+=("$1" "$2") ;;
+            *) args+=("$1" "$caller_dir/$2") ;;
+        esac
+        shift
+    else
+        args+=("$1")
+    fi
+    shift
+done
+set -- ${args[@]+"${args[@]}"}
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh

@@ -922,14 +922,14 @@ async fn main() {
     if let Some(path) = &a.explain {
         let header = format!(
             "# EXPLAIN (ANALYZE, BUFFERS) of the hot statements at {} Betriebe / {} Anträge\n\n\
-             Written by `scripts/bench-scale.sh --explain {}` on {} (PostgreSQL {}); parameters \
+             Written by `scripts/bench-scale.sh --iterations {} --explain FILE` on {} (PostgreSQL {}); parameters \
              written as literals, i.e. the custom plans PostgreSQL makes for them. The role check \
              (`hot:authorize`, a primary-key look-up in `clerks`) and `hot:policy` (one row) are \
              left out. Approve and resend are explained for the first Antrag pgbench was given, \
              statement after statement inside a transaction that is rolled back.\n",
             a.betriebe,
             a.antraege,
-            path.display(),
+            a.iterations,
             Utc::now().format("%Y-%m-%d %H:%M UTC"),
             psql(&url, "show server_version")
         );
