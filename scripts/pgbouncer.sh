@@ -46,7 +46,9 @@ fi
 
 if ! command -v pgbouncer >/dev/null 2>&1; then
     log "installing the Debian package pgbouncer"
-    kd_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends pgbouncer >/dev/null
+    install_pgbouncer() { kd_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends pgbouncer >/dev/null; }
+    # A fresh machine may not have the package lists yet.
+    install_pgbouncer || { kd_as_root apt-get update -q >/dev/null && install_pgbouncer; }
 fi
 
 # PgBouncer refuses to run as root; it runs as postgres, which must read its files.

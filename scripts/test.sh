@@ -24,6 +24,9 @@ DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets --feature
 # The replica tests (crates/kammer-cli/tests/replica.rs) read from a real streaming replica.
 step "read replica on 127.0.0.1:5433"
 scripts/replica.sh
+# crates/kammer-cli/tests/pgbouncer.rs runs kammerctl through a real PgBouncer.
+step "PgBouncer on 127.0.0.1:6432 (session pooling)"
+scripts/pgbouncer.sh session
 step "cargo test"
 DATABASE_URL="$KD_DATABASE_URL" cargo test --workspace
 step "bench smoke: mail drain (100 mails, debug build)"
