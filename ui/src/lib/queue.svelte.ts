@@ -52,6 +52,8 @@ class Queue {
   #version = 0;
   /** Bumped whenever counts are asked for: only the newest answer is shown. */
   #countsVersion = 0;
+  /** Something changed while a load was in flight, perhaps after its query ran. */
+  #refreshAfterLoad = false;
 
   /** The query of the filters as typed, or `null` (with the messages set) when a date is unreadable. */
   query(): AntragQuery | null {
@@ -102,6 +104,10 @@ class Queue {
       if (version === this.#version) this.loading = false;
     }
     await counted;
+    if (this.#refreshAfterLoad && version === this.#version) {
+      this.#refreshAfterLoad = false;
+      await this.refresh();
+    }
   }
 
   /** Counts for `query`, shown unless newer ones were asked for meanwhile. */
@@ -144,6 +150,11 @@ class Queue {
   async refresh(): Promise<void> {
     const query = this.applied;
     if (query === null) return;
+    // A load in flight would be overtaken by this refresh of the old filter: it runs after it.
+    if (this.loading) {
+      this.#refreshAfterLoad = true;
+      return;
+    }
     const version = this.#version;
     const counted = this.#count(query);
     try {
@@ -203,6 +214,7 @@ class Queue {
     this.rows = [];
     this.next = null;
     this.#countsVersion++;
+    this.#refreshAfterLoad = false;
     this.counts = [];
     this.countsPending = false;
     this.applied = null;

@@ -140,6 +140,35 @@ describe("queue", () => {
     expect(queue.counts).toEqual([{ status: "awaiting_code", label: "", count: 2 }]);
   });
 
+  it("runs a live refresh that comes during a load after it, for the new filter", async () => {
+    serve(50);
+    await queue.load();
+    const base = handler;
+    let releasePage: () => void = () => undefined;
+    let blocked = false;
+    handler = async (command, args) => {
+      const { query } = args as { query: AntragQuery };
+      if (command === "count_antraege") return [{ status: "awaiting_code", label: "", count: query.order === "newest_first" ? 2 : 1 }];
+      if (query.order === "newest_first" && !blocked) {
+        blocked = true;
+        await new Promise<void>((r) => (releasePage = r));
+      }
+      return base(command, args);
+    };
+    queue.order = "newest_first";
+    const loading = queue.load();
+    await vi.waitFor(() => expect(queue.counts).toEqual([{ status: "awaiting_code", label: "", count: 2 }]));
+    calls.length = 0;
+    await queue.refresh();
+    releasePage();
+    await loading;
+    expect(queue.applied?.order).toBe("newest_first");
+    expect(queue.counts).toEqual([{ status: "awaiting_code", label: "", count: 2 }]);
+    // The refresh was not dropped: it ran after the load, for the new filter.
+    const refreshed = calls.filter((c) => c.command === "list_antraege").map((c) => (c.args as { query: AntragQuery }).query.order);
+    expect(refreshed).toEqual(["newest_first"]);
+  });
+
   it("drops the answer for a filter the clerk has already changed", async () => {
     serve(500, (q) => (q.order === "oldest_first" ? 30 : 0));
     const slow = queue.load();
