@@ -1,8 +1,9 @@
 //! `kammerctl export antraege` and `kammerctl report monthly`, the cron commands, with the
 //! real binary against a fresh database holding the demo data.
 
-use std::process::{Command, Output};
+mod common;
 
+use common::{kammerctl_as, ok_as};
 use kammer_testkit::{ScratchDatabase, psql};
 
 /// A database and a directory of their own, removed at the end even when an assertion fails.
@@ -28,25 +29,8 @@ impl Scratch {
     }
 }
 
-fn kammerctl(url: &str, user: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kammerctl"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("KAMMERCTL_USER", user)
-        .env("KAMMERCTL_PASSWORD", "kammer-demo-2026")
-        .output()
-        .expect("kammerctl runs")
-}
-
 fn ok(url: &str, args: &[&str]) -> String {
-    let out = kammerctl(url, "sb.mueller", args);
-    assert!(
-        out.status.success(),
-        "kammerctl {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    ok_as(url, "sb.mueller", args)
 }
 
 fn records(path: &str, separator: u8) -> Vec<csv::StringRecord> {
@@ -67,8 +51,8 @@ fn records(path: &str, separator: u8) -> Vec<csv::StringRecord> {
 fn cron_exports_the_list_and_the_monthly_report() {
     let db = Scratch::create();
     let url = db.url();
-    let _ = kammerctl(&url, "", &["migrate"]);
-    let seeded = kammerctl(&url, "", &["demo-seed"]);
+    let _ = kammerctl_as(&url, "", &["migrate"]);
+    let seeded = kammerctl_as(&url, "", &["demo-seed"]);
     assert!(seeded.status.success());
 
     // Everything, Excel dialect (the default).
@@ -150,7 +134,7 @@ fn cron_exports_the_list_and_the_monthly_report() {
 
     // The hotline may not export: exit 1, a German refusal, no file.
     let refused_path = db.file("hotline.csv");
-    let refused = kammerctl(
+    let refused = kammerctl_as(
         &url,
         "hl.schmidt",
         &["export", "antraege", "--out", &refused_path],
@@ -158,7 +142,7 @@ fn cron_exports_the_list_and_the_monthly_report() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("keine Exporte erstellen"));
     assert!(!std::path::Path::new(&refused_path).exists());
-    let bad = kammerctl(
+    let bad = kammerctl_as(
         &url,
         "sb.mueller",
         &[
@@ -222,7 +206,7 @@ fn cron_exports_the_list_and_the_monthly_report() {
         1 + report["by_gewerk"].as_array().unwrap().len()
     );
     assert_eq!(records(&series_path, b',').len(), 12);
-    let bad_month = kammerctl(
+    let bad_month = kammerctl_as(
         &url,
         "sb.mueller",
         &["--json", "report", "monthly", "--month", "2026-13"],

@@ -6,31 +6,21 @@
 //! Needs PgBouncer on 127.0.0.1:6432 (`scripts/pgbouncer.sh session`, which `scripts/test.sh`
 //! runs; `KD_PGBOUNCER_URL` points elsewhere).
 
+mod common;
+
 use std::process::{Command, Output};
 
+use common::{kammerctl_as, ok_as};
 use kammer_testkit::{ScratchDatabase, psql, url_of};
 
 const DEFAULT_POOLER: &str = "postgres://postgres@127.0.0.1:6432/postgres";
 
 fn kammerctl(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kammerctl"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("KAMMERCTL_USER", "admin")
-        .env("KAMMERCTL_PASSWORD", "kammer-demo-2026")
-        .output()
-        .expect("kammerctl runs")
+    kammerctl_as(url, "admin", args)
 }
 
 fn ok(url: &str, args: &[&str]) -> String {
-    let out = kammerctl(url, args);
-    assert!(
-        out.status.success(),
-        "kammerctl {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    ok_as(url, "admin", args)
 }
 
 /// PgBouncer's URL, after checking that it answers in session pooling mode.

@@ -1,29 +1,19 @@
 //! The story, from the shell: the real `kammerctl` binary against a fresh database.
 
+mod common;
+
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use common::{kammerctl_as, ok_as};
 use kammer_testkit::{ScratchDatabase, TestSmtpServer};
 
 fn kammerctl(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kammerctl"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("KAMMERCTL_USER", "admin")
-        .env("KAMMERCTL_PASSWORD", "kammer-demo-2026")
-        .output()
-        .expect("kammerctl runs")
+    kammerctl_as(url, "admin", args)
 }
 
 fn ok(url: &str, args: &[&str]) -> String {
-    let out = kammerctl(url, args);
-    assert!(
-        out.status.success(),
-        "kammerctl {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    ok_as(url, "admin", args)
 }
 
 fn json(url: &str, args: &[&str]) -> serde_json::Value {
