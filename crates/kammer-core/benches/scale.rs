@@ -329,6 +329,24 @@ fn pgbench(
     Sample { micros, seconds }
 }
 
+/// pgbench's side of a write operation: the plans of its first transaction, then `picked`
+/// transactions, one per Antrag of the pick table.
+fn pgbench_writes(
+    url: &str,
+    name: &str,
+    hot: &HashMap<String, String>,
+    statements: Vec<(&str, Vec<P>)>,
+    picked: usize,
+    plans: &mut String,
+) -> Option<Sample> {
+    if picked == 0 {
+        return None;
+    }
+    let what = format!("{name} (first Antrag of pgbench's)");
+    plans.push_str(&explain(url, &what, hot, &statements));
+    Some(pgbench(url, name, hot, &[statements], picked))
+}
+
 /// Runs `op` for every parameter set in turn, `n` times after a short warm-up.
 async fn measure<F, Fut>(n: usize, sets: usize, mut op: F) -> Sample
 where
@@ -729,19 +747,11 @@ async fn main() {
         ),
         ("sql:commit;", vec![]),
     ];
-    if picked > 0 {
-        plans.push_str(&explain(
-            &url,
-            "approve (first Antrag of pgbench's)",
-            &hot,
-            &approve_sql,
-        ));
-    }
     rows.push(Row {
         what: "approve (whole transaction)",
         target: "p99 ≤ 20 ms",
         app,
-        reference: (picked > 0).then(|| pgbench(&url, "approve", &hot, &[approve_sql], picked)),
+        reference: pgbench_writes(&url, "approve", &hot, approve_sql, picked, &mut plans),
     });
     done_by_pgbench(
         &pool,
@@ -843,19 +853,11 @@ async fn main() {
         ),
         ("sql:commit;", vec![]),
     ];
-    if picked > 0 {
-        plans.push_str(&explain(
-            &url,
-            "resend (first Antrag of pgbench's)",
-            &hot,
-            &resend_sql,
-        ));
-    }
     rows.push(Row {
         what: "resend (whole transaction)",
         target: "p99 ≤ 20 ms",
         app,
-        reference: (picked > 0).then(|| pgbench(&url, "resend", &hot, &[resend_sql], picked)),
+        reference: pgbench_writes(&url, "resend", &hot, resend_sql, picked, &mut plans),
     });
     done_by_pgbench(
         &pool,
