@@ -5,13 +5,16 @@
 #   1. apt-get installs the system packages that are not installed yet (root or sudo);
 #      nodejs/npm only when there is no `node` at all.
 #   2. When nothing answers on 127.0.0.1:5432, the newest installed PostgreSQL cluster is started.
-#   3. When user postgres cannot sign in over TCP without a password (a fresh Debian install
-#      asks for scram-sha-256), two lines are put at the top of that cluster's pg_hba.conf:
-#        host all postgres 127.0.0.1/32 trust   # kammerdesk-dev
-#        host all postgres ::1/128      trust   # kammerdesk-dev
-#      and the cluster is reloaded. This is for a local development machine only: anyone on
-#      this machine can then connect as postgres over localhost. Remove the lines marked
-#      "kammerdesk-dev" to undo it.
+#   3. Four lines go at the top of that cluster's pg_hba.conf (once), and it is reloaded:
+#        host all postgres 127.0.0.1/32 trust           # kammerdesk-dev
+#        host all postgres ::1/128      trust           # kammerdesk-dev
+#        host all all      127.0.0.1/32 scram-sha-256   # kammerdesk-dev-scram
+#        host all all      ::1/128      scram-sha-256   # kammerdesk-dev-scram
+#      The superuser signs in from localhost without a password (migrations, demo data,
+#      the tests' set-up); every clerk and service login must give its own password, as in
+#      production, whatever the rest of the file says. This is for a local development
+#      machine only: anyone on it can connect as postgres over localhost. Remove the lines
+#      marked "kammerdesk-dev" to undo it.
 #   4. `npm ci` in ui/ when ui/node_modules is missing or ui/package-lock.json changed since
 #      the last install (a checksum is kept in ui/node_modules/.kammerdesk-lock.sha256).
 #   5. A Python venv in ~/.cache/kammerdesk-venv with aiosmtpd (scripts/smtp-test-server/),
@@ -76,21 +79,23 @@ kd_postgres() {
         done
         kd_pg_answers || { kd_log "PostgreSQL does not answer on 127.0.0.1:5432"; return 1; }
     fi
-    if ! psql "$PG_URL_BASE/postgres" -w -tAc 'select 1' >/dev/null 2>&1; then
-        local v hba
-        v="$(kd_pg_version)"
-        hba="/etc/postgresql/$v/main/pg_hba.conf"
-        if [ -n "$v" ] && [ -f "$hba" ] && ! kd_as_root grep -q 'kammerdesk-dev' "$hba"; then
-            kd_log "allowing user postgres on localhost without password in $hba (local development only)"
-            kd_as_root sed -i '1i host all postgres 127.0.0.1/32 trust   # kammerdesk-dev\nhost all postgres ::1/128      trust   # kammerdesk-dev' "$hba"
-            kd_as_root pg_ctlcluster --skip-systemctl-redirect "$v" main reload
-            sleep 1
-        fi
-        psql "$PG_URL_BASE/postgres" -w -tAc 'select 1' >/dev/null || {
-            kd_log "cannot sign in as postgres on 127.0.0.1:5432 without a password"
-            return 1
-        }
+    # KammerDesk's clerks and services sign in with their own passwords (SCRAM), as in
+    # production, while the superuser postgres keeps signing in from localhost without one
+    # (local development only). Four lines at the top of pg_hba.conf, marked kammerdesk-dev.
+    local v hba
+    v="$(kd_pg_version)"
+    hba="/etc/postgresql/$v/main/pg_hba.conf"
+    if [ -n "$v" ] && [ -f "$hba" ] && ! kd_as_root grep -q 'kammerdesk-dev-scram' "$hba"; then
+        kd_log "pg_hba.conf: postgres without password on localhost, everyone else with SCRAM (local development only; lines marked kammerdesk-dev)"
+        kd_as_root sed -i '/^host all postgres .*# kammerdesk-dev$/d' "$hba"
+        kd_as_root sed -i '1i host all postgres 127.0.0.1/32 trust   # kammerdesk-dev\nhost all postgres ::1/128      trust   # kammerdesk-dev\nhost all all 127.0.0.1/32 scram-sha-256   # kammerdesk-dev-scram\nhost all all ::1/128      scram-sha-256   # kammerdesk-dev-scram' "$hba"
+        kd_as_root pg_ctlcluster --skip-systemctl-redirect "$v" main reload
+        sleep 1
     fi
+    psql "$PG_URL_BASE/postgres" -w -tAc 'select 1' >/dev/null || {
+        kd_log "cannot sign in as postgres on 127.0.0.1:5432 without a password"
+        return 1
+    }
 }
 
 kd_ui() {
@@ -141,7 +146,7 @@ kd_sqlx() {
         kd_log "no .sqlx/ query data: building database $db from migrations/ for the sqlx macros"
         psql "$PG_URL_BASE/postgres" -w -q -v ON_ERROR_STOP=1 -c "drop database if exists $db with (force)" -c "create database $db"
         for f in "$KD_ROOT"/migrations/*.sql; do
-            psql "$PG_URL_BASE/$db" -w -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null
+            psql "$PG_URL_BASE/$db" -w -q -1 -v ON_ERROR_STOP=1 -f "$f" >/dev/null
         done
         psql "$PG_URL_BASE/postgres" -w -q -c "comment on database $db is '$sum'"
     fi

@@ -27,6 +27,24 @@ scripts/replica.sh
 # crates/kammer-cli/tests/pgbouncer.rs runs kammerctl through a real PgBouncer.
 step "PgBouncer on 127.0.0.1:6432 (session pooling)"
 scripts/pgbouncer.sh session
+# The integration tests make server-wide logins named t<6 hex>.<name> (tests/common); their
+# databases are dropped after each test, the logins stay. Drop the ones earlier runs left.
+step "drop test logins left by earlier runs"
+psql -q -X -v ON_ERROR_STOP=1 "$PG_URL_BASE/postgres" <<'SQL'
+do $$
+declare r record; dropped int := 0;
+begin
+    for r in select rolname from pg_roles where rolname ~ '^t[0-9a-f]{6}\.' loop
+        begin
+            execute format('drop role %I', r.rolname);
+            dropped := dropped + 1;
+        exception when dependent_objects_still_exist then
+            null; -- still used by a test database that another run has open
+        end;
+    end loop;
+    raise notice 'dropped % test logins', dropped;
+end $$;
+SQL
 step "cargo test"
 DATABASE_URL="$KD_DATABASE_URL" cargo test --workspace
 step "bench smoke: mail drain (100 mails, debug build)"

@@ -6,26 +6,28 @@
 //! count here stays far below 2^53, so the file says `number`.
 
 use kammer_core::antraege::{
-    ActionState, AntragAction, AntragDetail, AntragPage, AntragSummary, AntragView, Approved,
-    SortOrder,
+    ActionState, AntragAction, AntragDetail, AntragPage, AntragSummary, AntragView,
+    ApprovalOutcome, ApprovalRequest, Approved, SortOrder,
 };
 use kammer_core::audit::{AuditEntry, Change};
 use kammer_core::betriebe::{Betrieb, BetriebDetail, BetriebHit};
+use kammer_core::clerks::ClerkInfo;
 use kammer_core::codes::{CodeCheck, CodeInfo, CodeState, CodeVerdict, Delivery, Resent};
 use kammer_core::db::DatabaseInfo;
 use kammer_core::domain::{AntragNr, AntragStatus, Permission, Role};
 use kammer_core::error::{ErrorBody, ErrorKind};
 use kammer_core::export::Dialect;
-use kammer_core::mail::SmtpSecurity;
 use kammer_core::report::{Figures, GewerkFigures, Month, MonthOutcomes, MonthlyReport};
 use kammer_core::zuordnungen::Zuordnung;
 use ts_rs::TS;
 
 use crate::commands::antraege::{AntragQuery, StatusCount};
 use crate::commands::audit::AuditQuery;
+use crate::commands::connection::ConnectionInfo;
 use crate::commands::export::{ReportPart, SaveOutcome};
+use crate::database::ServerInfo;
 use crate::session::SignedIn;
-use crate::settings::{DatabaseSettings, DeskSettings, SmtpSettings, TlsMode};
+use crate::settings::{DatabaseSettings, DeskSettings, TlsMode};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/bindings.ts");
 
@@ -40,9 +42,12 @@ fn generated() -> String {
         ErrorKind,
         ErrorBody,
         DatabaseInfo,
+        ServerInfo,
+        ConnectionInfo,
         Role,
         Permission,
         SignedIn,
+        ClerkInfo,
         Betrieb,
         BetriebHit,
         BetriebDetail,
@@ -59,6 +64,8 @@ fn generated() -> String {
         AntragAction,
         ActionState,
         Approved,
+        ApprovalOutcome,
+        ApprovalRequest,
         CodeInfo,
         CodeState,
         Delivery,
@@ -71,8 +78,6 @@ fn generated() -> String {
         Change,
         DeskSettings,
         DatabaseSettings,
-        SmtpSettings,
-        SmtpSecurity,
         TlsMode,
         Dialect,
         SaveOutcome,

@@ -6,10 +6,16 @@
 /// Every `#[tauri::command]` of the app, in snake_case. Keep in sync with `generate_handler!`.
 const COMMANDS: &[&str] = &[
     "connection_info",
-    "reconnect",
     "sign_in",
+    "stored_password",
     "sign_out",
     "current_clerk",
+    "list_clerks",
+    "add_clerk",
+    "set_clerk_role",
+    "disable_clerk",
+    "enable_clerk",
+    "set_clerk_password",
     "search_betriebe",
     "show_betrieb",
     "revoke_zuordnung",

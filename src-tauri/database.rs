@@ -1,95 +1,103 @@
-//! The desk's one connection pool, or the reason there is none.
+//! Where the desk signs in: the database server from the environment, the settings or the
+//! demo default — never a login. Before sign-in the desk holds no connection at all; a clerk's
+//! sign-in opens one with their own login (`session`).
 
-use std::sync::Arc;
+use std::time::Duration;
 
 use kammer_core::Error;
-use sqlx::PgPool;
+use serde::Serialize;
 use sqlx::postgres::PgConnectOptions;
-use tokio::sync::RwLock;
 
-/// The local demo database that `kammerctl` sets up, for a desk started without configuration.
-pub const DEMO_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/kammerdesk_demo";
+/// The local demo database that `scripts/run-app.sh` sets up, for a desk started without
+/// configuration.
+pub const DEMO_DATABASE_URL: &str = "postgres://127.0.0.1:5432/kammerdesk_demo";
 
 /// `KAMMERDESK_DATABASE_URL`, for IT pinning a desk and for the end-to-end tests. The generic
 /// `DATABASE_URL` of sqlx tools is deliberately ignored: a developer's shell must not point
-/// a clerk's desk elsewhere.
+/// a clerk's desk elsewhere. A user name or password in it is ignored too: clerks sign in.
 pub fn url_from_env() -> Option<String> {
     std::env::var("KAMMERDESK_DATABASE_URL")
         .ok()
         .filter(|v| !v.trim().is_empty())
 }
 
-/// Where to connect: an address from the environment, or the fields of the settings screen.
-#[derive(Clone)]
-pub enum Target {
-    Url(String),
-    Settings(Box<PgConnectOptions>),
+/// The server the desk signs clerks in at, or why there is none (an address that does not
+/// parse). Retargeted when an administrator saves settings.
+pub struct Database {
+    target: std::sync::Mutex<Result<PgConnectOptions, Error>>,
 }
 
-/// The slot is write-locked for as long as a connect is under way, so a command that needs
-/// the pool waits for the outcome instead of seeing a half-started state.
-pub struct Database {
-    target: std::sync::Mutex<Target>,
-    slot: Arc<RwLock<Result<PgPool, Error>>>,
+/// What the sign-in screen says about the server before anyone has signed in.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ServerInfo {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
 }
 
 impl Database {
-    pub fn connect_in_background(target: Target) -> Self {
-        let slot = Arc::new(RwLock::new(Err(Error::unavailable(
-            "Die Verbindung zur Datenbank wird noch aufgebaut.",
-        ))));
-        let mut guard = Arc::clone(&slot)
-            .try_write_owned()
-            .expect("a lock nobody else has seen is free");
-        let first = target.clone();
-        tauri::async_runtime::spawn(async move {
-            *guard = connect(&first).await;
-        });
+    pub fn new(target: PgConnectOptions) -> Self {
+        Database {
+            target: std::sync::Mutex::new(Ok(target)),
+        }
+    }
+
+    /// From an address like `KAMMERDESK_DATABASE_URL`; a broken one is kept as the reason the
+    /// desk cannot sign anyone in, shown in German where the server would be.
+    pub fn from_url(url: &str) -> Self {
+        let target = kammer_core::db::parse_url(url);
+        if let Err(e) = &target {
+            tracing::error!("database address not usable: {}", e.message());
+        }
         Database {
             target: std::sync::Mutex::new(target),
-            slot,
         }
     }
 
-    pub async fn pool(&self) -> Result<PgPool, Error> {
-        self.slot.read().await.clone()
+    pub fn options(&self) -> Result<PgConnectOptions, Error> {
+        self.target.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Connects elsewhere from now on (after the settings changed); call [`Self::reconnect`].
-    pub fn retarget(&self, target: Target) {
-        *self.target.lock().unwrap_or_else(|p| p.into_inner()) = target;
+    pub fn retarget(&self, target: PgConnectOptions) {
+        *self.target.lock().unwrap_or_else(|p| p.into_inner()) = Ok(target);
     }
 
-    /// Replaces the pool (or the error) with a fresh attempt. Concurrent calls queue on the
-    /// lock, so a double click costs a second attempt, never a leaked pool.
-    pub async fn reconnect(&self) -> Result<PgPool, Error> {
-        let mut slot = self.slot.write().await;
-        let target = self
-            .target
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let fresh = connect(&target).await;
-        if let Ok(old) = std::mem::replace(&mut *slot, fresh.clone()) {
-            tauri::async_runtime::spawn(async move { old.close().await });
+    pub fn server(&self) -> Result<ServerInfo, Error> {
+        let options = self.options()?;
+        Ok(ServerInfo {
+            host: options.get_host().to_owned(),
+            port: options.get_port(),
+            database: options.get_database().unwrap_or("postgres").to_owned(),
+        })
+    }
+
+    /// Whether the server answers at all, without signing in: so the desk can say „nicht
+    /// erreichbar“ before a clerk types a password.
+    pub async fn probe(&self) -> Result<ServerInfo, Error> {
+        let server = self.server()?;
+        let address = format!("{}:{}", server.host, server.port);
+        let reached = if server.host.starts_with('/') {
+            // A Unix socket directory: the socket file must be there.
+            std::path::Path::new(&server.host)
+                .join(format!(".s.PGSQL.{}", server.port))
+                .exists()
+        } else {
+            tokio::time::timeout(
+                Duration::from_secs(4),
+                tokio::net::TcpStream::connect(&address),
+            )
+            .await
+            .is_ok_and(|r| r.is_ok())
+        };
+        if reached {
+            Ok(server)
+        } else {
+            tracing::warn!("database server {address} not reachable");
+            Err(Error::unavailable(format!(
+                "Der Datenbankserver {address} (Datenbank {}) ist nicht erreichbar. Bitte prüfen Sie die Netzwerkverbindung oder wenden Sie sich an die IT.",
+                server.database
+            )))
         }
-        fresh
     }
-}
-
-async fn connect(target: &Target) -> Result<PgPool, Error> {
-    tracing::info!("connecting to the database");
-    let result = match target {
-        Target::Url(url) => kammer_core::db::connect(url).await,
-        Target::Settings(options) => kammer_core::db::connect_with((**options).clone()).await,
-    };
-    match &result {
-        Ok(_) => tracing::info!("database connected"),
-        Err(e) => tracing::warn!(
-            kind = e.kind().as_str(),
-            "database not connected: {}",
-            e.message()
-        ),
-    }
-    result
 }

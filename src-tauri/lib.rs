@@ -1,6 +1,7 @@
-//! The KammerDesk desktop shell. It owns the window, the database pool, the change listener
-//! and the background mail worker, and the IPC commands; every business rule lives in
-//! `kammer_core`, so commands stay thin.
+//! The KammerDesk desktop shell. It owns the window, the signed-in clerk's database session
+//! and its change listener, and the IPC commands; every business rule lives in `kammer_core`
+//! and, where it counts, in the database, so commands stay thin. The desk holds no database
+//! credential of its own and sends no mail.
 //!
 //! The web view is locked down twice: the CSP in tauri.conf.json lets it load only its own
 //! bundled files and talk only to the IPC endpoint, and `capabilities/` grants it only the
@@ -14,7 +15,6 @@ mod commands;
 mod database;
 mod listener;
 mod logging;
-mod mail_worker;
 mod save_dialog;
 mod secrets;
 mod session;
@@ -23,7 +23,7 @@ mod settings;
 use tauri::{Builder, Context, Manager, Runtime};
 
 pub use database::url_from_env;
-use database::{DEMO_DATABASE_URL, Database, Target};
+use database::{DEMO_DATABASE_URL, Database};
 
 /// Opens the window at once and connects to the database in the background, so a clerk
 /// sees a window (and, if need be, a clear error) even when the database is down.
@@ -36,36 +36,39 @@ pub fn run() {
 }
 
 /// The app without its runtime, so tests can drive the real commands and capabilities
-/// on Tauri's mock runtime. The database is `database_url` when given (the environment),
-/// else the one saved in the settings, else the local demo database.
+/// on Tauri's mock runtime. The database server is `database_url` when given (the
+/// environment), else the one saved in the settings, else the local demo database.
 pub fn desk<R: Runtime>(builder: Builder<R>, database_url: Option<String>) -> Builder<R> {
     let builder = builder
         .plugin(tauri_plugin_store::Builder::default().build())
         .manage(secrets::Secrets::default())
         .manage(session::SessionState::default())
         .manage(commands::export::RunningExport::default());
-    // An address from the environment needs nothing of the app: connect at once (this is
-    // also the path of the mock-runtime tests, which never run the setup hook).
+    // An address from the environment needs nothing of the app (this is also the path of
+    // the mock-runtime tests, which never run the setup hook).
     let builder = match database_url {
-        Some(url) => builder.manage(Database::connect_in_background(Target::Url(url))),
+        Some(url) => builder.manage(Database::from_url(&url)),
         None => builder,
     };
     builder
         .setup(|app| {
-            let handle = app.handle();
             if app.try_state::<Database>().is_none() {
-                app.manage(Database::connect_in_background(stored_target(handle)));
+                app.manage(stored_target(app.handle()));
             }
-            listener::start(handle.clone());
-            mail_worker::start(handle.clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::connection::connection_info,
-            commands::connection::reconnect,
             commands::auth::sign_in,
+            commands::auth::stored_password,
             commands::auth::sign_out,
             commands::auth::current_clerk,
+            commands::clerks::list_clerks,
+            commands::clerks::add_clerk,
+            commands::clerks::set_clerk_role,
+            commands::clerks::disable_clerk,
+            commands::clerks::enable_clerk,
+            commands::clerks::set_clerk_password,
             commands::betriebe::search_betriebe,
             commands::betriebe::show_betrieb,
             commands::betriebe::revoke_zuordnung,
@@ -88,18 +91,11 @@ pub fn desk<R: Runtime>(builder: Builder<R>, database_url: Option<String>) -> Bu
 }
 
 /// The database saved in the settings, else the local demo database.
-fn stored_target<R: Runtime>(app: &tauri::AppHandle<R>) -> Target {
+fn stored_target<R: Runtime>(app: &tauri::AppHandle<R>) -> Database {
     if !settings::database_configured(app) {
-        return Target::Url(DEMO_DATABASE_URL.to_owned());
+        return Database::from_url(DEMO_DATABASE_URL);
     }
-    let password = app
-        .state::<secrets::Secrets>()
-        .get(secrets::Secret::Database);
-    Target::Settings(Box::new(
-        settings::load(app)
-            .database
-            .connect_options(password.as_deref()),
-    ))
+    Database::new(settings::load(app).database.connect_options())
 }
 
 /// tauri.conf.json, the icons, the front end and the resolved capabilities, embedded.

@@ -1,36 +1,33 @@
 //! Live refresh: every committed change (by any desk, the portal or `kammerctl`) is
 //! notified on PostgreSQL's `kammer_changes` channel; this forwards each to the web view as
-//! the `kammer-changed` event. `LISTEN` needs a direct connection (not a transaction pooler).
+//! the `kammer-changed` event. It listens with the signed-in clerk's login and stops at
+//! sign-out. `LISTEN` needs a direct connection (not a transaction pooler).
 
 use std::time::Duration;
 
 use kammer_core::audit::{CHANGES_CHANNEL, Change};
+use sqlx::PgPool;
 use sqlx::postgres::PgListener;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
-
-use crate::database::Database;
+use tauri::async_runtime::JoinHandle;
+use tauri::{AppHandle, Emitter, Runtime};
 
 pub const EVENT: &str = "kammer-changed";
 
-pub fn start<R: Runtime>(app: AppHandle<R>) {
+/// Listens on `pool`'s server until aborted (sign-out), reconnecting after a lost connection.
+pub fn start<R: Runtime>(app: AppHandle<R>, pool: PgPool) -> JoinHandle<()> {
     tauri::async_runtime::spawn(async move {
         loop {
-            if let Err(e) = listen(&app).await {
+            if let Err(e) = listen(&app, &pool).await {
                 tracing::debug!("change listener: {e}");
             }
             tokio::time::sleep(Duration::from_secs(3)).await;
         }
-    });
+    })
 }
 
-/// Listens on the current pool until the connection or the pool goes away.
-async fn listen<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
-    let pool = app
-        .state::<Database>()
-        .pool()
-        .await
-        .map_err(|e| e.message().to_owned())?;
-    let mut listener = PgListener::connect_with(&pool)
+/// Listens until the connection goes away.
+async fn listen<R: Runtime>(app: &AppHandle<R>, pool: &PgPool) -> Result<(), String> {
+    let mut listener = PgListener::connect_with(pool)
         .await
         .map_err(|e| e.to_string())?;
     listener

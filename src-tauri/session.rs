@@ -1,14 +1,17 @@
-//! The clerk signed in at this desk. One per window process: a second clerk signs out first.
+//! The clerk signed in at this desk: their own database session (a pool opened with their
+//! login) and the listener that feeds the window live changes. One per window process: a
+//! second clerk signs out first. Sign-out closes the connections.
 
 use kammer_core::auth::Session;
 use kammer_core::domain::{Permission, Role};
 use kammer_core::error::ErrorBody;
 use kammer_core::{Error, ErrorKind};
 use serde::Serialize;
+use tauri::async_runtime::JoinHandle;
 use tokio::sync::RwLock;
 
 /// What the web view learns about the signed-in clerk: enough to label the top bar and to
-/// grey out what the role does not allow (the core checks again on every call).
+/// grey out what the role does not allow (the database checks again on every call).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SignedIn {
@@ -34,16 +37,33 @@ impl From<&Session> for SignedIn {
     }
 }
 
+struct Active {
+    session: Session,
+    listener: JoinHandle<()>,
+}
+
 #[derive(Default)]
-pub struct SessionState(RwLock<Option<Session>>);
+pub struct SessionState(RwLock<Option<Active>>);
 
 impl SessionState {
-    pub async fn set(&self, session: Option<Session>) {
-        *self.0.write().await = session;
+    /// Makes `session` the desk's, ending (and closing) any earlier one.
+    pub async fn begin(&self, session: Session, listener: JoinHandle<()>) {
+        let earlier = self.0.write().await.replace(Active { session, listener });
+        if let Some(earlier) = earlier {
+            end(earlier).await;
+        }
+    }
+
+    /// Signs out: the listener stops and the clerk's connections close.
+    pub async fn end(&self) {
+        let active = self.0.write().await.take();
+        if let Some(active) = active {
+            end(active).await;
+        }
     }
 
     pub async fn current(&self) -> Option<Session> {
-        self.0.read().await.clone()
+        self.0.read().await.as_ref().map(|a| a.session.clone())
     }
 
     /// The session, or the refusal every command gives before sign-in.
@@ -55,4 +75,9 @@ impl SessionState {
             ))
         })
     }
+}
+
+async fn end(active: Active) {
+    active.listener.abort();
+    active.session.close().await;
 }

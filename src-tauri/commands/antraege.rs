@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::{CommandResult, antrag_nr, body, signed_in};
-use crate::database::Database;
 use crate::session::SessionState;
 
 /// The queue's filter as the screen holds it. `from` and `to` are German calendar days
@@ -62,21 +61,18 @@ pub struct StatusCount {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn list_antraege(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     query: AntragQuery,
     after: Option<String>,
     limit: i64,
 ) -> CommandResult<AntragPage> {
-    let (pool, session) = signed_in(&database, &session).await?;
+    let session = signed_in(&session).await?;
     let after = after
         .as_deref()
         .map(Cursor::parse)
         .transpose()
         .map_err(body)?;
-    antraege::list(
-        &pool,
-        &session,
+    antraege::list(&session,
         &query.filter()?,
         after.as_ref(),
         limit.clamp(1, 500),
@@ -87,12 +83,11 @@ pub async fn list_antraege(
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn count_antraege(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     query: AntragQuery,
 ) -> CommandResult<Vec<StatusCount>> {
-    let (pool, session) = signed_in(&database, &session).await?;
-    let counts = antraege::count_by_status(&pool, &session, &query.filter()?)
+    let session = signed_in(&session).await?;
+    let counts = antraege::count_by_status(&session, &query.filter()?)
         .await
         .map_err(body)?;
     Ok(counts
@@ -107,52 +102,48 @@ pub async fn count_antraege(
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn show_antrag(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     nr: i64,
 ) -> CommandResult<AntragView> {
-    let (pool, session) = signed_in(&database, &session).await?;
-    antraege::view(&pool, &session, antrag_nr(nr)?)
+    let session = signed_in(&session).await?;
+    antraege::view(&session, antrag_nr(nr)?)
         .await
         .map_err(body)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn approve_antrag(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     nr: i64,
     reason: Option<String>,
 ) -> CommandResult<Approved> {
-    let (pool, session) = signed_in(&database, &session).await?;
+    let session = signed_in(&session).await?;
     let reason = Reason::parse_optional(reason.as_deref()).map_err(body)?;
-    antraege::approve(&pool, &session, antrag_nr(nr)?, reason.as_ref())
+    antraege::approve(&session, antrag_nr(nr)?, reason.as_ref())
         .await
         .map_err(body)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn withdraw_antrag(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     nr: i64,
     reason: String,
 ) -> CommandResult<()> {
-    let (pool, session) = signed_in(&database, &session).await?;
-    antraege::withdraw(&pool, &session, antrag_nr(nr)?, &super::reason(&reason)?)
+    let session = signed_in(&session).await?;
+    antraege::withdraw(&session, antrag_nr(nr)?, &super::reason(&reason)?)
         .await
         .map_err(body)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn reject_antrag(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     nr: i64,
     reason: String,
 ) -> CommandResult<()> {
-    let (pool, session) = signed_in(&database, &session).await?;
-    antraege::reject(&pool, &session, antrag_nr(nr)?, &super::reason(&reason)?)
+    let session = signed_in(&session).await?;
+    antraege::reject(&session, antrag_nr(nr)?, &super::reason(&reason)?)
         .await
         .map_err(body)
 }

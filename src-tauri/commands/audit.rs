@@ -7,7 +7,6 @@ use serde::Deserialize;
 use tauri::State;
 
 use super::{CommandResult, body, signed_in};
-use crate::database::Database;
 use crate::session::SessionState;
 
 /// The Protokoll's filters as the screen holds them; days are German days, both included.
@@ -32,17 +31,16 @@ fn given(s: &Option<String>) -> Option<&str> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn list_audit(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     query: AuditQuery,
 ) -> CommandResult<Vec<AuditEntry>> {
-    let (pool, session) = signed_in(&database, &session).await?;
+    let session = signed_in(&session).await?;
     let day = |d: &Option<String>| given(d).map(GermanDay::parse).transpose().map_err(body);
     let betrieb_id = match given(&query.betriebsnummer) {
         Some(n) => {
             let nummer = Betriebsnummer::parse(n).map_err(body)?;
             Some(
-                betriebe::by_nummer(&pool, &session, &nummer)
+                betriebe::by_nummer(&session, &nummer)
                     .await
                     .map_err(body)?
                     .id,
@@ -64,5 +62,5 @@ pub async fn list_audit(
         before_id: query.before_id,
         limit: query.limit,
     };
-    audit::list(&pool, &session, &filter).await.map_err(body)
+    audit::list(&session, &filter).await.map_err(body)
 }

@@ -1,32 +1,75 @@
-//! Signing a clerk in and out of this desk.
+//! Signing a clerk in and out of this desk. Signing in is connecting with the clerk's own
+//! PostgreSQL login; the password is stored (in the keychain) only when the clerk asks.
 
 use kammer_core::auth::{self, Password};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use super::{CommandResult, body};
 use crate::database::Database;
+use crate::listener;
+use crate::secrets::{self, Secrets};
 use crate::session::{SessionState, SignedIn};
 
+/// `password` empty and a password stored for this login on this server: the stored one is
+/// used. `remember`: store the password that worked; otherwise any stored one is forgotten.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn sign_in(
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
     database: State<'_, Database>,
     session: State<'_, SessionState>,
+    secrets: State<'_, Secrets>,
     username: String,
     password: String,
+    remember: bool,
 ) -> CommandResult<SignedIn> {
-    let pool = database.pool().await.map_err(body)?;
-    let signed_in = auth::sign_in(&pool, &username, &Password::attempt(&password))
+    let username = username.trim().to_lowercase();
+    let server = database.server().map_err(body)?;
+    let account = secrets::account(&username, &server.host, server.port, &server.database);
+    let stored = if password.is_empty() {
+        secrets.get(&account)
+    } else {
+        None
+    };
+    let password = stored.clone().unwrap_or(password);
+    let options = database.options().map_err(body)?;
+    let signed_in = auth::sign_in(&options, &username, &Password::attempt(&password))
         .await
-        .map_err(body)?;
+        .map_err(|e| {
+            if stored.is_some() {
+                // A stored password that no longer works is worth nothing: ask next time.
+                secrets.forget(&account);
+            }
+            body(e)
+        })?;
+    if remember {
+        secrets.set(&account, &password);
+    } else {
+        secrets.forget(&account);
+    }
     tracing::info!(clerk = %signed_in.username, "signed in");
     let view = SignedIn::from(&signed_in);
-    session.set(Some(signed_in)).await;
+    let changes = listener::start(app, signed_in.pool().clone());
+    session.begin(signed_in, changes).await;
     Ok(view)
+}
+
+/// Whether a password for `username` on this server is stored (the sign-in then needs none).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn stored_password(
+    database: State<'_, Database>,
+    secrets: State<'_, Secrets>,
+    username: String,
+) -> CommandResult<bool> {
+    let server = database.server().map_err(body)?;
+    let username = username.trim().to_lowercase();
+    Ok(secrets
+        .get(&secrets::account(&username, &server.host, server.port, &server.database))
+        .is_some())
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sign_out(session: State<'_, SessionState>) -> CommandResult<()> {
-    session.set(None).await;
+    session.end().await;
     Ok(())
 }
 

@@ -6,43 +6,39 @@ use kammer_core::zuordnungen;
 use tauri::State;
 
 use super::{CommandResult, body, signed_in};
-use crate::database::Database;
 use crate::session::SessionState;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn search_betriebe(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     query: String,
     limit: i64,
 ) -> CommandResult<Vec<BetriebHit>> {
-    let (pool, session) = signed_in(&database, &session).await?;
-    betriebe::search(&pool, &session, &query, limit.clamp(1, 100))
+    let session = signed_in(&session).await?;
+    betriebe::search(&session, &query, limit.clamp(1, 100))
         .await
         .map_err(body)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn show_betrieb(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     betriebsnummer: String,
 ) -> CommandResult<BetriebDetail> {
-    let (pool, session) = signed_in(&database, &session).await?;
+    let session = signed_in(&session).await?;
     let nummer = Betriebsnummer::parse(&betriebsnummer).map_err(body)?;
-    betriebe::show(&pool, &session, &nummer).await.map_err(body)
+    betriebe::show(&session, &nummer).await.map_err(body)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn revoke_zuordnung(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     zuordnung_id: i64,
     reason: String,
 ) -> CommandResult<()> {
-    let (pool, session) = signed_in(&database, &session).await?;
+    let session = signed_in(&session).await?;
     let reason = super::reason(&reason)?;
-    zuordnungen::revoke(&pool, &session, zuordnung_id, &reason)
+    zuordnungen::revoke(&session, zuordnung_id, &reason)
         .await
         .map_err(body)
 }

@@ -11,7 +11,6 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 
 use super::antraege::AntragQuery;
 use super::{CommandResult, body, signed_in};
-use crate::database::Database;
 use crate::save_dialog;
 use crate::session::SessionState;
 
@@ -52,13 +51,12 @@ impl From<ExportOutcome> for SaveOutcome {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_antraege<R: Runtime>(
     app: AppHandle<R>,
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     running: State<'_, RunningExport>,
     query: AntragQuery,
     dialect: Dialect,
 ) -> CommandResult<SaveOutcome> {
-    let (pool, session) = signed_in(&database, &session).await?;
+    let session = signed_in(&session).await?;
     let filter = query.filter()?;
     let name = format!("antraege_{}.csv", Month::of(Utc::now()));
     let Some(path) = save_dialog::ask(&app, &name).await else {
@@ -78,7 +76,7 @@ pub async fn export_antraege<R: Runtime>(
         *slot = Some(control.clone());
         control
     };
-    let outcome = export::antraege(&pool, &session, &filter, dialect, &path, &control).await;
+    let outcome = export::antraege(&session, &filter, dialect, &path, &control).await;
     running.slot().take();
     outcome.map(SaveOutcome::from).map_err(body)
 }
@@ -96,13 +94,12 @@ pub async fn cancel_export(running: State<'_, RunningExport>) -> CommandResult<b
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn monthly_report(
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     month: String,
 ) -> CommandResult<MonthlyReport> {
-    let (pool, session) = signed_in(&database, &session).await?;
+    let session = signed_in(&session).await?;
     let month = Month::parse(&month).map_err(body)?;
-    report::monthly(&pool, &session, month).await.map_err(body)
+    report::monthly(&session, month).await.map_err(body)
 }
 
 /// Which table of the report to save: the month by Gewerk, or the twelve-month series.
@@ -117,13 +114,12 @@ pub enum ReportPart {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_report<R: Runtime>(
     app: AppHandle<R>,
-    database: State<'_, Database>,
     session: State<'_, SessionState>,
     month: String,
     dialect: Dialect,
     part: ReportPart,
 ) -> CommandResult<SaveOutcome> {
-    let (pool, session) = signed_in(&database, &session).await?;
+    let session = signed_in(&session).await?;
     let month = Month::parse(&month).map_err(body)?;
     let name = match part {
         ReportPart::Monthly => format!("monatsbericht_{month}.csv"),
@@ -132,14 +128,14 @@ pub async fn export_report<R: Runtime>(
     let Some(path) = save_dialog::ask(&app, &name).await else {
         return Ok(SaveOutcome::Dismissed);
     };
-    let report = report::monthly(&pool, &session, month)
+    let report = report::monthly(&session, month)
         .await
         .map_err(body)?;
     let written = match part {
         ReportPart::Monthly => {
-            report::write_monthly(&pool, &session, &report, dialect, &path).await
+            report::write_monthly(&session, &report, dialect, &path).await
         }
-        ReportPart::Series => report::write_series(&pool, &session, &report, dialect, &path).await,
+        ReportPart::Series => report::write_series(&session, &report, dialect, &path).await,
     }
     .map_err(body)?;
     let rows = match part {

@@ -7,6 +7,7 @@ pub mod antraege;
 pub mod audit;
 pub mod auth;
 pub mod betriebe;
+pub mod clerks;
 pub mod codes;
 pub mod connection;
 pub mod export;
@@ -15,9 +16,7 @@ pub mod settings;
 use kammer_core::auth::Session;
 use kammer_core::domain::{AntragNr, Reason};
 use kammer_core::error::ErrorBody;
-use sqlx::PgPool;
 
-use crate::database::Database;
 use crate::session::SessionState;
 
 /// What every command returns across the IPC boundary.
@@ -27,14 +26,9 @@ fn body(error: kammer_core::Error) -> ErrorBody {
     ErrorBody::from(&error)
 }
 
-/// The pool and the signed-in clerk, or why a command cannot run yet.
-async fn signed_in(
-    database: &Database,
-    session: &SessionState,
-) -> CommandResult<(PgPool, Session)> {
-    let session = session.require().await?;
-    let pool = database.pool().await.map_err(body)?;
-    Ok((pool, session))
+/// The signed-in clerk (their own database session), or why a command cannot run yet.
+async fn signed_in(session: &SessionState) -> CommandResult<Session> {
+    session.require().await
 }
 
 fn antrag_nr(nr: i64) -> CommandResult<AntragNr> {

@@ -1,10 +1,13 @@
-//! The settings screen: database and mail server.
+//! The settings screen: where the database is. Anyone may look; only a signed-in
+//! administrator may change it, and not where IT pinned it in the environment.
 
+use kammer_core::domain::Role;
+use kammer_core::{Error, ErrorKind};
 use tauri::{AppHandle, Runtime, State};
 
-use super::{CommandResult, body};
-use crate::database::{Database, Target};
-use crate::secrets::{Secret, Secrets};
+use super::{CommandResult, body, signed_in};
+use crate::database::Database;
+use crate::session::SessionState;
 use crate::settings::{self, DeskSettings};
 
 #[tauri::command(rename_all = "snake_case")]
@@ -12,29 +15,28 @@ pub async fn load_settings<R: Runtime>(app: AppHandle<R>) -> CommandResult<DeskS
     Ok(settings::load(&app))
 }
 
-/// Saves, then points the desk at the database as now configured; the caller reconnects.
+/// Saves, then signs the next clerks in at the database as now configured.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn save_settings<R: Runtime>(
     app: AppHandle<R>,
     database: State<'_, Database>,
-    secrets: State<'_, Secrets>,
+    session: State<'_, SessionState>,
     settings: DeskSettings,
-    database_password: Option<String>,
-    smtp_password: Option<String>,
 ) -> CommandResult<DeskSettings> {
-    let saved = settings::save(
-        &app,
-        &settings,
-        database_password.as_deref(),
-        smtp_password.as_deref(),
-    )
-    .map_err(body)?;
-    if crate::database::url_from_env().is_none() {
-        let password = secrets.get(Secret::Database);
-        database.retarget(Target::Settings(Box::new(
-            saved.database.connect_options(password.as_deref()),
+    let clerk = signed_in(&session).await?;
+    if clerk.role != Role::Admin {
+        return Err(body(Error::new(
+            ErrorKind::Forbidden,
+            "Die Verbindung zur Datenbank ändert nur die Administration.",
         )));
     }
-    crate::mail_worker::settings_changed(&app);
+    if crate::database::url_from_env().is_some() {
+        return Err(body(Error::new(
+            ErrorKind::Forbidden,
+            "Die Verbindung ist von der IT festgelegt (KAMMERDESK_DATABASE_URL) und kann hier nicht geändert werden.",
+        )));
+    }
+    let saved = settings::save(&app, &settings).map_err(body)?;
+    database.retarget(saved.database.connect_options());
     Ok(saved)
 }

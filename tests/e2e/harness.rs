@@ -17,7 +17,7 @@ use futures_util::FutureExt;
 use kammer_testkit::{ReceivedMail, ScratchDatabase, TestSmtpServer};
 use serde_json::json;
 
-use crate::launch::{self, Driver};
+use crate::launch::{self, Driver, MailSender};
 
 /// How long a step may take before the test fails. Generous: the CI machine has two cores
 /// and compiles other things at the same time.
@@ -44,6 +44,8 @@ pub struct Desk {
     /// [`Database::Existing`] and [`Database::Unreachable`]).
     _db: Option<ScratchDatabase>,
     pub smtp: TestSmtpServer,
+    /// The mail sender service draining the test's outbox into `smtp` (demo databases only).
+    _mail_sender: Option<MailSender>,
     pub driver: Driver,
     /// When the WebDriver session (and so the app) was asked for.
     pub launched: Instant,
@@ -160,7 +162,14 @@ impl Desk {
             Database::Existing(url) => (None, url),
         };
         let smtp = TestSmtpServer::start();
-        let driver = Driver::start(&url, &smtp);
+        let mail_sender = db.as_ref().map(|_| {
+            MailSender::start(
+                &url,
+                &smtp,
+                &artefact_dir().join(format!("{name}-outbox.log")),
+            )
+        });
+        let driver = Driver::start(&url);
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert(
@@ -184,6 +193,7 @@ impl Desk {
             database_url: url,
             _db: db,
             smtp,
+            _mail_sender: mail_sender,
             driver,
             launched: started,
         };
@@ -357,6 +367,12 @@ impl Desk {
         self.wait_text("#current-clerk", "").await;
     }
 
+    /// Signs out and waits for the sign-in screen.
+    pub async fn sign_out(&self) {
+        self.click("#sign-out").await;
+        self.wait_for("#sign-in", STEP).await;
+    }
+
     /// The notices of one kind currently shown, as text.
     pub async fn wait_notice(&self, kind: &str) -> String {
         let css = format!("#notices .notice[data-kind=\"{kind}\"]");
@@ -399,8 +415,8 @@ impl Desk {
 
     // ----------------------------------------------------------------- outside the app
 
-    /// The mail for Antrag `nr` whose code begins with `prefix`, once the desk's mail
-    /// worker has delivered it to the test SMTP server.
+    /// The mail for Antrag `nr` whose code begins with `prefix`, once the mail sender
+    /// service has delivered it to the test SMTP server.
     pub async fn wait_for_code_mail(&self, nr: i64, prefix: &str) -> ReceivedMail {
         let prefix = &prefix.to_lowercase();
         let smtp = &self.smtp;

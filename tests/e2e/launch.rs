@@ -1,5 +1,7 @@
-//! Everything one test's app needs, fresh: a demo database, a loopback SMTP server, a
-//! throw-away home, and its own tauri-driver (with its WebKitWebDriver) on free ports.
+//! Everything one test's app needs, fresh: a demo database, a loopback SMTP server with the
+//! mail sender service draining the outbox into it (`kammerctl outbox run` as the demo's
+//! `kd_mailer` login — the desk sends no mail), a throw-away home, and its own tauri-driver
+//! (with its WebKitWebDriver) on free ports.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -10,8 +12,10 @@ use std::time::{Duration, Instant};
 
 use kammer_testkit::{ScratchDatabase, TestSmtpServer};
 
-/// The demo clerks' password (`kammerctl demo-seed`).
+/// The demo clerks' and demo services' password (`kammerctl demo-seed`).
 pub const DEMO_PASSWORD: &str = "kammer-demo-2026";
+/// The demo's mail sender login.
+pub const DEMO_MAILER: &str = "kd_mailer";
 
 /// The app under test, built by `cargo test --features custom-protocol` for this very test
 /// target (so it serves the bundled ui/dist).
@@ -102,6 +106,56 @@ pub fn demo_database() -> ScratchDatabase {
     db
 }
 
+/// `url` (a superuser's address of a test database) with another login.
+pub fn url_as(url: &str, login: &str) -> String {
+    let rest = url
+        .split_once('@')
+        .map(|(_, rest)| rest)
+        .expect("a postgres://user@host/db address");
+    format!("postgres://{login}:{DEMO_PASSWORD}@{rest}")
+}
+
+/// The mail sender service for one test: `kammerctl outbox run` as the demo's mail sender
+/// login, sending to the test's SMTP server. Stopped with SIGTERM when dropped (it finishes
+/// the mail in flight and exits).
+pub struct MailSender {
+    child: Child,
+}
+
+impl MailSender {
+    pub fn start(database_url: &str, smtp: &TestSmtpServer, log: &Path) -> MailSender {
+        let log_file = std::fs::File::create(log).expect("mail sender log");
+        let child = Command::new(kammerctl_binary())
+            .args(["outbox", "run", "--smtp-host", "127.0.0.1", "--smtp-security", "plain"])
+            .args(["--smtp-port", &smtp.port.to_string()])
+            .env("DATABASE_URL", url_as(database_url, DEMO_MAILER))
+            .env_remove("KAMMERCTL_USER")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("log"))
+            .stderr(log_file)
+            .spawn()
+            .expect("kammerctl outbox run starts");
+        MailSender { child }
+    }
+}
+
+impl Drop for MailSender {
+    fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// One tauri-driver and everything it starts (WebKitWebDriver, the app) in a process group
 /// of their own. Dropping it stops them all.
 pub struct Driver {
@@ -117,7 +171,7 @@ impl Driver {
     /// Starts tauri-driver with the app's environment: the test's database and SMTP server,
     /// and a home and XDG folders of its own, so settings, keychain entries and window state
     /// never leak between tests or into the developer's desk.
-    pub fn start(database_url: &str, smtp: &TestSmtpServer) -> Driver {
+    pub fn start(database_url: &str) -> Driver {
         let display = std::env::var("DISPLAY").unwrap_or_default();
         assert!(
             !display.is_empty(),
@@ -147,9 +201,6 @@ impl Driver {
             .env_remove("XDG_RUNTIME_DIR")
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env("KAMMERDESK_DATABASE_URL", database_url)
-            .env("KAMMERDESK_SMTP_HOST", "127.0.0.1")
-            .env("KAMMERDESK_SMTP_PORT", smtp.port.to_string())
-            .env("KAMMERDESK_SMTP_SECURITY", "plain")
             .env("KAMMERDESK_EXPORT_DIR", &export_dir)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())

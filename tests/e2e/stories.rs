@@ -203,7 +203,9 @@ fn wrong_password_is_refused_in_german() {
     });
 }
 
-/// Story (a): resend the code, read it from the mail, check it, confirm the Zuordnung.
+/// Story (a): resend the code, read it from the mail, check it, confirm the Zuordnung without
+/// the code entered in the portal: Sachbearbeitung asks, a second person (here the
+/// administration) confirms — four eyes, as the chamber's default policy demands.
 #[test]
 fn resend_check_and_confirm_the_zuordnung() {
     run("resend_check_confirm", async |desk| {
@@ -239,7 +241,7 @@ fn resend_check_and_confirm_the_zuordnung() {
             )
             .await;
 
-        // The desk's own mail worker delivers it to the test SMTP server.
+        // The mail sender service (not the desk) delivers it to the test SMTP server.
         let mail = desk.wait_for_code_mail(ANTRAG, &prefix).await;
         assert_eq!(mail.rcpt_tos, ["info@testbetrieb.example"]);
         let code = mail.code().expect("the mail carries the code");
@@ -255,8 +257,26 @@ fn resend_check_and_confirm_the_zuordnung() {
 
         desk.click("#action-approve").await;
         desk.confirm(Some("Code am Telefon geprüft")).await;
+        desk.wait_text("#antrag-second-approval", "Sabine Müller")
+            .await;
+        desk.wait_attr("#antrag", "data-status", "awaiting_code")
+            .await;
+        assert!(desk.wait_notice("success").await.contains("zweite Person"));
+        // The same clerk cannot give the second confirmation; the button says why.
+        let own = desk.find("#action-approve").await;
+        assert!(!own.is_enabled().await.unwrap(), "no second confirmation by oneself");
+        desk.screenshot("antrag-vier-augen").await;
+
+        desk.sign_out().await;
+        desk.sign_in("admin").await;
+        open_betrieb(desk, false).await;
+        open_antrag(desk).await;
+        desk.wait_text("#antrag-second-approval", "Sabine Müller")
+            .await;
+        desk.click("#action-approve").await;
+        desk.wait_text("#confirm-dialog[open]", "Zweite Bestätigung").await;
+        desk.confirm(None).await;
         desk.wait_attr("#antrag", "data-status", "approved").await;
-        desk.wait_notice("success").await;
 
         desk.click("#antrag-betrieb").await;
         desk.find(&format!("#betrieb[data-betriebsnummer=\"{BETRIEB}\"]"))
@@ -301,8 +321,8 @@ fn hotline_cannot_confirm() {
     });
 }
 
-/// Story (d): approved through kammerctl while the clerk has it open → conflict notice, and
-/// the Antrag shows the new state.
+/// Story (d): rejected through kammerctl while the clerk has the approval open → conflict
+/// notice, and the Antrag shows the new state.
 #[test]
 fn approved_meanwhile_gives_a_conflict() {
     run("conflict", async |desk| {
@@ -320,16 +340,16 @@ fn approved_meanwhile_gives_a_conflict() {
             &desk.url(),
             &[
                 "antrag",
-                "approve",
+                "reject",
                 "178",
                 "--reason",
-                "Kollegin war schneller",
+                "Kollegin war schneller: Betrieb kennt die Person nicht",
             ],
         );
         desk.click("#confirm-ok").await;
         let notice = desk.wait_notice("conflict").await;
-        assert!(!notice.is_empty());
-        desk.wait_attr("#antrag", "data-status", "approved").await;
+        assert!(notice.contains("Abgelehnt"), "{notice}");
+        desk.wait_attr("#antrag", "data-status", "rejected").await;
         assert!(
             !desk
                 .find("#action-approve")

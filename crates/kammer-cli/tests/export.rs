@@ -1,9 +1,12 @@
-//! `kammerctl export antraege` and `kammerctl report monthly`, the cron commands, with the
-//! real binary against a fresh database holding the demo data.
+//! `kammerctl export antraege` and `kammerctl report monthly` with the real binary against a
+//! fresh database holding the demo data: for a Sachbearbeitung clerk (`--as sb.mueller`), and
+//! from cron as the reporting service (`kd_reporting` in the address).
 
 mod common;
 
-use common::{kammerctl_as, ok_as};
+use common::{
+    json, json_error, kammerctl, kammerctl_as, migrate_and_seed, ok, ok_as, refused, url_as,
+};
 use kammer_testkit::{ScratchDatabase, psql};
 
 /// A database and a directory of their own, removed at the end even when an assertion fails.
@@ -29,7 +32,8 @@ impl Scratch {
     }
 }
 
-fn ok(url: &str, args: &[&str]) -> String {
+/// As the Sachbearbeitung clerk, signed in with `--as`.
+fn ok_sb(url: &str, args: &[&str]) -> String {
     ok_as(url, "sb.mueller", args)
 }
 
@@ -51,13 +55,11 @@ fn records(path: &str, separator: u8) -> Vec<csv::StringRecord> {
 fn cron_exports_the_list_and_the_monthly_report() {
     let db = Scratch::create();
     let url = db.url();
-    let _ = kammerctl_as(&url, "", &["migrate"]);
-    let seeded = kammerctl_as(&url, "", &["demo-seed"]);
-    assert!(seeded.status.success());
+    migrate_and_seed(&url);
 
     // Everything, Excel dialect (the default).
     let all = db.file("alle.csv");
-    let said = ok(&url, &["export", "antraege", "--out", &all]);
+    let said = ok_sb(&url, &["export", "antraege", "--out", &all]);
     assert!(said.contains("600 Anträge"), "{said}");
     assert!(
         std::fs::read(&all)
@@ -74,7 +76,7 @@ fn cron_exports_the_list_and_the_monthly_report() {
 
     // Filtered, RFC 4180: the same rows as the database holds for that filter.
     let approved = db.file("bestaetigt.csv");
-    let json = ok(
+    let json = ok_sb(
         &url,
         &[
             "--json",
@@ -108,13 +110,14 @@ fn cron_exports_the_list_and_the_monthly_report() {
     assert!(rows.iter().all(|r| &r[2] == "Zuordnung bestätigt"));
     let logged = psql(
         &url,
-        "select details->>'rows' from audit_events where action = 'export_written' and details->>'dialect' = 'rfc4180'",
+        "select details->>'rows' || ' ' || login from audit_events
+         where action = 'export_written' and details->>'dialect' = 'rfc4180'",
     );
-    assert_eq!(logged, want.to_string());
+    assert_eq!(logged, format!("{want} sb.mueller"));
 
     // The search box: a Betriebsnummer's beginning finds that Betrieb's Anträge.
     let searched = db.file("suche.csv");
-    ok(
+    ok_sb(
         &url,
         &[
             "export", "antraege", "--search", "212115", "--out", &searched,
@@ -134,13 +137,13 @@ fn cron_exports_the_list_and_the_monthly_report() {
 
     // The hotline may not export: exit 1, a German refusal, no file.
     let refused_path = db.file("hotline.csv");
-    let refused = kammerctl_as(
+    let hotline = kammerctl_as(
         &url,
         "hl.schmidt",
         &["export", "antraege", "--out", &refused_path],
     );
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("keine Exporte erstellen"));
+    assert_eq!(hotline.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&hotline.stderr).contains("keine Exporte erstellen"));
     assert!(!std::path::Path::new(&refused_path).exists());
     let bad = kammerctl_as(
         &url,
@@ -170,7 +173,7 @@ fn cron_exports_the_list_and_the_monthly_report() {
     )
     .parse()
     .unwrap();
-    let report: serde_json::Value = serde_json::from_str(&ok(
+    let report: serde_json::Value = serde_json::from_str(&ok_sb(
         &url,
         &["--json", "report", "monthly", "--month", &month],
     ))
@@ -178,12 +181,12 @@ fn cron_exports_the_list_and_the_monthly_report() {
     assert_eq!(report["month"], month);
     assert_eq!(report["total"]["received"], received);
     assert_eq!(report["series"].as_array().unwrap().len(), 12);
-    let text = ok(&url, &["report", "monthly", "--month", &month]);
+    let text = ok_sb(&url, &["report", "monthly", "--month", &month]);
     assert!(text.contains(&format!("Monatsbericht {month}")), "{text}");
     assert!(text.contains("Anträge eingegangen"), "{text}");
     let csv_path = db.file("bericht.csv");
     let series_path = db.file("verlauf.csv");
-    ok(
+    ok_sb(
         &url,
         &[
             "report",
@@ -212,6 +215,56 @@ fn cron_exports_the_list_and_the_monthly_report() {
         &["--json", "report", "monthly", "--month", "2026-13"],
     );
     assert_eq!(bad_month.status.code(), Some(1));
-    let err: serde_json::Value = serde_json::from_slice(&bad_month.stdout).unwrap();
-    assert_eq!(err["error"]["kind"], "validation");
+    assert_eq!(json_error(&bad_month)["kind"], "validation");
+}
+
+/// Cron runs the export and the report as the reporting service: no clerk, no password in a
+/// crontab but the service's own, and the audit trail says the system did it.
+#[test]
+fn cron_exports_as_the_reporting_service() {
+    let db = Scratch::create();
+    let url = db.url();
+    migrate_and_seed(&url);
+    let cron = url_as(&url, "kd_reporting");
+
+    let all = db.file("cron.csv");
+    let said = ok(&cron, &["export", "antraege", "--out", &all]);
+    assert!(said.contains("600 Anträge"), "{said}");
+    assert_eq!(records(&all, b';').len(), 600);
+    assert_eq!(
+        psql(
+            &url,
+            "select actor_kind || ' ' || login from audit_events where action = 'export_written'"
+        ),
+        "system kd_reporting"
+    );
+    let month = psql(
+        &url,
+        "select to_char(now() at time zone 'Europe/Berlin', 'YYYY-MM')",
+    );
+    let report = json(&cron, &["report", "monthly", "--month", &month]);
+    assert_eq!(report["month"], month);
+    let series = db.file("verlauf.csv");
+    ok(
+        &cron,
+        &[
+            "report",
+            "monthly",
+            "--month",
+            &month,
+            "--series-out",
+            &series,
+        ],
+    );
+    assert_eq!(records(&series, b';').len(), 12);
+
+    // Not the reporting service: the mail sender is refused; the superuser too, in the words
+    // for a clerk command (it is one, without a reporting login).
+    let out = db.file("nein.csv");
+    let args = ["export", "antraege", "--out", out.as_str()];
+    let said = refused(&args, kammerctl(&url_as(&url, "kd_mailer"), &args));
+    assert!(said.contains("kein Zugang von KammerDesk"), "{said}");
+    let said = refused(&args, kammerctl(&url, &args));
+    assert!(said.contains("Superuser-Zugang"), "{said}");
+    assert!(!std::path::Path::new(&out).exists());
 }

@@ -5,11 +5,17 @@
 //!
 //! Needs the replica of `scripts/replica.sh` on 127.0.0.1:5433 (`scripts/test.sh` starts it;
 //! `KD_REPLICA_SERVER_URL` points elsewhere). The databases of these tests are created on the
-//! primary and reach the replica by replication, like everything else.
+//! primary and reach the replica by replication, like everything else — the logins too: the
+//! demo clerk signs in at the replica with the same login and password as at the primary.
+
+mod common;
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use common::{
+    DEMO_PASSWORD, json_error, kammerctl as kammerctl_url, migrate_and_seed, ok, ok_as, run, url_as,
+};
 use kammer_testkit::{ScratchDatabase, psql, url_of};
 
 const DEFAULT_REPLICA_SERVER: &str = "postgres://postgres@127.0.0.1:5433/postgres";
@@ -90,17 +96,61 @@ impl Drop for Paused<'_> {
     }
 }
 
-fn kammerctl(url: &str, read_url: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kammerctl"));
-    cmd.args(args)
-        .env("DATABASE_URL", url)
-        .env_remove("KD_READ_DATABASE_URL")
-        .env("KAMMERCTL_USER", "sb.mueller")
-        .env("KAMMERCTL_PASSWORD", "kammer-demo-2026");
-    if let Some(read_url) = read_url {
-        cmd.args(["--read-database-url", read_url]);
+/// The demo data, with approvals without the code by one clerk (the policy's four eyes are
+/// the story tests' subject; here one approval must change what a look-up shows).
+fn seed(url: &str) {
+    migrate_and_seed(url);
+    ok_as(
+        url,
+        "admin",
+        &["policy", "set", "--four-eyes-without-code", "false"],
+    );
+}
+
+/// What a test that pauses replay works with: its turn, both servers, a seeded database of its
+/// own that the replica has caught up with, and a directory for files.
+struct Replicated {
+    _turn: std::fs::File,
+    primary_server: String,
+    replica_server: String,
+    _db: ScratchDatabase,
+    dir: tempfile::TempDir,
+    url: String,
+    read_url: String,
+}
+
+impl Replicated {
+    fn seeded(prefix: &str) -> Replicated {
+        let turn = take_turn();
+        let (primary_server, replica_server) = (primary_server(), replica_server());
+        let db = ScratchDatabase::create(prefix);
+        let (url, read_url) = (db.url(), url_of(&replica_server, &db.name));
+        seed(&url);
+        wait_for_replay(&primary_server, &replica_server);
+        Replicated {
+            _turn: turn,
+            primary_server,
+            replica_server,
+            _db: db,
+            dir: tempfile::tempdir().unwrap(),
+            url,
+            read_url,
+        }
     }
-    cmd.output().expect("kammerctl runs")
+}
+
+/// As the demo clerk `sb.mueller`, signed in with `--as`, reading from `read_url` if given.
+fn kammerctl(url: &str, read_url: Option<&str>, args: &[&str]) -> Output {
+    let read = read_url.map(|r| ["--read-database-url", r]);
+    let args = [args, read.as_ref().map_or(&[][..], |r| &r[..])].concat();
+    run(
+        url,
+        &[
+            ("KAMMERCTL_USER", "sb.mueller"),
+            ("KAMMERCTL_PASSWORD", DEMO_PASSWORD),
+        ],
+        &args,
+    )
 }
 
 fn json(url: &str, read_url: Option<&str>, args: &[&str]) -> serde_json::Value {
@@ -142,16 +192,15 @@ fn exported_status_of_178(path: &std::path::Path) -> String {
 
 #[test]
 fn lookups_exports_and_reports_read_from_the_replica() {
-    let _turn = take_turn();
-    let replica_server = replica_server();
-    let primary_server = primary_server();
-    let db = ScratchDatabase::create("kammerctl_replica");
-    let dir = tempfile::tempdir().unwrap();
-    let url = db.url();
-    let read_url = url_of(&replica_server, &db.name);
-    assert!(kammerctl(&url, None, &["migrate"]).status.success());
-    assert!(kammerctl(&url, None, &["demo-seed"]).status.success());
-    wait_for_replay(&primary_server, &replica_server);
+    let Replicated {
+        _turn,
+        _db,
+        primary_server,
+        replica_server,
+        url,
+        read_url,
+        dir,
+    } = Replicated::seeded("kammerctl_replica");
     assert_eq!(psql(&read_url, "select pg_is_in_recovery()"), "t");
     let month = psql(
         &url,
@@ -258,8 +307,7 @@ fn lookups_exports_and_reports_read_from_the_replica() {
 fn the_replica_is_needed_only_by_what_reads_from_it() {
     let db = ScratchDatabase::create("kammerctl_replica_down");
     let url = db.url();
-    assert!(kammerctl(&url, None, &["migrate"]).status.success());
-    assert!(kammerctl(&url, None, &["demo-seed"]).status.success());
+    seed(&url);
     // Nothing listens on port 1.
     let nowhere = format!("postgres://postgres@127.0.0.1:1/{}", db.name);
 
@@ -284,6 +332,7 @@ fn the_replica_is_needed_only_by_what_reads_from_it() {
             "Inhaber hat telefonisch bestätigt",
         ],
     );
+    assert_eq!(approved["outcome"], "approved", "{approved}");
     assert!(approved["zuordnung_id"].is_i64(), "{approved}");
 }
 
@@ -297,7 +346,7 @@ fn the_read_pool_never_writes() {
     let primary_server = primary_server();
     let db = ScratchDatabase::create("kammerctl_replica_ro");
     let url = db.url();
-    assert!(kammerctl(&url, None, &["migrate"]).status.success());
+    ok(&url, &["migrate"]);
     wait_for_replay(&primary_server, &replica_server);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -306,7 +355,8 @@ fn the_read_pool_never_writes() {
         (url.clone(), false),
     ] {
         runtime.block_on(async {
-            let read = kammer_core::db::connect_read_only(&read_url).await.unwrap();
+            let options = kammer_core::db::parse_url(&read_url).unwrap();
+            let read = kammer_core::db::connect_read_only(options).await.unwrap();
             let recovery: bool = sqlx::query_scalar("select pg_is_in_recovery()")
                 .fetch_one(&read)
                 .await
@@ -329,4 +379,73 @@ fn the_read_pool_never_writes() {
         psql(&url, "select to_regclass('kammer_probe') is null"),
         "t"
     );
+}
+
+/// Without `--as`: the clerk's or the reporting service's own login in both addresses. The
+/// read address must name the same login as the primary's.
+#[test]
+fn the_address_login_reads_from_the_replica_as_itself() {
+    let Replicated {
+        _turn,
+        _db,
+        primary_server: _,
+        replica_server,
+        url,
+        read_url,
+        dir,
+    } = Replicated::seeded("kammerctl_replica_login");
+    let (clerk, clerk_read) = (url_as(&url, "hl.schmidt"), url_as(&read_url, "hl.schmidt"));
+    let (cron, cron_read) = (
+        url_as(&url, "kd_reporting"),
+        url_as(&read_url, "kd_reporting"),
+    );
+
+    let paused = Paused::pause(&replica_server);
+    ok(
+        &clerk,
+        &[
+            "antrag",
+            "withdraw",
+            "178",
+            "--reason",
+            "Antragsteller hat angerufen",
+        ],
+    );
+    let show = ["--json", "betrieb", "show", "2121155381"];
+    let on_primary: serde_json::Value = serde_json::from_str(&ok(&clerk, &show)).unwrap();
+    assert_eq!(status_of_178(&on_primary), "withdrawn");
+    let read_args = [&show[..], &["--read-database-url", clerk_read.as_str()]].concat();
+    let on_replica: serde_json::Value = serde_json::from_str(&ok(&clerk, &read_args)).unwrap();
+    assert_eq!(
+        status_of_178(&on_replica),
+        "awaiting_code",
+        "the clerk's look-up did not read from the replica"
+    );
+
+    // The reporting service (cron) exports from the replica; its record goes to the primary.
+    let stale = dir.path().join("cron.csv");
+    let export = [
+        "export",
+        "antraege",
+        "--out",
+        stale.to_str().unwrap(),
+        "--read-database-url",
+        &cron_read,
+    ];
+    ok(&cron, &export);
+    assert_eq!(
+        exported_status_of_178(&stale),
+        "Freigabeschlüssel notwendig",
+        "the service's export did not read from the replica"
+    );
+    let export_events = "select count(*) from audit_events where action = 'export_written' and login = 'kd_reporting'";
+    assert_eq!(psql(&url, export_events), "1");
+    assert_eq!(psql(&read_url, export_events), "0");
+
+    // A read address with another login (here the superuser's) is refused before it is used.
+    let other = [&show[..], &["--read-database-url", read_url.as_str()]].concat();
+    let out = kammerctl_url(&clerk, &other);
+    let message = json_error(&out)["message"].as_str().unwrap().to_string();
+    assert!(message.contains("denselben Zugang"), "{message}");
+    drop(paused);
 }

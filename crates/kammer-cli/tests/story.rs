@@ -1,26 +1,17 @@
-//! The issue's story, from the shell: the real `kammerctl` binary against a fresh database.
+//! The issue's story, from the shell: the real `kammerctl` binary against a fresh database,
+//! each step under the login that does it in production — the demo clerks `admin`,
+//! `sb.mueller` and `hl.schmidt` signed in with `--as`, the services `kd_mailer`, `kd_portal`
+//! and `kd_reporting` with their logins in the address, set-up as the superuser.
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{kammerctl_as, ok_as};
-use kammer_testkit::{ScratchDatabase, TestSmtpServer};
+use common::*;
+use kammer_testkit::{ScratchDatabase, TestSmtpServer, psql};
 
-fn kammerctl(url: &str, args: &[&str]) -> Output {
-    kammerctl_as(url, "admin", args)
-}
-
-fn ok(url: &str, args: &[&str]) -> String {
-    ok_as(url, "admin", args)
-}
-
-fn json(url: &str, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(url, &all)).unwrap()
-}
+const REQUESTER: &str = "justus.kraemer@example.org";
 
 fn smtp_args(port: &str) -> Vec<&str> {
     vec![
@@ -33,22 +24,38 @@ fn smtp_args(port: &str) -> Vec<&str> {
     ]
 }
 
+/// The audit trail of Antrag 178 as (action, login) pairs, oldest first.
+fn history(url: &str) -> Vec<(String, String)> {
+    let shown = json_as(url, "hl.schmidt", &["antrag", "show", "178"]);
+    shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["login"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 #[test]
-fn story_resend_read_check_submit_approve() {
+fn story_resend_mail_check_submit_approve() {
     let db = ScratchDatabase::create("kammerctl_story");
     let url = db.url();
-    ok(&url, &["migrate"]);
-    ok(&url, &["demo-seed"]);
+    migrate_and_seed(&url);
 
-    let shown = ok(&url, &["antrag", "show", "178"]);
+    let shown = ok_as(&url, "hl.schmidt", &["antrag", "show", "178"]);
     assert!(
         shown.contains("Antrag Nr. 178, gesendet am 12.01.2024, 07:23:17"),
         "{shown}"
     );
     assert!(shown.contains("Freigabeschlüssel notwendig"), "{shown}");
 
-    ok(
+    ok_as(
         &url,
+        "admin",
         &[
             "policy",
             "set",
@@ -58,8 +65,10 @@ fn story_resend_read_check_submit_approve() {
             "0",
         ],
     );
-    let resent = json(
+    // The hotline sends a new code; no clerk ever sees it.
+    let resent = json_as(
         &url,
+        "hl.schmidt",
         &[
             "code",
             "resend",
@@ -68,12 +77,14 @@ fn story_resend_read_check_submit_approve() {
             "Anruf: Code nicht erhalten",
         ],
     );
-    // Real delivery: the worker sends to the SMTP test server; the code is read from there.
-    // The seed's still-queued mail for 178 was cancelled by the resend: one mail goes out.
+    assert!(resent.get("code").is_none(), "{resent}");
+
+    // The mail sender, as its own service login, delivers it to the SMTP test server; the
+    // code is read from the mail. The seed's queued mail for 178 was cancelled by the resend.
     let server = TestSmtpServer::start();
     let port = server.port.to_string();
     let drained = json(
-        &url,
+        &url_as(&url, "kd_mailer"),
         &[&["outbox", "run", "--once"][..], &smtp_args(&port)].concat(),
     );
     assert_eq!(
@@ -85,105 +96,382 @@ fn story_resend_read_check_submit_approve() {
     assert_eq!(mails[0].rcpt_tos, ["info@testbetrieb.example"]);
     let code = mails[0].code().expect("the mail carries the code");
     let code = code.as_str();
-    assert!(code.starts_with(resent["prefix"].as_str().unwrap()));
-    let stored = json(&url, &["outbox", "show", &resent["outbox_id"].to_string()]);
-    assert_eq!(stored["entry"]["status"], "sent");
-    assert!(
-        !stored["body_text"].as_str().unwrap().contains(code),
-        "code removed after sending"
+    let prefix = resent["prefix"].as_str().unwrap();
+    assert!(code.starts_with(prefix));
+
+    // The administration sees the mail as sent, its code masked to the prefix.
+    let stored = json_as(
+        &url,
+        "admin",
+        &["outbox", "show", &resent["outbox_id"].to_string()],
     );
-    let inspected = ok(&url, &["code", "inspect", "178"]);
+    assert_eq!(stored["entry"]["status"], "sent");
+    let body = stored["body_text"].as_str().unwrap();
+    assert!(!body.contains(code), "the code is masked: {body}");
+    assert!(body.contains(prefix), "{body}");
+    let inspected = ok_as(&url, "hl.schmidt", &["code", "inspect", "178"]);
     assert!(inspected.contains("versendet am "), "{inspected}");
 
+    // The code read out on the phone is checked, then the requester submits it in the portal.
     assert_eq!(
-        json(&url, &["code", "check", "178", code])["verdict"],
+        json_as(&url, "hl.schmidt", &["code", "check", "178", code])["verdict"],
         "valid"
     );
     let submitted = json(
-        &url,
-        &[
-            "portal",
-            "submit-code",
-            "--email",
-            "justus.kraemer@example.org",
-            "178",
-            code,
-        ],
+        &url_as(&url, "kd_portal"),
+        &["portal", "submit-code", "--email", REQUESTER, "178", code],
     );
     assert_eq!(submitted["status"], "in_review");
-    json(&url, &["antrag", "approve", "178"]);
 
-    let betrieb = json(&url, &["betrieb", "show", "2121155381"]);
+    let approved = ok_as(&url, "sb.mueller", &["antrag", "approve", "178"]);
+    assert!(
+        approved.contains("Antrag Nr. 178 bestätigt; Zuordnung"),
+        "{approved}"
+    );
+    let betrieb = json_as(&url, "hl.schmidt", &["betrieb", "show", "2121155381"]);
     let linked = betrieb["zuordnungen"].as_array().unwrap().iter().any(|z| {
-        z["account_email"] == "justus.kraemer@example.org"
-            && z["antrag_nr"] == 178
-            && z["revoked_at"].is_null()
+        z["account_email"] == REQUESTER && z["antrag_nr"] == 178 && z["revoked_at"].is_null()
     });
     assert!(linked, "{betrieb}");
 
-    let history = json(&url, &["antrag", "show", "178"])["history"].clone();
-    let actions: Vec<&str> = history
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    for step in [
-        "requested",
-        "code_resent",
-        "code_checked",
-        "code_confirmed",
-        "approved",
+    // Each step is in the audit trail under the login that did it.
+    let history = history(&url);
+    for (action, login) in [
+        ("requested", None),
+        ("code_resent", Some("hl.schmidt")),
+        ("code_checked", Some("hl.schmidt")),
+        ("code_confirmed", Some("kd_portal")),
+        ("approved", Some("sb.mueller")),
     ] {
-        assert!(actions.contains(&step), "{step} missing in {actions:?}");
+        let found = history
+            .iter()
+            .any(|(a, l)| a == action && login.is_none_or(|login| l == login));
+        assert!(found, "{action} by {login:?} missing in {history:?}");
     }
 
     // A second approval is a conflict: exit 1 and a German message, nothing changed.
-    let again = kammerctl(&url, &["--json", "antrag", "approve", "178"]);
-    assert_eq!(again.status.code(), Some(1));
-    let err: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
-    assert_eq!(err["error"]["kind"], "conflict");
+    let again = kammerctl_as(&url, "admin", &["--json", "antrag", "approve", "178"]);
+    assert_eq!(json_error(&again)["kind"], "conflict");
+}
+
+/// Approving without the code: the first Sachbearbeitung clerk asks, a different one confirms.
+#[test]
+fn approving_without_the_code_takes_a_second_clerk() {
+    let db = ScratchDatabase::create("kammerctl_story");
+    let url = db.url();
+    migrate_and_seed(&url);
+    let approve = APPROVE_178_BY_PHONE;
+
+    let hotline = kammerctl_as(&url, "hl.schmidt", &approve);
+    assert!(refused(&approve, hotline).contains("Hotline"));
+
+    let first = ok_as(&url, "sb.mueller", &approve);
+    assert!(
+        first.contains("wartet auf die zweite Bestätigung") && first.contains("Vier-Augen"),
+        "{first}"
+    );
+    let queue = ok_as(
+        &url,
+        "sb.mueller",
+        &[
+            "antrag",
+            "list",
+            "--status",
+            "awaiting_code",
+            "--limit",
+            "1000",
+        ],
+    );
+    let line = queue
+        .lines()
+        .find(|l| l.starts_with("Nr. 178 "))
+        .expect("178 in the queue");
+    assert!(line.contains("wartet auf zweite Bestätigung"), "{line}");
+    assert!(ok_as(&url, "sb.mueller", &["antrag", "show", "178"]).contains("ohne Code angefragt"));
+
+    let same = kammerctl_as(&url, "sb.mueller", &with_json_args(&approve));
+    let err = json_error(&same);
+    assert_eq!(err["kind"], "forbidden");
+    assert!(err["message"].as_str().unwrap().contains("andere Person"));
+
+    let second = json_as(
+        &url,
+        "admin",
+        &[
+            "antrag",
+            "approve",
+            "178",
+            "--reason",
+            "Rückruf beim Inhaber",
+        ],
+    );
+    assert_eq!(second["outcome"], "approved");
+    assert!(second["zuordnung_id"].is_i64(), "{second}");
+    assert_eq!(
+        psql(&url, "select status from antraege where nr = 178"),
+        "approved"
+    );
+}
+
+fn with_json_args<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [&["--json"], args].concat()
 }
 
 #[test]
-fn exit_codes_distinguish_usage_from_refusal() {
+fn exit_codes_and_who_may_sign_in() {
     let db = ScratchDatabase::create("kammerctl_story");
     let url = db.url();
     ok(&url, &["migrate"]);
     assert_eq!(kammerctl(&url, &["no-such-command"]).status.code(), Some(2));
-    let malformed = kammerctl(&url, &["--json", "betrieb", "show", "21211A5381"]);
-    assert_eq!(malformed.status.code(), Some(1));
-    let err: serde_json::Value = serde_json::from_slice(&malformed.stdout).unwrap();
-    assert_eq!(err["error"]["kind"], "validation");
-    // No clerk exists yet: signing in as admin is refused.
-    let refused = kammerctl(&url, &["antrag", "show", "178"]);
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("Benutzername oder Passwort ist falsch")
+    let malformed = kammerctl_as(&url, "admin", &["--json", "betrieb", "show", "21211A5381"]);
+    assert_eq!(json_error(&malformed)["kind"], "validation");
+    ok(&url, &["demo-seed"]);
+
+    // The superuser is refused for clerk commands, in the core's words plus how to sign in.
+    let args = ["antrag", "show", "178"];
+    let said = refused(&args, kammerctl(&url, &args));
+    assert!(said.contains("Superuser-Zugang „postgres“"), "{said}");
+    assert!(said.contains("--as <benutzername>"), "{said}");
+    assert_eq!(
+        json_error(&kammerctl(&url, &with_json_args(&args)))["kind"],
+        "forbidden"
     );
+    // A clerk's own login in the address works without --as; a service login is no clerk.
+    assert!(ok(&url_as(&url, "sb.mueller"), &args).contains("Antrag Nr. 178"));
+    let said = refused(&args, kammerctl(&url_as(&url, "kd_mailer"), &args));
+    assert!(said.contains("kein Zugang von KammerDesk"), "{said}");
+    // A wrong password, and a server address without any login.
+    let wrong = run(
+        &url,
+        &[
+            ("KAMMERCTL_USER", "sb.mueller"),
+            ("KAMMERCTL_PASSWORD", "falsch"),
+        ],
+        &args,
+    );
+    assert!(refused(&args, wrong).contains("Benutzername oder Passwort ist falsch"));
+    let said = refused(&args, kammerctl(&server_only(&url), &args));
+    assert!(said.contains("--as <benutzername>"), "{said}");
+    // --as on the command line for a set-up or service command is a usage error.
+    for args in [
+        &["--as", "admin", "expire"][..],
+        &["migrate", "--as", "admin"],
+        &["--as", "admin", "outbox", "run", "--once"],
+    ] {
+        let out = kammerctl(&url, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--as gilt nur"));
+    }
+    // The help explains the connection rules.
+    let help = ok(&url, &["--help"]);
+    for rule in [
+        "--as <benutzer>",
+        "kammer_mailer",
+        "Superuser",
+        "Support und Tests",
+    ] {
+        assert!(help.contains(rule), "{rule} missing in --help: {help}");
+    }
+}
+
+/// `expire` is the reporting service's cron job: clerks and the superuser are refused.
+#[test]
+fn expire_runs_as_the_reporting_service_only() {
+    let db = ScratchDatabase::create("kammerctl_story");
+    let url = db.url();
+    migrate_and_seed(&url);
+    psql(
+        &url,
+        "update confirmation_codes set expires_at = now() - interval '1 minute'
+         where antrag_nr = 178 and consumed_at is null and superseded_at is null",
+    );
+
+    let said = refused(
+        &["expire"],
+        kammerctl(&url_as(&url, "sb.mueller"), &["expire"]),
+    );
+    assert!(said.contains("kein Dienst-Zugang"), "{said}");
+    let said = refused(&["expire"], kammerctl(&url_as(&url, "admin"), &["expire"]));
+    assert!(said.contains("Berichte und Fristen"), "{said}");
+    let said = refused(&["expire"], kammerctl(&url, &["expire"]));
+    assert!(said.contains("nie als Superuser"), "{said}");
+    assert_eq!(
+        psql(&url, "select status from antraege where nr = 178"),
+        "awaiting_code"
+    );
+
+    let expired = json(&url_as(&url, "kd_reporting"), &["expire"]);
+    let expired = expired["expired"].as_array().unwrap();
+    assert!(expired.contains(&serde_json::json!(178)), "{expired:?}");
+    assert_eq!(
+        psql(&url, "select status from antraege where nr = 178"),
+        "expired"
+    );
+    assert_eq!(
+        psql(
+            &url,
+            "select actor_kind || ' ' || login from audit_events where antrag_nr = 178 and action = 'expired'"
+        ),
+        "system kd_reporting"
+    );
+}
+
+/// First-time set-up and the administration of logins: the first administrator and service
+/// logins as the superuser, everything else as the administrator.
+#[test]
+fn setup_and_clerk_administration() {
+    const ADMIN_PW: &str = "erstes-admin-passwort";
+    const SB_PW: &str = "sb-passwort-123";
+    const SB_PW2: &str = "neu-gesetzt-456";
+    const CRON_PW: &str = "cron-passwort-789";
+    let logins = Logins::default();
+    let db = ScratchDatabase::create("kammerctl_setup");
+    let url = db.url();
+    ok(&url, &["migrate"]);
+    let (admin, sb, dir, cron) = (
+        logins.name("admin"),
+        logins.name("sb"),
+        logins.name("dir"),
+        logins.name("cron"),
+    );
+    let as_admin = [
+        ("KAMMERCTL_USER", admin.as_str()),
+        ("KAMMERCTL_PASSWORD", ADMIN_PW),
+    ];
+    let as_sb = |pw| [("KAMMERCTL_USER", sb.as_str()), ("KAMMERCTL_PASSWORD", pw)];
+    let new_pw = |pw| ("KAMMERCTL_NEW_PASSWORD", pw);
+    let with = |env: &[(&'static str, &'static str)]| [&as_admin[..], env].concat();
+
+    // The first administrator of an empty database, as the superuser (bootstrap).
+    let add_admin = [
+        "--json",
+        "clerk",
+        "add",
+        &admin,
+        "--name",
+        "Erste Administratorin",
+    ];
+    let first = success(&add_admin, run(&url, &[new_pw(ADMIN_PW)], &add_admin));
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(
+        (first["role"].as_str(), first["bootstrap"].as_bool()),
+        (Some("admin"), Some(true))
+    );
+    let again = json_error(&run(&url, &[new_pw(ADMIN_PW)], &add_admin));
+    assert!(
+        again["message"]
+            .as_str()
+            .unwrap()
+            .contains("bereits Zugänge"),
+        "{again}"
+    );
+
+    // The administrator adds a clerk with a password, and one whom the directory signs in.
+    let add_sb = [
+        "clerk",
+        "add",
+        &sb,
+        "--name",
+        "Sam Beispiel",
+        "--role",
+        "sachbearbeitung",
+    ];
+    success(&add_sb, run(&url, &with(&[new_pw(SB_PW)]), &add_sb));
+    let add_dir = [
+        "--json",
+        "clerk",
+        "add",
+        &dir,
+        "--name",
+        "Dora Verzeichnis",
+        "--directory",
+    ];
+    let added: serde_json::Value =
+        serde_json::from_str(&success(&add_dir, run(&url, &as_admin, &add_dir))).unwrap();
+    assert_eq!(
+        (added["directory"].as_bool(), added["role"].as_str()),
+        (Some(true), Some("sachbearbeitung"))
+    );
+    let no_password = format!("select rolpassword is null from pg_authid where rolname = '{dir}'");
+    assert_eq!(psql(&url, &no_password), "t");
+    let lookup = ["antrag", "list"];
+    assert!(success(&lookup, run(&url, &as_sb(SB_PW), &lookup)).contains("Keine Anträge"));
+
+    // Another role; disabled (no sign-in), enabled again.
+    let role = ["clerk", "role", &sb, "hotline"];
+    assert!(success(&role, run(&url, &as_admin, &role)).contains("Hotline"));
+    let list = ["--json", "clerk", "list"];
+    let listed: serde_json::Value =
+        serde_json::from_str(&success(&list, run(&url, &as_admin, &list))).unwrap();
+    let row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["username"] == sb.as_str());
+    assert_eq!(row.expect("the clerk in the list")["role"], "hotline");
+    let disable = ["clerk", "disable", &sb];
+    success(&disable, run(&url, &as_admin, &disable));
+    assert!(refused(&lookup, run(&url, &as_sb(SB_PW), &lookup)).contains("gesperrt"));
+    let enable = ["clerk", "enable", &sb];
+    success(&enable, run(&url, &as_admin, &enable));
+    success(&lookup, run(&url, &as_sb(SB_PW), &lookup));
+
+    // A new password set by the superuser (recovery), then by the clerk for themselves.
+    let passwd = ["clerk", "passwd", &sb];
+    success(&passwd, run(&url, &[new_pw(SB_PW2)], &passwd));
+    refused(&lookup, run(&url, &as_sb(SB_PW), &lookup));
+    let own = [&as_sb(SB_PW2)[..], &[new_pw(SB_PW)]].concat();
+    success(&passwd, run(&url, &own, &passwd));
+    success(&lookup, run(&url, &as_sb(SB_PW), &lookup));
+
+    // Service logins: the superuser makes one, an administrator cannot.
+    let add_cron = ["service-login", "add", "--service", "reporting", &cron];
+    success(&add_cron, run(&url, &[new_pw(CRON_PW)], &add_cron));
+    let cron_url = url_with_login(&url, &cron, CRON_PW);
+    assert!(ok(&cron_url, &["expire"]).contains("0 Anträge abgelaufen"));
+    let add_other = [
+        "service-login",
+        "add",
+        "--service",
+        "mailer",
+        "kd_nicht_erlaubt",
+    ];
+    let admin_url = url_with_login(&url, &admin, ADMIN_PW);
+    let said = refused(&add_other, run(&admin_url, &[new_pw(CRON_PW)], &add_other));
+    assert!(said.contains("Superuser"), "{said}");
+    let with_as = [&["--as", admin.as_str()][..], &add_other].concat();
+    assert_eq!(kammerctl(&url, &with_as).status.code(), Some(2));
+    let made = "select count(*) from pg_roles where rolname = 'kd_nicht_erlaubt'";
+    assert_eq!(psql(&url, made), "0");
 }
 
 /// `outbox run` as a service: it drains at start, wakes on the notification of a resend
 /// (well before its 30-second poll), and stops cleanly on SIGTERM.
 #[test]
-fn the_worker_service_sends_a_resend_at_once_and_stops_on_sigterm() {
+fn the_mail_sender_sends_a_resend_at_once_and_stops_on_sigterm() {
     let db = ScratchDatabase::create("kammerctl_story");
     let url = db.url();
-    ok(&url, &["migrate"]);
-    ok(&url, &["demo-seed"]);
-    ok(&url, &["policy", "set", "--resend-cooldown-seconds", "0"]);
+    migrate_and_seed(&url);
+    ok_as(
+        &url,
+        "admin",
+        &["policy", "set", "--resend-cooldown-seconds", "0"],
+    );
     let server = TestSmtpServer::start();
     let port = server.port.to_string();
     let mut worker = Command::new(env!("CARGO_BIN_EXE_kammerctl"))
         .args([&["outbox", "run"][..], &smtp_args(&port)].concat())
-        .env("DATABASE_URL", &url)
+        .env("DATABASE_URL", url_as(&url, "kd_mailer"))
+        .env_remove("KAMMERCTL_USER")
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .spawn()
         .expect("start the worker");
     // The seed's queued mail for Antrag 178 goes out at start.
     server.wait_for(1, Duration::from_secs(20));
-    json(
+    json_as(
         &url,
+        "hl.schmidt",
         &[
             "code",
             "resend",
@@ -199,7 +487,11 @@ fn the_worker_service_sends_a_resend_at_once_and_stops_on_sigterm() {
         "the resend carries a new code"
     );
     assert_eq!(
-        json(&url, &["code", "check", "178", &mails[1].code().unwrap()])["verdict"],
+        json_as(
+            &url,
+            "hl.schmidt",
+            &["code", "check", "178", &mails[1].code().unwrap()]
+        )["verdict"],
         "valid"
     );
 

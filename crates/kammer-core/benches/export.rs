@@ -10,23 +10,24 @@
 //! cargo test -p kammer-core --bench export -- --rows 2000 --drop
 //! ```
 //!
-//! The database is seeded by a child process (this binary with `--seed-only`), so the peak
-//! RSS reported for the export is the export's, not the seeding's.
+//! DATABASE_URL names the server as a superuser (its database part is replaced): seeding
+//! with `demo::seed` needs one, and also makes the demo clerks. Each export runs in a child
+//! process (this binary with `--export-child`) as the demo clerk `sb.mueller`, signed in with
+//! its own login as `kammerctl export` does, so its peak resident memory is the export's
+//! alone, not the seeding's or the other dialect's. `psql \copy` runs as the same login.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+
 use std::time::Instant;
 
-use kammer_core::antraege::{AntragFilter, summary_sql};
-use kammer_core::auth::{self, Password};
-use kammer_core::export::{self, Dialect, ExportControl, ExportOutcome};
-use kammer_core::{db, demo};
-use kammer_testkit::{psql, psql_copy, url_of};
+use common::{EXPORT_CHILD, copy_sql, export_child, export_in_child, login_url, seeded_database};
+use kammer_core::demo;
+use kammer_core::export::Dialect;
+use kammer_testkit::{psql, psql_copy};
 
 struct Args {
     rows: u32,
     drop: bool,
-    seed_only: bool,
     server: String,
 }
 
@@ -34,16 +35,13 @@ fn args() -> Args {
     let mut a = Args {
         rows: 1_000_000,
         drop: false,
-        seed_only: false,
-        server: std::env::var("DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+        server: common::server_from_env(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--rows" => a.rows = it.next().and_then(|n| n.parse().ok()).expect("--rows N"),
             "--drop" => a.drop = true,
-            "--seed-only" => a.seed_only = true,
             "--server" => a.server = it.next().expect("--server URL"),
             // `cargo bench` passes --bench; anything else is a mistake worth seeing.
             "--bench" => {}
@@ -51,33 +49,6 @@ fn args() -> Args {
         }
     }
     a
-}
-
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// The list query with every filter off, ready for `\copy`: parameters become literals.
-fn copy_sql() -> String {
-    let mut sql = summary_sql();
-    for (param, value) in [
-        ("$1", "'{}'::text[]"),
-        ("$2", "null"),
-        ("$3", "null"),
-        ("$4", "null"),
-        ("$5", "null"),
-        ("$6", "null"),
-        ("$7", "null"),
-        ("$8", "null"),
-    ] {
-        sql = sql.replace(param, value);
-    }
-    sql.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 struct Measured {
@@ -89,95 +60,48 @@ struct Measured {
 
 #[tokio::main]
 async fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some(EXPORT_CHILD) {
+        return export_child(&argv[1..]).await;
+    }
     let a = args();
     let name = format!("kammerdesk_bench_export_{}", a.rows);
-    let url = url_of(&a.server, &name);
-    if a.seed_only {
-        let pool = db::connect(&url).await.unwrap();
-        db::migrate(&pool).await.unwrap();
-        let started = Instant::now();
-        let r = demo::seed(
-            &pool,
-            &demo::SeedOptions {
-                betriebe: (a.rows / 10).max(300),
-                antraege: a.rows,
-            },
-        )
-        .await
-        .unwrap();
-        eprintln!(
-            "seeded {} Anträge, {} Betriebe in {:.1} s",
-            r.antraege,
-            r.betriebe,
-            started.elapsed().as_secs_f64()
-        );
-        return;
-    }
-
-    let exists = psql(
+    let started = Instant::now();
+    let url = seeded_database(
         &a.server,
-        &format!("select count(*) from pg_database where datname = '{name}'"),
-    ) == "1";
-    let seeded = exists
-        && psql(&url, "select to_regclass('antraege') is not null") == "t"
-        && psql(&url, "select count(*) from antraege") == a.rows.to_string();
-    if !seeded {
-        if exists {
-            psql(&a.server, &format!("drop database {name} with (force)"));
-        }
-        psql(&a.server, &format!("create database {name}"));
-        eprintln!("seeding {name} with {} Anträge …", a.rows);
-        let status = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--seed-only",
-                "--rows",
-                &a.rows.to_string(),
-                "--server",
-                &a.server,
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success(), "seeding failed");
-    } else {
-        eprintln!("reusing {name}");
-    }
+        &name,
+        &demo::SeedOptions {
+            betriebe: (a.rows / 10).max(300),
+            antraege: a.rows,
+        },
+    )
+    .await;
+    eprintln!("database ready in {:.1} s", started.elapsed().as_secs_f64());
 
-    let pool = db::connect(&url).await.unwrap();
-    // A reused database may predate a migration the list query needs.
-    db::migrate(&pool).await.unwrap();
-    let session = auth::sign_in(&pool, "sb.mueller", &Password::attempt(demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
     let out_dir = std::env::temp_dir();
     let mut results = Vec::new();
     for dialect in [Dialect::Rfc4180, Dialect::ExcelDe] {
-        let path: PathBuf = out_dir.join(format!("kammer-bench-{}.csv", dialect.as_str()));
-        let started = Instant::now();
-        let outcome = export::antraege(
-            &pool,
-            &session,
-            &AntragFilter::default(),
-            dialect,
-            &path,
-            &ExportControl::new(),
-        )
-        .await
-        .unwrap();
-        let seconds = started.elapsed().as_secs_f64();
-        let ExportOutcome::Written { rows, .. } = outcome else {
-            panic!("export not written")
-        };
-        assert_eq!(rows, u64::from(a.rows), "every Antrag exported");
-        results.push(Measured {
-            what: format!("kammer-core export ({})", dialect.as_str()),
-            rows,
-            seconds,
-            peak_kib: peak_rss_kib(),
-        });
+        let path = out_dir.join(format!(
+            "kammer-bench-{}-{}.csv",
+            std::process::id(),
+            dialect.as_str()
+        ));
+        let run = export_in_child(&url, "sb.mueller", dialect, None, &path);
         let _ = std::fs::remove_file(&path);
+        assert_eq!(run.rows, u64::from(a.rows), "every Antrag exported");
+        results.push(Measured {
+            what: format!("kammer-core export ({}), own process", dialect.as_str()),
+            rows: run.rows,
+            seconds: run.seconds,
+            peak_kib: run.peak_kib,
+        });
     }
 
-    let copied = psql_copy(&url, &copy_sql(), &out_dir.join("kammer-bench-psql.csv"));
+    let copied = psql_copy(
+        &login_url(&url, "sb.mueller", demo::DEMO_PASSWORD),
+        &copy_sql(None),
+        &out_dir.join(format!("kammer-bench-{}-psql.csv", std::process::id())),
+    );
     results.push(Measured {
         what: "psql \\copy (same SELECT)".into(),
         rows: copied.rows,
@@ -203,7 +127,6 @@ async fn main() {
         results[0].seconds / psql_s
     );
     if a.drop {
-        drop(pool);
         psql(&a.server, &format!("drop database {name} with (force)"));
     }
 }

@@ -1,14 +1,16 @@
-//! The append-only audit log, written in the same transaction as the change it records.
-//! Writing an event also notifies listeners (`LISTEN kammer_changes`), so every desk sees
-//! every committed change, and none that was rolled back.
+//! The append-only audit log. Events are written by the database functions themselves, in
+//! the transaction of the change they record (`kammer_internal.audit`), with the session's
+//! login, which no caller can fake; writing one also notifies listeners (`LISTEN
+//! kammer_changes`), so every desk sees every committed change, and none that was rolled back.
+//! Here: reading it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 use crate::Result;
 use crate::auth::Session;
-use crate::domain::{AntragNr, Permission};
+use crate::domain::AntragNr;
 
 /// The channel desks `LISTEN` on; the payload is a [`Change`] as JSON.
 pub const CHANGES_CHANNEL: &str = "kammer_changes";
@@ -24,74 +26,6 @@ pub struct Change {
     pub betrieb_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub enum Actor {
-    Clerk(i64),
-    Account(i64),
-    System,
-}
-
-impl Actor {
-    fn parts(self) -> (&'static str, Option<i64>, Option<i64>) {
-        match self {
-            Actor::Clerk(id) => ("clerk", Some(id), None),
-            Actor::Account(id) => ("account", None, Some(id)),
-            Actor::System => ("system", None, None),
-        }
-    }
-}
-
-pub struct Event<'a> {
-    pub actor: Actor,
-    pub action: &'a str,
-    pub antrag: Option<AntragNr>,
-    pub betrieb_id: Option<i64>,
-    pub details: serde_json::Value,
-}
-
-pub async fn record(conn: &mut PgConnection, event: Event<'_>) -> Result<()> {
-    let (kind, clerk_id, account_id) = event.actor.parts();
-    let antrag = event.antrag.map(AntragNr::get);
-    sqlx::query!(
-        "/* hot:audit_record */ insert into audit_events (actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details)
-         values ($1, $2, $3, $4, $5, $6, $7)",
-        kind,
-        clerk_id,
-        account_id,
-        event.action,
-        antrag,
-        event.betrieb_id,
-        event.details
-    )
-    .execute(&mut *conn)
-    .await?;
-    notify(conn, event.action, event.antrag, event.betrieb_id).await
-}
-
-/// Tells every desk about a change that is not worth an audit line (a mail deferred for
-/// a retry), delivered on commit like the events themselves.
-pub async fn notify(
-    conn: &mut PgConnection,
-    action: &str,
-    antrag: Option<AntragNr>,
-    betrieb_id: Option<i64>,
-) -> Result<()> {
-    let change = Change {
-        action: action.to_owned(),
-        antrag_nr: antrag.map(AntragNr::get),
-        betrieb_id,
-    };
-    let payload = serde_json::to_string(&change).expect("a Change always serialises");
-    sqlx::query!(
-        "/* hot:notify */ select pg_notify($1, $2)",
-        CHANGES_CHANNEL,
-        payload
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 /// One line of the Protokoll.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -101,6 +35,8 @@ pub struct AuditEntry {
     pub actor_kind: String,
     /// Clerk display name, account name, or "System".
     pub actor: String,
+    /// The PostgreSQL login that did it (the clerk's own, or a service's).
+    pub login: String,
     pub action: String,
     pub antrag_nr: Option<i64>,
     pub betrieb_id: Option<i64>,
@@ -120,17 +56,12 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-pub async fn list(
-    pool: &PgPool,
-    session: &Session,
-    filter: &AuditFilter,
-) -> Result<Vec<AuditEntry>> {
-    let mut conn = pool.acquire().await?;
-    session.authorize(&mut conn, Permission::Lookup).await?;
+pub async fn list(session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    let mut conn = session.pool().acquire().await?;
     let rows = sqlx::query_as!(
         AuditEntry,
         r#"select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
-                  coalesce(c.display_name, a.name, 'System') as "actor!",
+                  coalesce(c.display_name, a.name, 'System') as "actor!", e.login as "login!",
                   e.action as "action!", e.antrag_nr, e.betrieb_id, e.details as "details!"
            from audit_events e
            left join clerks c on c.id = e.clerk_id
@@ -163,7 +94,7 @@ pub async fn history(conn: &mut PgConnection, antrag: AntragNr) -> Result<Vec<Au
     let rows = sqlx::query_as!(
         AuditEntry,
         r#"/* hot:history */ select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
-                  coalesce(c.display_name, a.name, 'System') as "actor!",
+                  coalesce(c.display_name, a.name, 'System') as "actor!", e.login as "login!",
                   e.action as "action!", e.antrag_nr, e.betrieb_id, e.details as "details!"
            from audit_events e
            left join clerks c on c.id = e.clerk_id

@@ -3,8 +3,7 @@
 
 use crate::antraege::{self, AntragFilter, AntragSummary, SortOrder};
 use crate::auth::Session;
-use crate::db::{ReadPool, authorized_read};
-use crate::domain::{Betriebsnummer, BetriebsnummerPrefix, Permission};
+use crate::domain::{Betriebsnummer, BetriebsnummerPrefix};
 use crate::zuordnungen::{self, Zuordnung};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -43,11 +42,10 @@ pub struct BetriebHit {
 }
 
 pub async fn by_nummer(
-    db: &impl ReadPool,
     session: &Session,
     nummer: &Betriebsnummer,
 ) -> Result<Betrieb> {
-    let mut conn = authorized_read(db, session, Permission::Lookup).await?;
+    let mut conn = session.read_connection().await?;
     sqlx::query_as!(
         Betrieb,
         r#"/* hot:betrieb_by_nummer */ select b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.strasse, b.plz, b.ort, b.gewerk, b.email,
@@ -69,12 +67,11 @@ pub(crate) fn unknown(nummer: &Betriebsnummer) -> Error {
 
 /// Betriebe whose number begins with `prefix`, in number order.
 pub async fn by_prefix(
-    db: &impl ReadPool,
     session: &Session,
     prefix: &BetriebsnummerPrefix,
     limit: i64,
 ) -> Result<Vec<BetriebHit>> {
-    let mut conn = authorized_read(db, session, Permission::Lookup).await?;
+    let mut conn = session.read_connection().await?;
     let hits = sqlx::query_as!(
         BetriebHit,
         r#"select id, betriebsnummer, firmenname, inhaber, ort, email, 1.0::real as "score!"
@@ -91,7 +88,6 @@ pub async fn by_prefix(
 /// Inhaber and e-mail address by prefix and, when that finds too little, by trigram
 /// similarity to the words that occur, which forgives typos ("Müler" finds "Müller").
 pub async fn search(
-    db: &impl ReadPool,
     session: &Session,
     query: &str,
     limit: i64,
@@ -104,14 +100,14 @@ pub async fn search(
         .chars()
         .all(|c| c.is_ascii_digit() || c.is_whitespace())
     {
-        return by_prefix(db, session, &BetriebsnummerPrefix::parse(query)?, limit).await;
+        return by_prefix(session, &BetriebsnummerPrefix::parse(query)?, limit).await;
     }
     if query.chars().count() > 200 {
         return Err(Error::validation(
             "Der Suchbegriff ist zu lang (höchstens 200 Zeichen).",
         ));
     }
-    let mut conn = authorized_read(db, session, Permission::Lookup).await?;
+    let mut conn = session.read_connection().await?;
     // Two tiers, each reading at most 200 Betriebe through the GIN index on the words, so a
     // common surname costs as little as a rare one:
     // 1. Betriebe having, for each query word, a word that begins with it ("bäck müller"
@@ -189,12 +185,11 @@ pub struct BetriebDetail {
 /// Reads from the replica when there is one, all parts from the same server, so the
 /// Zuordnungen and the Anträge agree with each other even while the replica lags.
 pub async fn show(
-    db: &impl ReadPool,
     session: &Session,
     nummer: &Betriebsnummer,
 ) -> Result<BetriebDetail> {
-    let betrieb = by_nummer(db, session, nummer).await?;
-    let mut conn = db.replica().unwrap_or(db.primary()).acquire().await?;
+    let betrieb = by_nummer(session, nummer).await?;
+    let mut conn = session.read_pool().acquire().await?;
     let filialen = sqlx::query_as!(
         BetriebHit,
         r#"select id, betriebsnummer, firmenname, inhaber, ort, email, 1.0::real as "score!"
@@ -210,7 +205,7 @@ pub async fn show(
         order: SortOrder::NewestFirst,
         ..AntragFilter::default()
     };
-    let antraege = antraege::list(db, session, &filter, None, 200).await?.rows;
+    let antraege = antraege::list(session, &filter, None, 200).await?.rows;
     Ok(BetriebDetail {
         betrieb,
         filialen,

@@ -1,32 +1,40 @@
-//! Clerk accounts (Sachbearbeiter:innen): created, re-keyed and disabled by the administration.
+//! Clerk logins (Sachbearbeiter:innen): created, re-keyed, given another role and disabled by
+//! the administration through `kammer_api.clerk_*`. Each clerk is a PostgreSQL login role in
+//! the group of their KammerDesk role; the password is PostgreSQL's (only its SCRAM verifier,
+//! made here, travels) or the chamber's directory's.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
-use crate::audit::{self, Actor, Event};
-use crate::auth::{Password, Session, hash_password};
+use crate::auth::{Password, Session, scram_verifier};
+use crate::db::{self, Service};
 use crate::domain::{Permission, Role};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClerkInfo {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: Role,
+    pub role: Option<Role>,
     pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The login can sign in (not disabled in PostgreSQL).
+    pub can_login: bool,
 }
 
 pub struct NewClerk<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
     pub role: Role,
-    pub password: &'a Password,
+    /// `None`: the chamber's directory checks the password (`ldap` in pg_hba.conf).
+    pub password: Option<&'a Password>,
 }
 
-fn parse_username(input: &str) -> Result<String> {
+/// A user name as a login role may be named: lower case, and what the database accepts too.
+pub fn parse_username(input: &str) -> Result<String> {
     let u = input.trim().to_lowercase();
     let ok = (2..=32).contains(&u.len())
         && u.chars()
@@ -39,165 +47,203 @@ fn parse_username(input: &str) -> Result<String> {
     Ok(u)
 }
 
-/// Creates a clerk. `by` is the signed-in administrator; `None` is allowed only while there
-/// is no clerk at all, so a fresh installation can create its first administrator.
-pub async fn add(pool: &PgPool, by: Option<&Session>, new: &NewClerk<'_>) -> Result<ClerkInfo> {
-    let username = parse_username(new.username)?;
-    let display_name = new.display_name.trim();
-    if display_name.is_empty() {
+fn display_name(input: &str) -> Result<&str> {
+    let name = input.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(Error::validation(
-            "Bitte geben Sie den angezeigten Namen an.",
+            "Bitte geben Sie den angezeigten Namen an (eine Zeile, höchstens 100 Zeichen).",
         ));
     }
-    let password_hash = hash_password(new.password).await?;
-    let mut tx = pool.begin().await?;
-    match by {
-        Some(session) => {
-            session.authorize(&mut tx, Permission::ManageClerks).await?;
-        }
-        None => {
-            // Serialises concurrent bootstraps: only the first finds the table empty.
-            sqlx::query!("lock table clerks in share row exclusive mode")
-                .execute(&mut *tx)
-                .await?;
-            let any = sqlx::query_scalar!(r#"select exists(select 1 from clerks) as "e!""#)
-                .fetch_one(&mut *tx)
-                .await?;
-            if any {
-                return Err(Error::forbidden(
-                    "Es gibt bereits Zugänge. Neue Zugänge legt die Administration an (--as <admin>).",
-                ));
-            }
-            if new.role != Role::Admin {
-                return Err(Error::validation(
-                    "Der erste Zugang muss die Rolle admin haben.",
-                ));
-            }
-        }
-    }
-    let clerk = sqlx::query!(
-        "insert into clerks (username, display_name, role, password_hash) values ($1, $2, $3, $4)
-         on conflict (username) do nothing
-         returning id, created_at",
-        username,
-        display_name,
-        new.role.as_str(),
-        password_hash
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::conflict(format!("Den Benutzernamen „{username}“ gibt es bereits.")))?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: by.map_or(Actor::System, |s| Actor::Clerk(s.clerk_id)),
-            action: "clerk_added",
-            antrag: None,
-            betrieb_id: None,
-            details: serde_json::json!({ "clerk_id": clerk.id, "username": username, "role": new.role.as_str() }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(ClerkInfo {
-        id: clerk.id,
-        username,
-        display_name: display_name.to_string(),
-        role: new.role,
-        disabled_at: None,
-        created_at: clerk.created_at,
-    })
+    Ok(name)
 }
 
-/// Sets a new password: the administration for anyone, every clerk for themselves.
-pub async fn set_password(
-    pool: &PgPool,
-    by: &Session,
+/// Creates a clerk: their login, in the group of their role, allowed into this database.
+pub async fn add(session: &Session, new: &NewClerk<'_>) -> Result<i64> {
+    session.require(Permission::ManageClerks)?;
+    let username = parse_username(new.username)?;
+    let name = display_name(new.display_name)?;
+    let verifier = new.password.map(scram_verifier);
+    let id = sqlx::query_scalar!(
+        r#"select kammer_api.clerk_create($1, $2, $3, $4) as "id!""#,
+        username,
+        name,
+        new.role.as_str(),
+        verifier
+    )
+    .fetch_one(session.pool())
+    .await?;
+    Ok(id)
+}
+
+/// First-time setup of an empty database, as a superuser: its first administrator.
+pub async fn bootstrap_admin(
+    superuser: &PgPool,
     username: &str,
+    display_name_input: &str,
+    password: Option<&Password>,
+) -> Result<i64> {
+    db::require_superuser(superuser, "Der erste Zugang").await?;
+    let username = parse_username(username)?;
+    let name = display_name(display_name_input)?;
+    let verifier = password.map(scram_verifier);
+    let id = sqlx::query_scalar!(
+        r#"select kammer_internal.bootstrap_admin($1, $2, $3) as "id!""#,
+        username,
+        name,
+        verifier
+    )
+    .fetch_one(superuser)
+    .await?;
+    Ok(id)
+}
+
+/// First-time setup, as a superuser: a login for a service. No clerk — not even an
+/// administrator — can make one, because the mail sender reads codes.
+pub async fn add_service_login(
+    superuser: &PgPool,
+    service: Service,
+    login: &str,
     password: &Password,
 ) -> Result<()> {
-    let username = parse_username(username)?;
-    let password_hash = hash_password(password).await?;
-    let mut tx = pool.begin().await?;
-    if username != by.username {
-        by.authorize(&mut tx, Permission::ManageClerks).await?;
-    } else {
-        by.authorize(&mut tx, Permission::Lookup).await?;
-    }
-    let id = sqlx::query_scalar!(
-        "update clerks set password_hash = $2 where username = $1 returning id",
-        username,
-        password_hash
+    db::require_superuser(superuser, "Ein Dienst-Zugang").await?;
+    sqlx::query!(
+        "select kammer_internal.provision_service($1, $2, $3, false)",
+        login.trim(),
+        service.group(),
+        scram_verifier(password)
     )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| unknown(&username))?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: Actor::Clerk(by.clerk_id),
-            action: "clerk_password_set",
-            antrag: None,
-            betrieb_id: None,
-            details: serde_json::json!({ "clerk_id": id, "username": username }),
-        },
-    )
+    .execute(superuser)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
-pub async fn disable(pool: &PgPool, by: &Session, username: &str) -> Result<()> {
+/// Sets a new password: every clerk for themselves; the administration for anyone else,
+/// which also ends that clerk's open sessions.
+pub async fn set_password(session: &Session, username: &str, password: &Password) -> Result<()> {
     let username = parse_username(username)?;
-    if username == by.username {
+    if username != session.username {
+        session.require(Permission::ManageClerks)?;
+    }
+    sqlx::query!(
+        "select kammer_api.clerk_set_password($1, $2)",
+        username,
+        scram_verifier(password)
+    )
+    .execute(session.pool())
+    .await?;
+    if username == session.username {
+        session.password_changed(password);
+    }
+    Ok(())
+}
+
+/// First-time setup or recovery, as a superuser: a clerk's password when no administrator
+/// can sign in (e.g. right after the upgrade that made clerks logins).
+pub async fn set_password_as_superuser(
+    superuser: &PgPool,
+    username: &str,
+    password: &Password,
+) -> Result<()> {
+    db::require_superuser(superuser, "Ein Passwort ohne Administration zu setzen").await?;
+    let username = parse_username(username)?;
+    let known = sqlx::query_scalar!(
+        r#"select exists(select 1 from clerks where username = $1) as "e!""#,
+        username
+    )
+    .fetch_one(superuser)
+    .await?;
+    if !known {
+        return Err(Error::not_found(format!(
+            "Einen Zugang „{username}“ gibt es nicht."
+        )));
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "alter role {} password '{}'",
+        quote_ident(&username),
+        scram_verifier(password)
+    )))
+    .execute(superuser)
+    .await?;
+    Ok(())
+}
+
+/// A role name for a statement that cannot take it as a parameter. User names are checked by
+/// [`parse_username`] first; the quoting is the belt to those braces.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+pub async fn set_role(session: &Session, username: &str, role: Role) -> Result<()> {
+    session.require(Permission::ManageClerks)?;
+    let username = parse_username(username)?;
+    sqlx::query!(
+        "select kammer_api.clerk_set_role($1, $2)",
+        username,
+        role.as_str()
+    )
+    .execute(session.pool())
+    .await?;
+    Ok(())
+}
+
+/// Disables a clerk: their login can no longer sign in, and their open sessions end now.
+pub async fn disable(session: &Session, username: &str) -> Result<()> {
+    session.require(Permission::ManageClerks)?;
+    let username = parse_username(username)?;
+    if username == session.username {
         return Err(Error::validation(
             "Sie können Ihren eigenen Zugang nicht sperren.",
         ));
     }
-    let mut tx = pool.begin().await?;
-    by.authorize(&mut tx, Permission::ManageClerks).await?;
-    let row = sqlx::query!(
-        "update clerks set disabled_at = coalesce(disabled_at, now()) where username = $1 returning id",
-        username
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| unknown(&username))?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: Actor::Clerk(by.clerk_id),
-            action: "clerk_disabled",
-            antrag: None,
-            betrieb_id: None,
-            details: serde_json::json!({ "clerk_id": row.id, "username": username }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    sqlx::query!("select kammer_api.clerk_disable($1)", username)
+        .execute(session.pool())
+        .await?;
     Ok(())
 }
 
-fn unknown(username: &str) -> Error {
-    Error::not_found(format!("Einen Zugang „{username}“ gibt es nicht."))
+pub async fn enable(session: &Session, username: &str) -> Result<()> {
+    session.require(Permission::ManageClerks)?;
+    let username = parse_username(username)?;
+    sqlx::query!("select kammer_api.clerk_enable($1)", username)
+        .execute(session.pool())
+        .await?;
+    Ok(())
 }
 
-pub async fn list(pool: &PgPool, by: &Session) -> Result<Vec<ClerkInfo>> {
-    let mut conn = pool.acquire().await?;
-    by.authorize(&mut conn, Permission::ManageClerks).await?;
-    let rows = sqlx::query!("select id, username, display_name, role, disabled_at, created_at from clerks order by username")
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn list(session: &Session) -> Result<Vec<ClerkInfo>> {
+    session.require(Permission::ManageClerks)?;
+    let rows = sqlx::query!(
+        r#"select id as "id!", username as "username!", display_name as "display_name!", role,
+                  disabled_at, created_at as "created_at!", can_login as "can_login!"
+           from kammer_api.clerk_list()"#
+    )
+    .fetch_all(session.pool())
+    .await?;
     rows.into_iter()
         .map(|r| {
             Ok(ClerkInfo {
                 id: r.id,
                 username: r.username,
                 display_name: r.display_name,
-                role: Role::parse(&r.role)?,
+                role: r.role.as_deref().map(Role::parse).transpose()?,
                 disabled_at: r.disabled_at,
                 created_at: r.created_at,
+                can_login: r.can_login,
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_what_a_login_may_be_called() {
+        assert_eq!(parse_username(" SB.Mueller ").unwrap(), "sb.mueller");
+        for bad in ["a", "x\"; drop role y; --", "ü.ber", &"a".repeat(33)] {
+            assert!(parse_username(bad).is_err(), "{bad}");
+        }
+        assert_eq!(quote_ident("sb.mueller"), "\"sb.mueller\"");
+    }
 }

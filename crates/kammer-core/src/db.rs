@@ -1,4 +1,5 @@
-//! Connecting, migrating, and the connection facts the desk shows in its title bar.
+//! Connecting (clerks through [`crate::auth::sign_in`], services and setup here), migrating,
+//! and the connection facts the desk shows in its title bar.
 
 use std::time::Duration;
 
@@ -7,8 +8,6 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool, Postgres};
 
-use crate::auth::Session;
-use crate::domain::Permission;
 use crate::{Error, Result};
 
 /// The migrations, embedded so that `kammerctl migrate` and the desk need no files beside them.
@@ -17,76 +16,133 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 /// Opens a pool. Connection failures become `unavailable` with a message that names the
 /// target, never the password.
 pub async fn connect(url: &str) -> Result<PgPool> {
-    let options: PgConnectOptions = url.parse().map_err(|_| {
-        Error::validation("Die Datenbank-Adresse ist ungültig. Erwartet wird postgres://benutzer@host:port/datenbank.")
-    })?;
-    connect_with(options).await
+    connect_with(parse_url(url)?).await
 }
 
-/// Where look-ups and exports read. They only read, so past one server they can go to a
-/// streaming replica and leave the primary to the writes. The permission check before a
-/// read stays on the primary: a replica lags, and a clerk disabled a moment ago must be
-/// refused now, not once the replica has caught up. A plain [`PgPool`] is one server for
-/// both, as the desk has it.
-pub trait ReadPool: Sync {
-    /// Every write, and the permission check before a read.
-    fn primary(&self) -> &PgPool;
-    /// Look-ups and exports, when a replica is configured.
-    fn replica(&self) -> Option<&PgPool> {
-        None
-    }
-}
-
-impl ReadPool for PgPool {
-    fn primary(&self) -> &PgPool {
-        self
-    }
-}
-
-/// The primary and, for look-ups and exports, optionally a read replica
-/// (`kammerctl --read-database-url`).
-#[derive(Debug, Clone)]
-pub struct Pools {
-    pub primary: PgPool,
-    pub replica: Option<PgPool>,
-}
-
-impl ReadPool for Pools {
-    fn primary(&self) -> &PgPool {
-        &self.primary
-    }
-    fn replica(&self) -> Option<&PgPool> {
-        self.replica.as_ref()
-    }
-}
-
-/// A pool whose every transaction is read-only. A replica refuses writes anyway; this makes
-/// a read URL that points at the primary by mistake (or a PgBouncer in front of either)
-/// refuse them just the same, so a write can only ever go through the primary's pool.
-pub async fn connect_read_only(url: &str) -> Result<PgPool> {
-    let options: PgConnectOptions = url.parse().map_err(|_| {
-        Error::validation("Die Adresse der Lese-Datenbank ist ungültig. Erwartet wird postgres://benutzer@host:port/datenbank.")
-    })?;
+/// A pool whose every transaction is read-only: the read replica of look-ups and exports
+/// (`kammerctl --read-database-url`). A replica refuses writes anyway; this makes a read URL
+/// that points at the primary by mistake (or a PgBouncer in front of either) refuse them
+/// just the same, so a write can only ever go through the primary's pool.
+pub async fn connect_read_only(options: PgConnectOptions) -> Result<PgPool> {
     connect_with(options.options([("default_transaction_read_only", "on")])).await
 }
 
-/// A connection to read from, handed out only once the primary has allowed `permission`.
-/// Without a replica it is the very connection the check ran on, as before there were two.
-pub(crate) async fn authorized_read(
-    db: &impl ReadPool,
-    session: &Session,
-    permission: Permission,
-) -> Result<PoolConnection<Postgres>> {
-    let mut conn = db.primary().acquire().await?;
-    session.authorize(&mut conn, permission).await?;
-    match db.replica() {
-        None => Ok(conn),
-        Some(replica) => {
-            // Back to the pool before waiting for the other one, so that eight look-ups at
-            // once can never hold all of the primary's connections while they wait.
-            drop(conn);
-            Ok(replica.acquire().await?)
+/// The server part of a database address: host, port, database, TLS. Clerks add their own
+/// login at sign-in; services and setup give it in the address.
+pub fn parse_url(url: &str) -> Result<PgConnectOptions> {
+    url.parse().map_err(|_| {
+        Error::validation(
+            "Die Datenbank-Adresse ist ungültig. Erwartet wird postgres://benutzer@host:port/datenbank.",
+        )
+    })
+}
+
+/// The system services, each a group of logins in the database (migrations/20261204000001).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// The Verwaltungsportal's interface (and `kammerctl portal`, the support tool).
+    Portal,
+    /// The mail sender, `kammerctl outbox run`: the only reader of codes.
+    Mailer,
+    /// Cron jobs: `kammerctl expire`, scheduled exports, the monthly report.
+    Reporting,
+    /// The Handwerksrolle import.
+    Import,
+}
+
+impl Service {
+    pub fn group(self) -> &'static str {
+        match self {
+            Service::Portal => "kammer_portal",
+            Service::Mailer => "kammer_mailer",
+            Service::Reporting => "kammer_reporting",
+            Service::Import => "kammer_import",
         }
+    }
+
+    fn label_de(self) -> &'static str {
+        match self {
+            Service::Portal => "Portal-Schnittstelle",
+            Service::Mailer => "E-Mail-Versand",
+            Service::Reporting => "Berichte und Fristen",
+            Service::Import => "Import der Handwerksrolle",
+        }
+    }
+}
+
+/// Connects as a service login and checks that it is one: a member of the service's group and
+/// not a superuser (nothing runs with the keys to everything but migrations and setup).
+pub async fn connect_service(options: PgConnectOptions, service: Service) -> Result<PgPool> {
+    let pool = connect_with(options).await?;
+    let row = sqlx::query!(
+        r#"select current_user as "login!", pg_has_role(current_user, $1, 'MEMBER') as "member!",
+                  (select rolsuper from pg_roles where rolname = current_user) as "superuser!""#,
+        service.group()
+    )
+    .fetch_one(&pool)
+    .await?;
+    if row.superuser || !row.member {
+        pool.close().await;
+        return Err(Error::forbidden(format!(
+            "Der Zugang „{}“ ist kein Dienst-Zugang für {} (Gruppe {}). {}",
+            row.login,
+            service.label_de(),
+            service.group(),
+            if row.superuser {
+                "Dienste laufen nie als Superuser."
+            } else {
+                "Bitte den Zugang des Dienstes verwenden."
+            }
+        )));
+    }
+    Ok(pool)
+}
+
+/// Who reads for an export or a report: a clerk (their [`crate::auth::Session`]) or the
+/// reporting service (cron). Either may read from a streaming replica; the audit record of an
+/// export always goes to the primary.
+pub trait Reader: Sync {
+    /// The primary: the export's audit record, and reads that must be current.
+    fn primary(&self) -> &PgPool;
+    /// A connection to read from (the replica when there is one), once the reader may.
+    fn read_connection(&self) -> impl Future<Output = Result<PoolConnection<Postgres>>> + Send;
+    /// Refuses early, in words, a reader who may not export; the database decides anyway.
+    fn may_export(&self) -> Result<()>;
+}
+
+/// The reporting service (a login of the group `kammer_reporting`): scheduled exports and the
+/// monthly report from cron, and `kammerctl expire`.
+#[derive(Debug, Clone)]
+pub struct ReportingService {
+    pub pool: PgPool,
+    pub replica: Option<PgPool>,
+}
+
+impl Reader for ReportingService {
+    fn primary(&self) -> &PgPool {
+        &self.pool
+    }
+    async fn read_connection(&self) -> Result<PoolConnection<Postgres>> {
+        Ok(self.replica.as_ref().unwrap_or(&self.pool).acquire().await?)
+    }
+    fn may_export(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Migrations, demo data and first-time setup create roles and objects: only a superuser may.
+pub async fn require_superuser(pool: &PgPool, what: &str) -> Result<()> {
+    let superuser = sqlx::query_scalar!(
+        r#"select rolsuper as "superuser!" from pg_roles where rolname = current_user"#
+    )
+    .fetch_one(pool)
+    .await?;
+    if superuser {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!(
+            "{what} ist Einrichtung und braucht einen Superuser-Zugang der Datenbank (z. B. postgres)."
+        )))
     }
 }
 
@@ -125,8 +181,26 @@ pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
                 sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
                     Error::unavailable(format!("Die Datenbank {target} existiert nicht. Bitte zuerst einrichten (kammerctl migrate)."))
                 }
-                sqlx::Error::Database(db) if db.code().as_deref() == Some("28P01") || db.code().as_deref() == Some("28000") => {
-                    Error::unavailable(format!("Die Datenbank {target} hat die Anmeldung abgelehnt. Bitte Benutzer und Passwort prüfen."))
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("28P01") => {
+                    Error::forbidden("Benutzername oder Passwort ist falsch.")
+                }
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("28000") => {
+                    if db.message().contains("not permitted to log in") {
+                        Error::forbidden("Dieser Zugang ist gesperrt. Bitte wenden Sie sich an die Administration der Kammer.")
+                    } else if db.message().contains("pg_hba.conf") {
+                        Error::forbidden(format!("Die Datenbank {target} lässt diese Anmeldung von diesem Rechner nicht zu (pg_hba.conf). Bitte wenden Sie sich an die IT."))
+                    } else {
+                        Error::forbidden("Benutzername oder Passwort ist falsch.")
+                    }
+                }
+                // PgBouncer checks the password itself and refuses in its own words.
+                sqlx::Error::Database(db)
+                    if db.message().ends_with("authentication failed") || db.message() == "no such user" =>
+                {
+                    Error::forbidden("Benutzername oder Passwort ist falsch.")
+                }
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("42501") => {
+                    Error::forbidden(format!("Ihr Zugang ist für die Datenbank {target} nicht freigeschaltet. Bitte wenden Sie sich an die Administration der Kammer."))
                 }
                 _ => Error::unavailable(format!(
                     "Die Datenbank {target} ist nicht erreichbar. Bitte prüfen Sie die Verbindung und versuchen Sie es erneut."

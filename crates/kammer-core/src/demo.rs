@@ -21,10 +21,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use crate::audit::Actor;
-use crate::auth::{Password, hash_password};
-use crate::domain::{AntragNr, ConfirmationCode, Reason, random_hex};
-use crate::mail::{CodeMailFacts, compose_code_mail};
+use crate::auth::{Password, hash_password, scram_verifier};
+use crate::domain::{ConfirmationCode, random_hex};
+use crate::mail::CodeMailFacts;
 use crate::{Error, Result};
 
 /// How much to seed.
@@ -53,8 +52,21 @@ pub struct SeedReport {
     pub clerks: u64,
 }
 
-/// The password of every demo clerk (documented in the README).
+/// The password of every demo clerk and demo service login (documented in the README).
 pub const DEMO_PASSWORD: &str = "kammer-demo-2026";
+/// The demo clerks: user name (their PostgreSQL login), role, name.
+pub const DEMO_CLERKS: [(&str, &str, &str); 3] = [
+    ("admin", "admin", "Andrea Vogt"),
+    ("sb.mueller", "sachbearbeitung", "Sabine Müller"),
+    ("hl.schmidt", "hotline", "Jonas Schmidt"),
+];
+/// The demo's service logins and their groups (demo only; IT makes its own).
+pub const DEMO_SERVICES: [(&str, &str); 4] = [
+    ("kd_portal", "kammer_portal"),
+    ("kd_mailer", "kammer_mailer"),
+    ("kd_reporting", "kammer_reporting"),
+    ("kd_import", "kammer_import"),
+];
 /// The seed text's example Betrieb and Antrag.
 pub const TEST_BETRIEBSNUMMER: &str = "2121155381";
 pub const TEST_ANTRAG_NR: i64 = 178;
@@ -508,6 +520,7 @@ enum Fate {
 
 /// Seeds an empty database. Refused with a conflict when there are Betriebe already.
 pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
+    crate::db::require_superuser(pool, "Das Laden von Demo-Daten").await?;
     let betriebe_n = opts.betriebe.max(1) as usize;
     let antraege_n = opts.antraege.max(TEST_ANTRAG_NR as u32) as usize;
     if opts.betriebe < 4 {
@@ -532,13 +545,14 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         )));
     }
     let others: i64 = sqlx::query_scalar(
-        "select (select count(*) from accounts) + (select count(*) from antraege) + (select count(*) from zuordnungen)",
+        "select (select count(*) from accounts) + (select count(*) from antraege) + (select count(*) from zuordnungen)
+              + (select count(*) from clerks)",
     )
     .fetch_one(&mut *tx)
     .await?;
     if others > 0 {
         return Err(Error::conflict(
-            "Die Datenbank enthält bereits Accounts oder Anträge. Demo-Daten werden nur in eine leere Datenbank geladen.",
+            "Die Datenbank enthält bereits Zugänge, Accounts oder Anträge. Demo-Daten werden nur in eine leere Datenbank geladen.",
         ));
     }
     sqlx::query("set local synchronous_commit = off")
@@ -564,38 +578,33 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
         }
     }
 
-    // ------------------------------------------------------------ clerks
-    let mut clerk_ids = Vec::new();
-    let mut clerks_added = 0u64;
-    for (username, role, name) in [
-        ("admin", "admin", "Andrea Vogt"),
-        ("sb.mueller", "sachbearbeitung", "Sabine Müller"),
-        ("hl.schmidt", "hotline", "Jonas Schmidt"),
-    ] {
-        let hash = hash_password(&Password::new_checked(DEMO_PASSWORD)?).await?;
-        let id: Option<i64> = sqlx::query_scalar(
-            "insert into clerks (username, display_name, role, password_hash) values ($1, $2, $3, $4)
-             on conflict (username) do nothing returning id",
-        )
-        .bind(username)
-        .bind(name)
-        .bind(role)
-        .bind(hash)
-        .fetch_optional(&mut *tx)
+    // ------------------------------------------------------------ clerks and services
+    // Logins are server-wide: a second demo database on the same server takes over the demo
+    // logins of the first (same names, same password), under a lock on the role catalogue so
+    // that seeds running side by side do not trip over each other.
+    sqlx::query("lock table pg_catalog.pg_authid in share row exclusive mode")
+        .execute(&mut *tx)
         .await?;
-        let id = match id {
-            Some(id) => {
-                clerks_added += 1;
-                id
-            }
-            None => {
-                sqlx::query_scalar("select id from clerks where username = $1")
-                    .bind(username)
-                    .fetch_one(&mut *tx)
-                    .await?
-            }
-        };
+    let verifier = scram_verifier(&Password::new_checked(DEMO_PASSWORD)?);
+    let mut clerk_ids = Vec::new();
+    for (username, role, name) in DEMO_CLERKS {
+        let id: i64 = sqlx::query_scalar("select kammer_internal.provision_clerk($1, $2, $3, $4, true)")
+            .bind(username)
+            .bind(name)
+            .bind(role)
+            .bind(&verifier)
+            .fetch_one(&mut *tx)
+            .await?;
         clerk_ids.push(id);
+    }
+    let clerks_added = clerk_ids.len() as u64;
+    for (login, group) in DEMO_SERVICES {
+        sqlx::query("select kammer_internal.provision_service($1, $2, $3, true)")
+            .bind(login)
+            .bind(group)
+            .bind(&verifier)
+            .execute(&mut *tx)
+            .await?;
     }
     let (admin_id, sb_id) = (clerk_ids[0], clerk_ids[1]);
 
@@ -1179,42 +1188,37 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     // Its first mail went out on 12.01.2024; the requester filled in the form again, so the
     // current code is issued now, through the same path as every other code.
     let policy = crate::policy::current(&mut tx).await?;
-    let nr = AntragNr::from_db(TEST_ANTRAG_NR);
-    if let Some(code) = &first_code_178 {
+    if first_code_178.is_some() {
         let expires = t178 + Duration::days(i64::from(policy.code_lifetime_days));
-        let mail = compose_code_mail(
-            &CodeMailFacts {
-                antrag: nr,
-                betriebsnummer: TEST_BETRIEBSNUMMER,
-                firmenname: "Testbetrieb",
-                requester_name: "Justus Krämer",
-                requester_email: "justus.kraemer@example.org",
-                code,
-                valid_until: expires,
-            },
-            &policy,
-        );
+        let facts = CodeMailFacts {
+            antrag_nr: TEST_ANTRAG_NR,
+            betriebsnummer: TEST_BETRIEBSNUMMER.to_string(),
+            firmenname: "Testbetrieb".to_string(),
+            requester_name: "Justus Krämer".to_string(),
+            requester_email: "justus.kraemer@example.org".to_string(),
+            valid_until: expires,
+            chamber_name: policy.chamber_name.clone(),
+            hotline_phone: policy.hotline_phone.clone(),
+            portal_url: policy.portal_url.clone(),
+        };
         let domain = policy
             .mail_from
             .rsplit_once('@')
             .map(|(_, d)| d)
             .unwrap_or("kammerdesk.invalid");
         let outbox_id: i64 = sqlx::query_scalar(
-            "insert into mail_outbox (created_at, purpose, antrag_nr, message_id, mail_from, recipient, subject,
-                                      body_text, body_html, status, attempts, next_attempt_at, sent_at,
-                                      last_attempt_at, smtp_reply)
+            "insert into mail_outbox (created_at, purpose, antrag_nr, message_id, mail_from, recipient, facts,
+                                      status, attempts, next_attempt_at, sent_at, last_attempt_at, smtp_reply)
              values ($1, 'confirmation_code', $2, $3, $4, 'info@testbetrieb.example', $5,
-                     kammer_redact_codes($6), kammer_redact_codes($7), 'sent', 1, $1, $1 + interval '4 seconds',
-                     $1 + interval '4 seconds', '250 2.0.0 Ok: queued as 4TzJ1b0c2Hz')
+                     'sent', 1, $1, $1 + interval '4 seconds', $1 + interval '4 seconds',
+                     '250 2.0.0 Ok: queued as 4TzJ1b0c2Hz')
              returning id",
         )
         .bind(t178)
         .bind(TEST_ANTRAG_NR)
-        .bind(format!("<antrag-{nr}.{}@{domain}>", random_hex(12)))
+        .bind(format!("<antrag-{TEST_ANTRAG_NR}.{}@{domain}>", random_hex(12)))
         .bind(&policy.mail_from)
-        .bind(&mail.subject)
-        .bind(&mail.text)
-        .bind(&mail.html)
+        .bind(serde_json::to_value(&facts).map_err(Error::internal)?)
         .fetch_one(&mut *tx)
         .await?;
         if outbox_id != 1 {
@@ -1229,16 +1233,28 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
             .execute(&mut *tx)
             .await?;
     }
-    let reason = Reason::parse("erneute Formularanforderung")?;
-    let issued = crate::codes::issue(&mut tx, nr, &policy, None, Some(&reason)).await?;
-    crate::codes::record_resent(
-        &mut tx,
-        Actor::Account(justus_id),
-        nr,
-        test_betrieb_id,
-        &reason,
-        &issued,
+    // The requester asked for the form again ("erneute Formularanforderung"): the current
+    // code is issued now, by the database like every code, and waits for the mail sender.
+    let reason = "erneute Formularanforderung";
+    let issued: (i64, i64, String) = sqlx::query_as(
+        "select o_code_id, o_outbox_id, o_prefix from kammer_internal.issue_code($1, null, $2)",
     )
+    .bind(TEST_ANTRAG_NR)
+    .bind(reason)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into audit_events (actor_kind, account_id, action, antrag_nr, betrieb_id, details)
+         values ('account', $1, 'code_resent', $2, $3, $4)",
+    )
+    .bind(justus_id)
+    .bind(TEST_ANTRAG_NR)
+    .bind(test_betrieb_id)
+    .bind(serde_json::json!({
+        "reason": reason, "prefix": issued.2, "sent_to": "info@testbetrieb.example",
+        "code_id": issued.0, "outbox_id": issued.1,
+    }))
+    .execute(&mut *tx)
     .await?;
     sqlx::query("update antraege set updated_at = now() where nr = $1")
         .bind(TEST_ANTRAG_NR)

@@ -114,6 +114,46 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::Database(db) if db.code().as_deref() == Some("40001") => Error::conflict(
                 "Ein anderer Vorgang hat denselben Datensatz gleichzeitig geändert. Bitte laden Sie neu und versuchen Sie es erneut.",
             ),
+            sqlx::Error::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>();
+                if let Some(refusal) =
+                    crate::refusal::from_database(&code, db.message(), pg.and_then(|p| p.detail()))
+                {
+                    tracing::info!(code = %code, key = db.message(), "refused by the database");
+                    return refusal;
+                }
+                if code == "42501" {
+                    // The database's own wall (no grant) behind the function's check.
+                    tracing::warn!("permission denied by the database: {e}");
+                    return Error::forbidden(
+                        "Ihr Zugang darf das in der Datenbank nicht. Bitte wenden Sie sich an die Administration der Kammer.",
+                    );
+                }
+                // A session's connections are ended when the administration disables the
+                // login or resets its password (kammer_api.clerk_disable / clerk_set_password);
+                // the pool's next connection is then refused at sign-in. Neither is internal.
+                match code.as_ref() {
+                    "57P01" | "57P02" | "57P03" => {
+                        tracing::warn!("connection ended by the database: {e}");
+                        return Error::unavailable(
+                            "Die Datenbank hat die Verbindung beendet (Neustart des Servers, oder Ihr Zugang wurde gesperrt bzw. sein Passwort geändert). Bitte versuchen Sie es erneut oder melden Sie sich neu an.",
+                        );
+                    }
+                    "28P01" => {
+                        tracing::warn!("sign-in refused: {e}");
+                        return Error::forbidden("Benutzername oder Passwort ist falsch.");
+                    }
+                    "28000" if db.message().contains("not permitted to log in") => {
+                        tracing::warn!("sign-in refused: {e}");
+                        return Error::forbidden(
+                            "Dieser Zugang ist gesperrt. Bitte wenden Sie sich an die Administration der Kammer.",
+                        );
+                    }
+                    _ => {}
+                }
+                Error::internal(&e)
+            }
             _ => Error::internal(&e),
         }
     }

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod outbox;
 pub mod policy;
 pub mod portal;
+mod refusal;
 pub mod report;
 pub mod zuordnungen;
 

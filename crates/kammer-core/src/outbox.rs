@@ -1,13 +1,12 @@
-//! The mail outbox as IT sees it. Queued mails contain codes, so reading them is an
-//! administrator's right and leaves a trace in the audit log.
+//! The mail outbox as IT sees it. No row holds a code any more (its plaintext is in a table
+//! only the mail sender reads), so a mail is shown with the code masked.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgPool;
 
-use crate::audit::{self, Actor, Event};
 use crate::auth::Session;
-use crate::domain::{AntragNr, Permission};
+use crate::domain::{AntragNr, Permission, Reason};
+use crate::mail::{CodeMailFacts, code_mail_subject, compose_code_mail};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +18,7 @@ pub struct OutboxEntry {
     pub recipient: String,
     pub subject: String,
     pub status: String,
+    pub cancel_reason: Option<String>,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub smtp_reply: Option<String>,
@@ -32,8 +32,8 @@ pub struct OutboxMail {
     pub entry: OutboxEntry,
     pub message_id: String,
     pub mail_from: String,
+    /// The text as sent (or to be sent), with the code masked to its prefix.
     pub body_text: String,
-    pub body_html: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -43,11 +43,66 @@ pub struct OutboxFilter {
     pub limit: i64,
 }
 
-pub async fn list(
-    pool: &PgPool,
-    session: &Session,
-    filter: &OutboxFilter,
-) -> Result<Vec<OutboxEntry>> {
+struct OutboxRow {
+    id: i64,
+    created_at: DateTime<Utc>,
+    purpose: String,
+    antrag_nr: Option<i64>,
+    recipient: String,
+    status: String,
+    cancel_reason: Option<String>,
+    attempts: i32,
+    last_error: Option<String>,
+    smtp_reply: Option<String>,
+    last_attempt_at: Option<DateTime<Utc>>,
+    next_attempt_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+    facts: serde_json::Value,
+    message_id: String,
+    mail_from: String,
+    prefix: Option<String>,
+}
+
+impl OutboxRow {
+    fn facts(&self) -> Result<CodeMailFacts> {
+        serde_json::from_value(self.facts.clone()).map_err(Error::internal)
+    }
+
+    fn entry(&self) -> Result<OutboxEntry> {
+        Ok(OutboxEntry {
+            id: self.id,
+            created_at: self.created_at,
+            purpose: self.purpose.clone(),
+            antrag_nr: self.antrag_nr,
+            recipient: self.recipient.clone(),
+            subject: code_mail_subject(&self.facts()?),
+            status: self.status.clone(),
+            cancel_reason: self.cancel_reason.clone(),
+            attempts: self.attempts,
+            last_error: self.last_error.clone(),
+            smtp_reply: self.smtp_reply.clone(),
+            last_attempt_at: self.last_attempt_at,
+            next_attempt_at: self.next_attempt_at,
+            sent_at: self.sent_at,
+        })
+    }
+}
+
+macro_rules! outbox_query {
+    ($where:literal, $($arg:expr),*) => {
+        sqlx::query_as!(
+            OutboxRow,
+            r#"select o.id, o.created_at, o.purpose, o.antrag_nr, o.recipient, o.status, o.cancel_reason,
+                      o.attempts, o.last_error, o.smtp_reply, o.last_attempt_at, o.next_attempt_at, o.sent_at,
+                      o.facts, o.message_id, o.mail_from,
+                      (select c.prefix from confirmation_codes c where c.outbox_id = o.id limit 1) as prefix
+               from mail_outbox o "# + $where,
+            $($arg),*
+        )
+    };
+}
+
+pub async fn list(session: &Session, filter: &OutboxFilter) -> Result<Vec<OutboxEntry>> {
     if let Some(s) = &filter.status
         && !["queued", "sent", "failed", "cancelled"].contains(&s.as_str())
     {
@@ -55,68 +110,34 @@ pub async fn list(
             "Unbekannter Versandstatus „{s}“. Möglich sind: queued, sent, failed, cancelled."
         )));
     }
-    let mut conn = pool.acquire().await?;
-    session.authorize(&mut conn, Permission::ReadOutbox).await?;
-    let rows = sqlx::query_as!(
-        OutboxEntry,
-        "select id, created_at, purpose, antrag_nr, recipient, subject, status, attempts, last_error, smtp_reply,
-                last_attempt_at, next_attempt_at, sent_at
-         from mail_outbox
-         where ($1::text is null or status = $1) and ($2::bigint is null or antrag_nr = $2)
-         order by id desc limit $3",
+    session.require(Permission::ReadOutbox)?;
+    let rows = outbox_query!(
+        "where ($1::text is null or o.status = $1) and ($2::bigint is null or o.antrag_nr = $2)
+         order by o.id desc limit $3",
         filter.status,
         filter.antrag.map(AntragNr::get),
         filter.limit.clamp(1, 10_000)
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(session.pool())
     .await?;
-    Ok(rows)
+    rows.iter().map(OutboxRow::entry).collect()
 }
 
-pub async fn show(pool: &PgPool, session: &Session, id: i64) -> Result<OutboxMail> {
-    let mut tx = pool.begin().await?;
-    session.authorize(&mut tx, Permission::ReadOutbox).await?;
-    let r = sqlx::query!(
-        "select id, created_at, purpose, antrag_nr, recipient, subject, status, attempts, last_error, smtp_reply,
-                last_attempt_at, next_attempt_at, sent_at, message_id, mail_from, body_text, body_html
-         from mail_outbox where id = $1",
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| Error::not_found(format!("Eine E-Mail {id} gibt es im Postausgang nicht.")))?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: Actor::Clerk(session.clerk_id),
-            action: "outbox_mail_read",
-            antrag: r.antrag_nr.map(AntragNr::from_db),
-            betrieb_id: None,
-            details: serde_json::json!({ "outbox_id": id }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+pub async fn show(session: &Session, id: i64) -> Result<OutboxMail> {
+    session.require(Permission::ReadOutbox)?;
+    let r = outbox_query!("where o.id = $1", id)
+        .fetch_optional(session.pool())
+        .await?
+        .ok_or_else(|| Error::not_found(format!("Eine E-Mail {id} gibt es im Postausgang nicht.")))?;
+    let masked = format!(
+        "{}… (der vollständige Code steht nur in der versendeten E-Mail)",
+        r.prefix.as_deref().unwrap_or("")
+    );
     Ok(OutboxMail {
-        entry: OutboxEntry {
-            id: r.id,
-            created_at: r.created_at,
-            purpose: r.purpose,
-            antrag_nr: r.antrag_nr,
-            recipient: r.recipient,
-            subject: r.subject,
-            status: r.status,
-            attempts: r.attempts,
-            last_error: r.last_error,
-            smtp_reply: r.smtp_reply,
-            last_attempt_at: r.last_attempt_at,
-            next_attempt_at: r.next_attempt_at,
-            sent_at: r.sent_at,
-        },
-        message_id: r.message_id,
-        mail_from: r.mail_from,
-        body_text: r.body_text,
-        body_html: r.body_html,
+        entry: r.entry()?,
+        message_id: r.message_id.clone(),
+        mail_from: r.mail_from.clone(),
+        body_text: compose_code_mail(&r.facts()?, &masked).text,
     })
 }
 
@@ -128,59 +149,22 @@ pub enum RetryTarget {
     AllFailed,
 }
 
-/// Queues failed mails again (or makes a deferred one due now), e.g. after IT fixed the mail
-/// server or the Betrieb's address. Only mails whose code is still live: a code that was
-/// superseded, used or has expired helps nobody — then a clerk resends a new one.
-pub async fn retry(pool: &PgPool, session: &Session, target: RetryTarget) -> Result<Vec<i64>> {
-    let mut tx = pool.begin().await?;
-    session.authorize(&mut tx, Permission::ReadOutbox).await?;
-    let (one, all) = match target {
-        RetryTarget::One(id) => (Some(id), false),
-        RetryTarget::AllFailed => (None, true),
+/// After IT fixed the mail server or an address: a mail waiting for its next attempt is made
+/// due now, and a failed one gets a fresh code in a new mail (nobody received the old code,
+/// and its plaintext is gone) while its Antrag still waits for one. Returns the ids of the
+/// mails now queued.
+pub async fn retry(session: &Session, target: RetryTarget, reason: &Reason) -> Result<Vec<i64>> {
+    session.require(Permission::ReadOutbox)?;
+    let one = match target {
+        RetryTarget::One(id) => Some(id),
+        RetryTarget::AllFailed => None,
     };
-    let requeued = sqlx::query!(
-        "update mail_outbox o
-         set status = 'queued', attempts = 0, next_attempt_at = now(), last_error = null
-         where (o.id = $1 or ($2 and o.status = 'failed'))
-           and o.status in ('queued', 'failed')
-           and exists (select 1 from confirmation_codes c join antraege a on a.nr = c.antrag_nr
-                       where c.outbox_id = o.id and c.consumed_at is null and c.superseded_at is null
-                         and c.expires_at > now() and a.status = 'awaiting_code')
-         returning o.id, o.antrag_nr, o.recipient",
+    let ids = sqlx::query_scalar!(
+        r#"select id as "id!" from kammer_api.outbox_retry($1, $2) id"#,
         one,
-        all
+        reason.as_str()
     )
-    .fetch_all(&mut *tx)
+    .fetch_all(session.pool())
     .await?;
-    if let (Some(id), true) = (one, requeued.is_empty()) {
-        let status = sqlx::query_scalar!("select status from mail_outbox where id = $1", id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        return Err(match status.as_deref() {
-            None => Error::not_found(format!("Eine E-Mail {id} gibt es im Postausgang nicht.")),
-            Some("sent") => Error::conflict(format!("Die E-Mail {id} ist bereits versendet.")),
-            Some("cancelled") => Error::conflict(format!(
-                "Die E-Mail {id} wurde verworfen, weil ihr Code ersetzt wurde. Senden Sie bei Bedarf einen neuen Code."
-            )),
-            Some(_) => Error::conflict(format!(
-                "Der Code in der E-Mail {id} ist nicht mehr gültig (ersetzt, verwendet oder abgelaufen, \
-                 oder der Antrag ist entschieden). Senden Sie stattdessen einen neuen Code."
-            )),
-        });
-    }
-    for r in &requeued {
-        audit::record(
-            &mut tx,
-            Event {
-                actor: Actor::Clerk(session.clerk_id),
-                action: "outbox_mail_requeued",
-                antrag: r.antrag_nr.map(AntragNr::from_db),
-                betrieb_id: None,
-                details: serde_json::json!({ "outbox_id": r.id, "recipient": r.recipient }),
-            },
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(requeued.into_iter().map(|r| r.id).collect())
+    Ok(ids)
 }

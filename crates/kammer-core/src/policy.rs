@@ -3,9 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
-use crate::audit::{self, Actor, Event};
 use crate::auth::Session;
 use crate::domain::{EmailAddress, Permission};
 use crate::{Error, Result};
@@ -18,6 +17,12 @@ pub struct Policy {
     pub sends_per_day: i32,
     /// As in the portal today: a correct code finishes the Zuordnung without a clerk.
     pub auto_approve_on_code: bool,
+    /// Approving without the code needs a second Sachbearbeitung clerk's confirmation.
+    pub four_eyes_without_code: bool,
+    /// Codes a Betrieb's address may get within 24 hours, across all its Anträge.
+    pub betrieb_sends_per_day: i32,
+    /// Anträge one portal account may file within 24 hours.
+    pub account_requests_per_day: i32,
     pub chamber_name: String,
     pub hotline_phone: String,
     pub mail_from: String,
@@ -25,17 +30,33 @@ pub struct Policy {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Fields to change; `None` leaves a field as it is.
+/// Fields to change; `None` leaves a field as it is. Sent to the database as JSON with the
+/// columns' names, so a `None` is left out.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PolicyChange {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_lifetime_days: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_attempt_limit: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resend_cooldown_seconds: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sends_per_day: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_approve_on_code: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub four_eyes_without_code: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub betrieb_sends_per_day: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_requests_per_day: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chamber_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hotline_phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mail_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub portal_url: Option<String>,
 }
 
@@ -61,6 +82,18 @@ impl PolicyChange {
             "Die Wartezeit zwischen zwei Sendungen (Sekunden)",
         )?;
         range(self.sends_per_day, 1, 1000, "Die Zahl der Sendungen je Tag")?;
+        range(
+            self.betrieb_sends_per_day,
+            1,
+            1000,
+            "Die Zahl der Codes je Betrieb und Tag",
+        )?;
+        range(
+            self.account_requests_per_day,
+            1,
+            1000,
+            "Die Zahl der Anträge je Account und Tag",
+        )?;
         if let Some(from) = &self.mail_from {
             EmailAddress::parse(from)?;
         }
@@ -75,12 +108,13 @@ impl PolicyChange {
     }
 }
 
-/// Reads the policy on the caller's connection, so a transition sees the limits of its own snapshot.
+/// Reads the policy on the caller's connection.
 pub(crate) async fn current(conn: &mut PgConnection) -> Result<Policy> {
     let p = sqlx::query_as!(
         Policy,
         "/* hot:policy */ select code_lifetime_days, code_attempt_limit, resend_cooldown_seconds, sends_per_day,
-                auto_approve_on_code, chamber_name, hotline_phone, mail_from, portal_url, updated_at
+                auto_approve_on_code, four_eyes_without_code, betrieb_sends_per_day, account_requests_per_day,
+                chamber_name, hotline_phone, mail_from, portal_url, updated_at
          from policy"
     )
     .fetch_one(&mut *conn)
@@ -88,56 +122,28 @@ pub(crate) async fn current(conn: &mut PgConnection) -> Result<Policy> {
     Ok(p)
 }
 
-pub async fn show(pool: &PgPool, session: &Session) -> Result<Policy> {
-    let mut conn = pool.acquire().await?;
-    session.authorize(&mut conn, Permission::Lookup).await?;
+pub async fn show(session: &Session) -> Result<Policy> {
+    let mut conn = session.pool().acquire().await?;
     current(&mut conn).await
 }
 
-pub async fn set(pool: &PgPool, session: &Session, change: &PolicyChange) -> Result<Policy> {
+/// Changes the policy (`kammer_api.policy_set`: administration only, audited with before and after).
+pub async fn set(session: &Session, change: &PolicyChange) -> Result<Policy> {
     change.validate()?;
-    let mut tx = pool.begin().await?;
-    session.authorize(&mut tx, Permission::ManagePolicy).await?;
-    let before = current(&mut tx).await?;
-    let after = sqlx::query_as!(
+    session.require(Permission::ManagePolicy)?;
+    let change = serde_json::to_value(change).map_err(Error::internal)?;
+    let p = sqlx::query_as!(
         Policy,
-        "update policy set
-            code_lifetime_days = coalesce($1, code_lifetime_days),
-            code_attempt_limit = coalesce($2, code_attempt_limit),
-            resend_cooldown_seconds = coalesce($3, resend_cooldown_seconds),
-            sends_per_day = coalesce($4, sends_per_day),
-            auto_approve_on_code = coalesce($5, auto_approve_on_code),
-            chamber_name = coalesce($6, chamber_name),
-            hotline_phone = coalesce($7, hotline_phone),
-            mail_from = coalesce($8, mail_from),
-            portal_url = coalesce($9, portal_url),
-            updated_at = now(), updated_by = $10
-         returning code_lifetime_days, code_attempt_limit, resend_cooldown_seconds, sends_per_day,
-                   auto_approve_on_code, chamber_name, hotline_phone, mail_from, portal_url, updated_at",
-        change.code_lifetime_days,
-        change.code_attempt_limit,
-        change.resend_cooldown_seconds,
-        change.sends_per_day,
-        change.auto_approve_on_code,
-        change.chamber_name.as_deref().map(str::trim),
-        change.hotline_phone.as_deref().map(str::trim),
-        change.mail_from.as_deref().map(str::trim),
-        change.portal_url.as_deref().map(str::trim),
-        session.clerk_id
+        r#"select code_lifetime_days as "code_lifetime_days!", code_attempt_limit as "code_attempt_limit!",
+                  resend_cooldown_seconds as "resend_cooldown_seconds!", sends_per_day as "sends_per_day!",
+                  auto_approve_on_code as "auto_approve_on_code!", four_eyes_without_code as "four_eyes_without_code!",
+                  betrieb_sends_per_day as "betrieb_sends_per_day!", account_requests_per_day as "account_requests_per_day!",
+                  chamber_name as "chamber_name!", hotline_phone as "hotline_phone!", mail_from as "mail_from!",
+                  portal_url as "portal_url!", updated_at as "updated_at!"
+           from kammer_api.policy_set($1)"#,
+        change
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(session.pool())
     .await?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: Actor::Clerk(session.clerk_id),
-            action: "policy_changed",
-            antrag: None,
-            betrieb_id: None,
-            details: serde_json::json!({ "before": before, "after": after }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    Ok(p)
 }

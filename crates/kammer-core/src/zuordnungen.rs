@@ -1,13 +1,13 @@
-//! Zuordnungen: the link between a portal account and a Betrieb that an approved Antrag creates.
+//! Zuordnungen: the link between a portal account and a Betrieb that an approved Antrag creates
+//! (in the database, `kammer_internal.complete_approval`).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
-use crate::audit::{self, Actor, Event};
+use crate::Result;
 use crate::auth::Session;
-use crate::domain::{AntragNr, Permission, Reason};
-use crate::{Error, Result};
+use crate::domain::{Permission, Reason};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -22,25 +22,6 @@ pub struct Zuordnung {
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<String>,
     pub revoke_reason: Option<String>,
-}
-
-pub(crate) async fn create(
-    conn: &mut PgConnection,
-    account_id: i64,
-    betrieb_id: i64,
-    nr: AntragNr,
-) -> Result<i64> {
-    sqlx::query_scalar!(
-        "/* hot:zuordnung_create */ insert into zuordnungen (account_id, betrieb_id, antrag_nr) values ($1, $2, $3)
-         on conflict (account_id, betrieb_id) where revoked_at is null do nothing
-         returning id",
-        account_id,
-        betrieb_id,
-        nr.get()
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| Error::conflict("Dieser Account ist dem Betrieb bereits zugeordnet."))
 }
 
 /// Zuordnungen of a Betrieb, active ones first. Callers have authorised already.
@@ -62,53 +43,14 @@ pub(crate) async fn of_betrieb(conn: &mut PgConnection, betrieb_id: i64) -> Resu
 }
 
 /// Ends a Zuordnung, e.g. when the employee has left the Betrieb.
-pub async fn revoke(
-    pool: &PgPool,
-    session: &Session,
-    zuordnung_id: i64,
-    reason: &Reason,
-) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    session
-        .authorize(&mut tx, Permission::RevokeZuordnung)
-        .await?;
-    let revoked = sqlx::query!(
-        "update zuordnungen set revoked_at = now(), revoked_by = $2, revoke_reason = $3
-         where id = $1 and revoked_at is null
-         returning betrieb_id, account_id, antrag_nr",
+pub async fn revoke(session: &Session, zuordnung_id: i64, reason: &Reason) -> Result<()> {
+    session.require(Permission::RevokeZuordnung)?;
+    sqlx::query!(
+        "select kammer_api.zuordnung_revoke($1, $2)",
         zuordnung_id,
-        session.clerk_id,
         reason.as_str()
     )
-    .fetch_optional(&mut *tx)
+    .execute(session.pool())
     .await?;
-    let Some(revoked) = revoked else {
-        let exists = sqlx::query_scalar!(
-            "select revoked_at from zuordnungen where id = $1",
-            zuordnung_id
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        return Err(match exists {
-            Some(_) => Error::conflict(format!(
-                "Die Zuordnung {zuordnung_id} ist bereits aufgehoben."
-            )),
-            None => Error::not_found(format!("Eine Zuordnung {zuordnung_id} gibt es nicht.")),
-        });
-    };
-    audit::record(
-        &mut tx,
-        Event {
-            actor: Actor::Clerk(session.clerk_id),
-            action: "zuordnung_revoked",
-            antrag: revoked.antrag_nr.map(AntragNr::from_db),
-            betrieb_id: Some(revoked.betrieb_id),
-            details: serde_json::json!({
-                "zuordnung_id": zuordnung_id, "account_id": revoked.account_id, "reason": reason.as_str()
-            }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -1,7 +1,15 @@
-//! The demo seed: the seed text's example is there, and a second seed is refused.
+//! The demo seed: the seed text's example is there, the demo clerks and services sign in with
+//! their own logins, and a second seed (or one into a database with clerks) is refused.
 
+mod common;
+
+use common::{server, snapshot};
 use kammer_core::ErrorKind;
-use kammer_core::demo::{SeedOptions, seed};
+use kammer_core::auth::{self, Password};
+use kammer_core::clerks;
+use kammer_core::db::{self, Service};
+use kammer_core::demo::{DEMO_CLERKS, DEMO_PASSWORD, DEMO_SERVICES, SeedOptions, seed};
+use kammer_core::domain::Role;
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -72,6 +80,41 @@ async fn demo_seed_contains_antrag_178_and_refuses_a_second_run(pool: PgPool) {
     .unwrap();
     assert!((3..=60).contains(&open), "a few percent open: {open}");
 
+    // The demo clerks are logins of their own, in the group of their role.
+    for (username, role, name) in DEMO_CLERKS {
+        let s = auth::sign_in(&server(&pool), username, &Password::attempt(DEMO_PASSWORD))
+            .await
+            .unwrap_or_else(|e| panic!("{username}: {}", e.message()));
+        assert_eq!(s.role, Role::parse(role).unwrap(), "{username}");
+        assert_eq!(s.display_name, name);
+        s.close().await;
+    }
+    for (login, group) in DEMO_SERVICES {
+        let service = match group {
+            "kammer_portal" => Service::Portal,
+            "kammer_mailer" => Service::Mailer,
+            "kammer_reporting" => Service::Reporting,
+            _ => Service::Import,
+        };
+        db::connect_service(
+            server(&pool).username(login).password(DEMO_PASSWORD),
+            service,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{login}: {}", e.message()))
+        .close()
+        .await;
+        // A service login is no clerk.
+        assert_eq!(
+            auth::sign_in(&server(&pool), login, &Password::attempt(DEMO_PASSWORD))
+                .await
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Forbidden,
+            "{login}"
+        );
+    }
+
     let again = seed(&pool, &SeedOptions::default())
         .await
         .expect_err("second seed must be refused");
@@ -81,6 +124,26 @@ async fn demo_seed_contains_antrag_178_and_refuses_a_second_run(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(betriebe, 300);
+}
+
+/// Demo data only goes into an empty database: one with a clerk (set up for real use) is
+/// refused, and nothing is loaded.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn demo_seed_refuses_a_database_with_clerks(pool: PgPool) {
+    let name = format!("t{}.admin", kammer_core::domain::random_hex(3));
+    clerks::bootstrap_admin(
+        &pool,
+        &name,
+        "Erste Administratorin",
+        Some(&Password::new_checked("ein-sehr-langes-passwort").unwrap()),
+    )
+    .await
+    .unwrap();
+    let before = snapshot(&pool).await;
+    let e = seed(&pool, &SeedOptions::default()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+    assert!(e.message().contains("Zugänge"), "{}", e.message());
+    assert_eq!(snapshot(&pool).await, before);
 }
 
 /// A larger run, for timing: `cargo test -p kammer-core --test demo -- --ignored --nocapture`.

@@ -1,16 +1,21 @@
 //! Delivery of the code mail to a real SMTP server on loopback (aiosmtpd, see
-//! scripts/smtp-test-server), read back with a real MIME parser.
+//! scripts/smtp-test-server), read back with a real MIME parser. The mail sender runs as its
+//! own service login (the only one that may read a code); the tests' superuser only sets up
+//! and looks.
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
+use kammer_core::auth::Password;
 use kammer_core::codes::{self, CodeVerdict};
-use kammer_core::domain::{AntragNr, Betriebsnummer, ConfirmationCode};
-use kammer_core::mail::{DrainReport, Mailer, SmtpConfig, SmtpSecurity, WorkerConfig, drain};
+use kammer_core::db::{self, Service};
+use kammer_core::domain::{AntragNr, Betriebsnummer, ConfirmationCode, EmailAddress};
+use kammer_core::mail::{self, DrainReport, Mailer, SmtpConfig, SmtpSecurity, WorkerConfig, drain};
 use kammer_core::outbox::{self, RetryTarget};
-use kammer_core::portal;
-use kammer_core::{ErrorKind, audit};
+use kammer_core::policy::PolicyChange;
+use kammer_core::{ErrorKind, antraege, portal};
 use kammer_testkit::{SmtpServerOptions, TestCa, TestSmtpServer, TlsMode, wait_until_holding};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -30,9 +35,9 @@ fn patient() -> WorkerConfig {
     }
 }
 
-/// One worker pass over what is due, with the patient back-off.
-async fn send_due(pool: &PgPool, server: &TestSmtpServer) -> DrainReport {
-    drain(pool, &mailer(server), &patient()).await.unwrap()
+/// One pass of the mail sender (its own login) over what is due, with the patient back-off.
+async fn send_due(f: &Fixture, server: &TestSmtpServer) -> DrainReport {
+    drain(&f.mailer, &mailer(server), &patient()).await.unwrap()
 }
 
 fn report(sent: u64, deferred: u64, failed: u64) -> DrainReport {
@@ -53,52 +58,64 @@ async fn file_to(
 ) -> AntragNr {
     insert_betrieb(pool, nummer, firmenname, email).await;
     let n = Betriebsnummer::parse(nummer).unwrap();
-    portal::request_zuordnung(pool, &f.email, &n, firmenname)
+    portal::request_zuordnung(&f.portal, &f.email, &n, firmenname)
         .await
         .unwrap()
         .nr
 }
 
 struct Row {
+    id: i64,
     status: String,
+    cancel_reason: Option<String>,
     attempts: i32,
     last_error: Option<String>,
     smtp_reply: Option<String>,
     message_id: String,
-    body_text: String,
-    body_html: String,
     due_in_seconds: f64,
+    /// The code's plaintext is still kept for the mail sender.
+    has_plaintext: bool,
 }
 
+/// The newest mail of an Antrag.
 async fn outbox_row(pool: &PgPool, nr: AntragNr) -> Row {
-    let r: (
-        String,
-        i32,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        String,
-        f64,
-    ) = sqlx::query_as(
-        "select status, attempts, last_error, smtp_reply, message_id, body_text, body_html,
-                extract(epoch from next_attempt_at - now())::float8
-         from mail_outbox where antrag_nr = $1 order by id desc limit 1",
-    )
-    .bind(nr.get())
+    outbox_row_where(pool, "antrag_nr = $1 order by id desc limit 1", nr.get()).await
+}
+
+async fn outbox_row_where(pool: &PgPool, condition: &str, value: i64) -> Row {
+    use sqlx::Row as _;
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select id, status, cancel_reason, attempts, last_error, smtp_reply, message_id,
+                extract(epoch from next_attempt_at - now())::float8 as due_in_seconds,
+                exists (select 1 from kammer_secret.code_plaintext s where s.outbox_id = o.id) as has_plaintext
+         from mail_outbox o where {condition}"
+    )))
+    .bind(value)
     .fetch_one(pool)
     .await
     .unwrap();
     Row {
-        status: r.0,
-        attempts: r.1,
-        last_error: r.2,
-        smtp_reply: r.3,
-        message_id: r.4,
-        body_text: r.5,
-        body_html: r.6,
-        due_in_seconds: r.7,
+        id: r.get("id"),
+        status: r.get("status"),
+        cancel_reason: r.get("cancel_reason"),
+        attempts: r.get("attempts"),
+        last_error: r.get("last_error"),
+        smtp_reply: r.get("smtp_reply"),
+        message_id: r.get("message_id"),
+        due_in_seconds: r.get("due_in_seconds"),
+        has_plaintext: r.get("has_plaintext"),
     }
+}
+
+/// Plaintexts kept for mails that are not waiting to be sent: must always be none.
+async fn stray_plaintexts(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from kammer_secret.code_plaintext s
+         left join mail_outbox o on o.id = s.outbox_id where o.status is distinct from 'queued'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 /// What time passing does to a deferred mail.
@@ -109,12 +126,15 @@ async fn make_due(pool: &PgPool) {
         .unwrap();
 }
 
-async fn audit_actions(pool: &PgPool, nr: AntragNr) -> Vec<String> {
-    sqlx::query_scalar("select action from audit_events where antrag_nr = $1 order by id")
-        .bind(nr.get())
-        .fetch_all(pool)
-        .await
-        .unwrap()
+/// Any 64-hex-digit string in what any clerk may read of the outbox.
+async fn codes_left_in_outbox(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from mail_outbox
+         where concat_ws(' ', facts::text, smtp_reply, last_error, message_id) ~ '[0-9a-f]{64}'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -130,8 +150,9 @@ async fn code_mail_arrives_as_mime_with_both_parts_umlauts_and_the_stored_code(p
     )
     .await;
     let queued = outbox_row(&pool, nr).await;
+    assert!(queued.has_plaintext);
 
-    assert_eq!(send_due(&pool, &server).await, report(1, 0, 0));
+    assert_eq!(send_due(&f, &server).await, report(1, 0, 0));
 
     let mails = server.received();
     assert_eq!(mails.len(), 1);
@@ -166,6 +187,10 @@ async fn code_mail_arrives_as_mime_with_both_parts_umlauts_and_the_stored_code(p
     assert!(mail.text().contains("Bäckerei Größe & Söhne"));
     assert!(mail.html().contains("Bäckerei Größe &amp; Söhne"));
     assert!(mail.text().contains("Zuordnung zu einem Betrieb"));
+    assert!(
+        mail.text().contains("Anna Antrag"),
+        "the requester is named"
+    );
 
     // The code in the mail is the one whose hash is stored, and it is accepted.
     let code = mail.code().expect("code in the text part");
@@ -181,28 +206,30 @@ async fn code_mail_arrives_as_mime_with_both_parts_umlauts_and_the_stored_code(p
     .await
     .unwrap();
     assert_eq!(ConfirmationCode::parse(&code).unwrap().hash().0, stored);
-    let check = codes::check(&pool, &f.hotline, nr, &code).await.unwrap();
+    let check = codes::check(&f.hotline, nr, &code).await.unwrap();
     assert_eq!(check.verdict, CodeVerdict::Valid);
 
-    // Sent: only the hash stays; the prefix (which the hotline may read out) is kept.
+    // Sent: the plaintext is gone, only the hash and the prefix (which the hotline may read
+    // out) stay; no row anyone may read holds the code.
     let row = outbox_row(&pool, nr).await;
     assert_eq!(row.status, "sent");
+    assert!(
+        !row.has_plaintext,
+        "the code's plaintext outlived the sending"
+    );
     assert!(
         row.smtp_reply.as_deref().unwrap().starts_with("250 "),
         "{:?}",
         row.smtp_reply
     );
-    assert!(!row.body_text.contains(&code) && !row.body_html.contains(&code));
-    assert!(row.body_text.contains(&code[..6]));
-    let leftovers: i64 = sqlx::query_scalar(
-        "select count(*) from mail_outbox where status = 'sent' and (body_text ~ '[0-9a-f]{64}' or body_html ~ '[0-9a-f]{64}')",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!(leftovers, 0);
+    assert_eq!(codes_left_in_outbox(&pool).await, 0);
+    assert_eq!(count(&pool, "kammer_secret.code_plaintext").await, 0);
+    let shown = outbox::show(&f.admin, row.id).await.unwrap();
+    assert!(!shown.body_text.contains(&code));
+    assert!(shown.body_text.contains(&code[..6]));
 
-    let info = codes::inspect(&pool, &f.hotline, nr).await.unwrap();
+    let info = codes::inspect(&f.hotline, nr).await.unwrap();
+    assert_eq!(info[0].prefix, code[..6]);
     let delivery = info[0].delivery.as_ref().unwrap();
     assert_eq!(delivery.status, "sent");
     assert!(
@@ -210,25 +237,179 @@ async fn code_mail_arrives_as_mime_with_both_parts_umlauts_and_the_stored_code(p
         "{}",
         delivery.label_de
     );
-    assert!(
-        audit_actions(&pool, nr)
-            .await
-            .contains(&"code_mail_sent".to_string())
+    let (action, by): (String, String) = sqlx::query_as(
+        "select action, login from audit_events where antrag_nr = $1 and action like 'code_mail%'",
+    )
+    .bind(nr.get())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (action.as_str(), by),
+        ("code_mail_sent", login(&f.tag, "mailer"))
     );
+}
+
+/// A requester who calls themselves `Max {{phone_hint}} {{code}}` cannot make a genuine
+/// chamber mail say more than it should: through the real path (portal request, the mail
+/// sender's drain, the SMTP server) the name arrives as written, the code once, and no
+/// phone number where the name stands.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn placeholders_in_a_requester_name_arrive_literally(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    const PHONE: &str = "0231 5493-777";
+    const NAME: &str = "Max {{phone_hint}} {{code}}";
+    f.set_policy(PolicyChange {
+        hotline_phone: Some(PHONE.to_string()),
+        ..Default::default()
+    })
+    .await;
+    let server = TestSmtpServer::start();
+    let email = EmailAddress::parse("max@privat.example").unwrap();
+    let reg = portal::register(
+        &f.portal,
+        &email,
+        NAME,
+        &Password::new_checked(ACCOUNT_PW).unwrap(),
+    )
+    .await
+    .unwrap();
+    portal::confirm_email(&f.portal, &email, &reg.confirm_token)
+        .await
+        .unwrap();
+    insert_betrieb(&pool, "0077000001", "Klempnerei Kurz", "info@kurz.example").await;
+    let nr = portal::request_zuordnung(
+        &f.portal,
+        &email,
+        &Betriebsnummer::parse("0077000001").unwrap(),
+        "Klempnerei Kurz",
+    )
+    .await
+    .unwrap()
+    .nr;
+    assert_eq!(send_due(&f, &server).await, report(1, 0, 0));
+    let mails = server.received();
+    assert_eq!(mails.len(), 1);
+    let (text, html) = (mails[0].text(), mails[0].html());
+    let code = mails[0].code().expect("the code is in the mail");
+    let stored: Vec<u8> =
+        sqlx::query_scalar("select code_hash from confirmation_codes where antrag_nr = $1")
+            .bind(nr.get())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(ConfirmationCode::parse(&code).unwrap().hash().0, stored);
+
+    // The name as written, in both parts.
+    assert!(
+        text.contains(&format!("hat {NAME} (max@privat.example)")),
+        "{text}"
+    );
+    assert!(html.contains(NAME), "{html}");
+    // The code exactly once in each part, where the template puts it.
+    assert_eq!(text.matches(&code).count(), 1, "{text}");
+    assert_eq!(html.matches(&code).count(), 1, "{html}");
+    // The hotline's number only where the template has it, never in the requester's line.
+    assert_eq!(text.matches(PHONE).count(), 1, "{text}");
+    let requester_line = text.lines().find(|l| l.contains("Max")).unwrap();
+    assert!(!requester_line.contains(PHONE), "{requester_line}");
+    assert!(!requester_line.contains(&code), "{requester_line}");
+    assert!(text.contains(&format!("rufen Sie uns an unter {PHONE}.")));
+    assert!(!mails[0].subject().contains('{'), "{}", mails[0].subject());
+}
+
+/// A code's plaintext lives only while its mail waits: it is deleted when the mail is sent,
+/// when it fails for good (a 550), and when it is cancelled (a newer code, a decision).
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn code_plaintext_is_deleted_when_sent_failed_or_cancelled(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    f.without_resend_cooldown().await;
+    let server = TestSmtpServer::start();
+    let sent = file_to(
+        &pool,
+        &f,
+        "8100000001",
+        "Gesendet GmbH",
+        "info@gesendet.example",
+    )
+    .await;
+    let failed = file_to(
+        &pool,
+        &f,
+        "8100000002",
+        "Weg GmbH",
+        "reject-weg@betrieb.example",
+    )
+    .await;
+    let superseded = file_to(&pool, &f, "8100000003", "Neu GmbH", "info@neu.example").await;
+    let decided = file_to(
+        &pool,
+        &f,
+        "8100000004",
+        "Zurück GmbH",
+        "info@zurueck.example",
+    )
+    .await;
+    assert_eq!(count(&pool, "kammer_secret.code_plaintext").await, 4);
+
+    // Cancelled before anything is sent: by a newer code, and by a decision.
+    let old = outbox_row(&pool, superseded).await;
+    codes::resend(&f.hotline, superseded, &reason("Anruf: nicht erhalten"))
+        .await
+        .unwrap();
+    let old = outbox_row_where(&pool, "id = $1", old.id).await;
+    assert_eq!(
+        (
+            old.status.as_str(),
+            old.cancel_reason.as_deref(),
+            old.has_plaintext
+        ),
+        ("cancelled", Some("superseded"), false)
+    );
+    antraege::withdraw(&f.hotline, decided, &reason("Anruf: zurückgezogen"))
+        .await
+        .unwrap();
+    let gone = outbox_row(&pool, decided).await;
+    assert_eq!(
+        (
+            gone.status.as_str(),
+            gone.cancel_reason.as_deref(),
+            gone.has_plaintext
+        ),
+        ("cancelled", Some("decided"), false)
+    );
+    assert_eq!(stray_plaintexts(&pool).await, 0);
+
+    // Sent and failed for good.
+    assert_eq!(send_due(&f, &server).await, report(2, 0, 1));
+    let s = outbox_row(&pool, sent).await;
+    assert_eq!((s.status.as_str(), s.has_plaintext), ("sent", false));
+    let x = outbox_row(&pool, failed).await;
+    assert_eq!((x.status.as_str(), x.has_plaintext), ("failed", false));
+    let n = outbox_row(&pool, superseded).await;
+    assert_eq!((n.status.as_str(), n.has_plaintext), ("sent", false));
+    assert_eq!(count(&pool, "kammer_secret.code_plaintext").await, 0);
+    assert_eq!(codes_left_in_outbox(&pool).await, 0);
+    // Two mails went out, each with the code of its own mail.
+    assert_eq!(server.received().len(), 2);
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn server_down_during_a_resend_then_up_delivers_the_new_code_once(pool: PgPool) {
     let f = Fixture::new(&pool).await;
-    f.without_resend_cooldown(&pool).await;
+    f.without_resend_cooldown().await;
     let mut server = TestSmtpServer::start();
     server.stop();
-    let nr = f.file(&pool).await;
+    let nr = f.file().await;
     let first = outbox_row(&pool, nr).await;
 
-    assert_eq!(send_due(&pool, &server).await, report(0, 1, 0));
+    assert_eq!(send_due(&f, &server).await, report(0, 1, 0));
     let row = outbox_row(&pool, nr).await;
     assert_eq!((row.status.as_str(), row.attempts), ("queued", 1));
+    assert!(
+        row.has_plaintext,
+        "a deferred mail keeps its code for the next attempt"
+    );
     assert!(
         row.last_error
             .as_deref()
@@ -244,35 +425,36 @@ async fn server_down_during_a_resend_then_up_delivers_the_new_code_once(pool: Pg
     );
 
     // The hotline resends while the server is still down: accepted, queued, nothing lost.
-    codes::resend(&pool, &f.hotline, nr, &reason("Code kam nicht an"))
+    codes::resend(&f.hotline, nr, &reason("Code kam nicht an"))
         .await
         .unwrap();
     let resent = outbox_row(&pool, nr).await;
     assert_eq!(resent.status, "queued");
-    let first_now: String =
-        sqlx::query_scalar("select status from mail_outbox where message_id = $1")
-            .bind(&first.message_id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let first_now = outbox_row_where(&pool, "id = $1", first.id).await;
     assert_eq!(
-        first_now, "cancelled",
+        (
+            first_now.status.as_str(),
+            first_now.cancel_reason.as_deref()
+        ),
+        ("cancelled", Some("superseded")),
         "the superseded code's mail must not go out any more"
     );
-    assert_eq!(send_due(&pool, &server).await, report(0, 1, 0));
+    assert!(!first_now.has_plaintext);
+    assert_eq!(send_due(&f, &server).await, report(0, 1, 0));
 
     server.restart();
     make_due(&pool).await;
-    assert_eq!(send_due(&pool, &server).await, report(1, 0, 0));
-    assert_eq!(send_due(&pool, &server).await, report(0, 0, 0));
+    assert_eq!(send_due(&f, &server).await, report(1, 0, 0));
+    assert_eq!(send_due(&f, &server).await, report(0, 0, 0));
     let mails = server.received();
     assert_eq!(mails.len(), 1, "delivered exactly once");
     assert_eq!(mails[0].message_id(), resent.message_id);
-    let check = codes::check(&pool, &f.hotline, nr, &mails[0].code().unwrap())
+    let check = codes::check(&f.hotline, nr, &mails[0].code().unwrap())
         .await
         .unwrap();
     assert_eq!(check.verdict, CodeVerdict::Valid);
     assert_eq!(outbox_row(&pool, nr).await.attempts, 2);
+    assert_eq!(count(&pool, "kammer_secret.code_plaintext").await, 0);
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -288,15 +470,16 @@ async fn a_451_is_retried_after_the_back_off_and_then_delivered(pool: PgPool) {
     )
     .await;
 
-    assert_eq!(send_due(&pool, &server).await, report(0, 1, 0));
+    assert_eq!(send_due(&f, &server).await, report(0, 1, 0));
     let row = outbox_row(&pool, nr).await;
     assert_eq!((row.status.as_str(), row.attempts), ("queued", 1));
+    assert!(row.has_plaintext);
     assert!(
         row.last_error.as_deref().unwrap().starts_with("451 "),
         "{:?}",
         row.last_error
     );
-    let info = codes::inspect(&pool, &f.hotline, nr).await.unwrap();
+    let info = codes::inspect(&f.hotline, nr).await.unwrap();
     let delivery = info[0].delivery.as_ref().unwrap();
     assert!(
         delivery
@@ -314,17 +497,25 @@ async fn a_451_is_retried_after_the_back_off_and_then_delivered(pool: PgPool) {
     );
 
     // Not due yet: the back-off holds.
-    assert_eq!(send_due(&pool, &server).await, report(0, 0, 0));
+    assert_eq!(send_due(&f, &server).await, report(0, 0, 0));
     make_due(&pool).await;
-    assert_eq!(send_due(&pool, &server).await, report(1, 0, 0));
+    assert_eq!(send_due(&f, &server).await, report(1, 0, 0));
     let row = outbox_row(&pool, nr).await;
     assert_eq!(
-        (row.status.as_str(), row.attempts, row.last_error),
-        ("sent", 2, None)
+        (
+            row.status.as_str(),
+            row.attempts,
+            row.last_error,
+            row.has_plaintext
+        ),
+        ("sent", 2, None, false)
     );
     assert_eq!(server.received().len(), 1);
 }
 
+/// A 550 fails at once. Its code's plaintext is deleted with the failure (issue 12: before,
+/// a failed mail kept its code), so IT's retry cannot send the same mail again: it issues a
+/// fresh code in a new mail while the Antrag still waits for one.
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: PgPool) {
     let f = Fixture::new(&pool).await;
@@ -338,16 +529,17 @@ async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: Pg
     )
     .await;
 
-    assert_eq!(send_due(&pool, &server).await, report(0, 0, 1));
+    assert_eq!(send_due(&f, &server).await, report(0, 0, 1));
     let row = outbox_row(&pool, nr).await;
     assert_eq!((row.status.as_str(), row.attempts), ("failed", 1));
-    let info = codes::inspect(&pool, &f.hotline, nr).await.unwrap();
+    assert!(!row.has_plaintext, "a failed mail's code must not be kept");
+    let info = codes::inspect(&f.hotline, nr).await.unwrap();
     let delivery = info[0].delivery.as_ref().unwrap();
     assert_eq!(delivery.label_de, "Versand fehlgeschlagen");
-    let reason = delivery.last_error.as_deref().unwrap();
+    let why = delivery.last_error.as_deref().unwrap();
     assert!(
-        reason.starts_with("550 ") && reason.contains("User unknown"),
-        "{reason}"
+        why.starts_with("550 ") && why.contains("User unknown"),
+        "{why}"
     );
     assert!(
         audit_actions(&pool, nr)
@@ -356,27 +548,38 @@ async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: Pg
     );
 
     make_due(&pool).await;
-    assert_eq!(send_due(&pool, &server).await, report(0, 0, 0));
+    assert_eq!(send_due(&f, &server).await, report(0, 0, 0));
     assert!(server.received().is_empty());
 
-    // IT may requeue it (here the server refuses again); the hotline may not.
-    let denied = outbox::retry(&pool, &f.hotline, RetryTarget::One(1))
+    // IT may retry (here the server refuses again); the hotline may not.
+    let r = reason("Mailserver repariert");
+    let before = snapshot(&pool).await;
+    let denied = outbox::retry(&f.hotline, RetryTarget::One(row.id), &r)
         .await
         .unwrap_err();
     assert_eq!(denied.kind(), ErrorKind::Forbidden);
-    let id: i64 = sqlx::query_scalar("select id from mail_outbox where antrag_nr = $1")
-        .bind(nr.get())
-        .fetch_one(&pool)
+    assert_eq!(snapshot(&pool).await, before);
+    let requeued = outbox::retry(&f.admin, RetryTarget::AllFailed, &r)
         .await
         .unwrap();
+    assert_eq!(requeued.len(), 1);
+    assert_ne!(requeued[0], row.id, "a new mail with a new code");
+    let old = outbox_row_where(&pool, "id = $1", row.id).await;
+    assert_eq!(old.status, "failed");
+    let new = outbox_row(&pool, nr).await;
     assert_eq!(
-        outbox::retry(&pool, &f.admin, RetryTarget::AllFailed)
-            .await
-            .unwrap(),
-        [id]
+        (new.id, new.status.as_str(), new.has_plaintext),
+        (requeued[0], "queued", true)
     );
-    assert_eq!(outbox_row(&pool, nr).await.status, "queued");
-    assert_eq!(send_due(&pool, &server).await, report(0, 0, 1));
+    let codes_n: i64 =
+        sqlx::query_scalar("select count(*) from confirmation_codes where antrag_nr = $1")
+            .bind(nr.get())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(codes_n, 2);
+    assert_eq!(send_due(&f, &server).await, report(0, 0, 1));
+    assert_eq!(count(&pool, "kammer_secret.code_plaintext").await, 0);
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -398,11 +601,12 @@ async fn a_temporary_failure_gives_up_after_the_attempt_limit(pool: PgPool) {
         ..WorkerConfig::default()
     };
     assert_eq!(
-        drain(&pool, &mailer(&server), &eager).await.unwrap(),
+        drain(&f.mailer, &mailer(&server), &eager).await.unwrap(),
         report(0, 2, 1)
     );
     let row = outbox_row(&pool, nr).await;
     assert_eq!((row.status.as_str(), row.attempts), ("failed", 3));
+    assert!(!row.has_plaintext);
     assert!(
         row.last_error
             .unwrap()
@@ -413,7 +617,7 @@ async fn a_temporary_failure_gives_up_after_the_attempt_limit(pool: PgPool) {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn retry_refuses_a_mail_whose_code_is_no_longer_live(pool: PgPool) {
     let f = Fixture::new(&pool).await;
-    f.without_resend_cooldown(&pool).await;
+    f.without_resend_cooldown().await;
     let server = TestSmtpServer::start();
     let nr = file_to(
         &pool,
@@ -423,16 +627,18 @@ async fn retry_refuses_a_mail_whose_code_is_no_longer_live(pool: PgPool) {
         "reject-weg@betrieb.example",
     )
     .await;
-    send_due(&pool, &server).await;
+    send_due(&f, &server).await;
     let failed_id: i64 = sqlx::query_scalar("select id from mail_outbox where antrag_nr = $1")
         .bind(nr.get())
         .fetch_one(&pool)
         .await
         .unwrap();
-    codes::resend(&pool, &f.hotline, nr, &reason("neue Adresse"))
+    codes::resend(&f.hotline, nr, &reason("neue Adresse"))
         .await
         .unwrap();
-    let err = outbox::retry(&pool, &f.admin, RetryTarget::One(failed_id))
+    let r = reason("Mailserver repariert");
+    let before = snapshot(&pool).await;
+    let err = outbox::retry(&f.admin, RetryTarget::One(failed_id), &r)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict);
@@ -441,37 +647,53 @@ async fn retry_refuses_a_mail_whose_code_is_no_longer_live(pool: PgPool) {
         "{}",
         err.message()
     );
-    let err = outbox::retry(&pool, &f.admin, RetryTarget::One(99_999))
+    let err = outbox::retry(&f.admin, RetryTarget::One(99_999), &r)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(snapshot(&pool).await, before);
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn two_workers_racing_over_1000_queued_mails_deliver_each_once(pool: PgPool) {
-    let _f = Fixture::new(&pool).await;
+    let f = Fixture::new(&pool).await;
     let server = TestSmtpServer::start();
+    // Set-up as the issuing function leaves a mail: its facts, and its code where only the
+    // mail sender reads it.
     sqlx::query(
-        "insert into mail_outbox (purpose, message_id, mail_from, recipient, subject, body_text, body_html)
-         select 'confirmation_code', '<race-' || i || '@hwk.example>', 'portal@hwk.example',
-                'betrieb' || i || '@race.example', 'Rennen ' || i, 'Text ' || i, '<p>' || i || '</p>'
-         from generate_series(1, 1000) i",
+        "with m as (
+             insert into mail_outbox (purpose, message_id, mail_from, recipient, facts)
+             select 'confirmation_code', '<race-' || i || '@hwk.example>', 'portal@hwk.example',
+                    'betrieb' || i || '@race.example',
+                    jsonb_build_object('antrag_nr', i, 'betriebsnummer', lpad(i::text, 10, '0'),
+                        'firmenname', 'Rennen ' || i, 'requester_name', 'Anna Antrag',
+                        'requester_email', 'anna@privat.example', 'valid_until', now() + interval '14 days',
+                        'chamber_name', 'Handwerkskammer Test')
+             from generate_series(1, 1000) i
+             returning id)
+         insert into kammer_secret.code_plaintext (outbox_id, code)
+         select id, encode(gen_random_bytes(32), 'hex') from m",
     )
     .execute(&pool)
     .await
     .unwrap();
-    // Two processes in effect: separate connection pools and separate SMTP pools.
-    let second = PgPoolOptions::new()
-        .max_connections(6)
-        .connect_with((*pool.connect_options()).clone())
-        .await
-        .unwrap();
+    // Two processes in effect: separate connection pools (the same service login) and
+    // separate SMTP pools.
+    let second = db::connect_service(
+        f.server
+            .clone()
+            .username(&login(&f.tag, "mailer"))
+            .password(CLERK_PW),
+        Service::Mailer,
+    )
+    .await
+    .unwrap();
     let config = WorkerConfig {
         concurrency: 3,
         ..patient()
     };
     let (m1, m2) = (mailer(&server), mailer(&server));
-    let (a, b) = tokio::join!(drain(&pool, &m1, &config), drain(&second, &m2, &config));
+    let (a, b) = tokio::join!(drain(&f.mailer, &m1, &config), drain(&second, &m2, &config));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.sent + b.sent, 1000);
     assert!(
@@ -489,11 +711,17 @@ async fn two_workers_racing_over_1000_queued_mails_deliver_each_once(pool: PgPoo
         (1000, 1000),
         "each mail exactly once"
     );
+    let mut codes: Vec<String> = mails.iter().filter_map(|m| m.code()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 1000, "each mail with its own code");
     let queued: i64 = sqlx::query_scalar("select count(*) from mail_outbox where status <> 'sent'")
         .fetch_one(&pool)
         .await
         .unwrap();
     assert_eq!(queued, 0);
+    assert_eq!(count(&pool, "kammer_secret.code_plaintext").await, 0);
+    second.close().await;
 }
 
 /// The process dies (here: its database connection is killed) after the SMTP server has
@@ -519,8 +747,10 @@ async fn a_crash_between_acceptance_and_commit_resends_the_identical_mail(pool: 
     let worker_pool = PgPoolOptions::new()
         .max_connections(2)
         .connect_with(
-            (*pool.connect_options())
+            f.server
                 .clone()
+                .username(&login(&f.tag, "mailer"))
+                .password(CLERK_PW)
                 .application_name("kammer-crashing-worker"),
         )
         .await
@@ -540,7 +770,7 @@ async fn a_crash_between_acceptance_and_commit_resends_the_identical_mail(pool: 
     let killed: i64 = sqlx::query_scalar(
         "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity
          where application_name = 'kammer-crashing-worker' and state = 'idle in transaction'
-           and query like '%for update of o skip locked%') t",
+           and query like '%kammer_api.mail_claim()%') t",
     )
     .fetch_one(&pool)
     .await
@@ -552,23 +782,28 @@ async fn a_crash_between_acceptance_and_commit_resends_the_identical_mail(pool: 
         "the worker lost its connection: {outcome:?}"
     );
     let first = server.wait_for(1, Duration::from_secs(10));
+    let row = outbox_row(&pool, nr).await;
     assert_eq!(
-        outbox_row(&pool, nr).await.status,
-        "queued",
+        row.status, "queued",
         "not marked sent: the commit never happened"
     );
+    assert!(
+        row.has_plaintext,
+        "the code is kept until the sending is recorded"
+    );
 
-    assert_eq!(send_due(&pool, &server).await, report(1, 0, 0));
+    assert_eq!(send_due(&f, &server).await, report(1, 0, 0));
     let mails = server.received();
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[0].message_id(), mails[1].message_id());
     assert_eq!(mails[0].code(), mails[1].code());
     assert_eq!(first[0].code(), mails[1].code());
-    let check = codes::check(&pool, &f.hotline, nr, &mails[1].code().unwrap())
+    let check = codes::check(&f.hotline, nr, &mails[1].code().unwrap())
         .await
         .unwrap();
     assert_eq!(check.verdict, CodeVerdict::Valid);
-    assert_eq!(outbox_row(&pool, nr).await.status, "sent");
+    let row = outbox_row(&pool, nr).await;
+    assert_eq!((row.status.as_str(), row.has_plaintext), ("sent", false));
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -592,7 +827,7 @@ async fn starttls_and_implicit_tls_deliver_with_the_chambers_own_ca(pool: PgPool
         config.port = Some(server.port);
         // Without the chamber's CA the server is not trusted: a TLS failure, retried later.
         assert_eq!(
-            drain(&pool, &Mailer::new(&config).unwrap(), &patient())
+            drain(&f.mailer, &Mailer::new(&config).unwrap(), &patient())
                 .await
                 .unwrap(),
             report(0, 1, 0)
@@ -602,12 +837,93 @@ async fn starttls_and_implicit_tls_deliver_with_the_chambers_own_ca(pool: PgPool
         make_due(&pool).await;
         config.ca_file = Some(ca.ca_pem());
         assert_eq!(
-            drain(&pool, &Mailer::new(&config).unwrap(), &patient())
+            drain(&f.mailer, &Mailer::new(&config).unwrap(), &patient())
                 .await
                 .unwrap(),
             report(1, 0, 0)
         );
         assert_eq!(server.received().len(), 1, "{mode:?}");
     }
-    let _ = audit::CHANGES_CHANNEL;
+}
+
+/// `mail::run`, the mail sender's loop (`kammerctl outbox run`), says it is alive in
+/// `mailer_heartbeats` each time round, before it sends; a restarted sender takes over its
+/// row. The desks (every clerk) may read when it last did; only the mail sender writes it.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn the_mail_sender_writes_heartbeats(pool: PgPool) {
+    type Beat = (
+        String,
+        String,
+        i32,
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+    );
+    let f = Fixture::new(&pool).await;
+    let server = Arc::new(TestSmtpServer::start());
+    let mailer_login = login(&f.tag, "mailer");
+    let start = || {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let (pool, m) = (f.mailer.clone(), mailer(&server));
+        // No polling within the test: a mail goes out on the loop's drain or on a
+        // notification, never because time passed.
+        let config = WorkerConfig {
+            poll_interval: Duration::from_secs(3600),
+            ..patient()
+        };
+        let run = tokio::spawn(async move { mail::run(&pool, &m, &config, stopped).await });
+        (stop, run)
+    };
+    let wait_for = |n: usize| {
+        let server = server.clone();
+        tokio::task::spawn_blocking(move || server.wait_for(n, Duration::from_secs(20)))
+    };
+    let beats = || async {
+        sqlx::query_as::<_, Beat>(
+            "select login, host, pid, started_at, last_seen_at from mailer_heartbeats",
+        )
+        .fetch_all(f.hotline.pool())
+        .await
+        .unwrap()
+    };
+
+    let first = f.file().await;
+    let (stop, run) = start();
+    // The loop writes its heartbeat before it drains: once the mail is out, it is there.
+    wait_for(1).await.unwrap();
+    let seen = beats().await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let (login_seen, host, pid, started_at, seen_first) = seen[0].clone();
+    assert_eq!(login_seen, mailer_login);
+    assert_eq!(pid, std::process::id() as i32);
+    assert!(!host.is_empty());
+    assert!(started_at <= seen_first);
+    stop.send(true).unwrap();
+    run.await.unwrap().unwrap();
+
+    // Started again (same login, host and process): the same row, a new start, a new beat;
+    // a mail filed while it runs goes out without any polling.
+    let (stop, run) = start();
+    let second = f.file_for(&pool, "9100001").await;
+    wait_for(2).await.unwrap();
+    let seen = beats().await;
+    assert_eq!(seen.len(), 1, "one row per running sender: {seen:?}");
+    assert!(seen[0].3 > started_at, "a new start: {seen:?}");
+    assert!(seen[0].4 > seen_first, "the heartbeat moved on: {seen:?}");
+    // Stopped, the sender has finished what it had in flight: the server's copy of a mail
+    // arrives before the sender records it as sent.
+    stop.send(true).unwrap();
+    run.await.unwrap().unwrap();
+    for nr in [first, second] {
+        assert_eq!(outbox_row(&pool, nr).await.status, "sent");
+    }
+    // Only the mail sender says so: a clerk's login cannot forge a heartbeat.
+    let forged = sqlx::query("select kammer_api.mailer_heartbeat('desk', 1, now())")
+        .execute(f.admin.pool())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        kammer_core::Error::from(forged).kind(),
+        ErrorKind::Forbidden
+    );
+    assert_eq!(count(&pool, "mailer_heartbeats").await, 1);
 }

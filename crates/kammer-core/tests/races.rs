@@ -1,21 +1,38 @@
-//! Concurrency: many tasks over real connections against one database.
+//! Concurrency: many tasks over real connections against one database, each clerk through
+//! their own login. No sleeps: every task starts at once and the database decides.
 mod common;
 
+use std::sync::Arc;
+
 use common::*;
-use kammer_core::antraege::{self, AntragFilter};
+use kammer_core::antraege::{self, AntragFilter, ApprovalOutcome};
+use kammer_core::auth::Session;
 use kammer_core::codes;
-use kammer_core::domain::{AntragNr, AntragStatus};
+use kammer_core::domain::{AntragNr, AntragStatus, Role};
 use kammer_core::policy::PolicyChange;
 use kammer_core::portal;
 use kammer_core::{ErrorKind, Result};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
+use tokio::sync::{Barrier, Mutex};
 
-/// A pool with enough connections that every task really runs its own transaction.
-async fn wide_pool(pool: &PgPool) -> PgPool {
+/// The races open dozens of connections each; two at once (and other test binaries on the
+/// same server) could run PostgreSQL out of them. One race at a time.
+static ONE_RACE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+/// A pool of `n` connections as `login`: enough that every task really runs its own
+/// transaction.
+async fn wide(f: &Fixture, login: &str, n: u32) -> PgPool {
     PgPoolOptions::new()
-        .max_connections(40)
-        .connect_with((*pool.connect_options()).clone())
+        .max_connections(n)
+        .connect_with(f.server.clone().username(login).password(CLERK_PW))
+        .await
+        .unwrap()
+}
+
+/// The session of `clerk` over a wide pool of its own login.
+async fn wide_session(f: &Fixture, clerk: &Session, n: u32) -> Session {
+    Session::from_pool(wide(f, &clerk.username, n).await)
         .await
         .unwrap()
 }
@@ -24,7 +41,7 @@ async fn to_review(pool: &PgPool, f: &Fixture, nummer: &str) -> AntragNr {
     let nr = f.file_for(pool, nummer).await;
     let code = code_from_outbox(pool, nr).await;
     assert_eq!(
-        portal::submit_code(pool, &f.email, nr, &code)
+        portal::submit_code(&f.portal, &f.email, nr, &code)
             .await
             .unwrap()
             .status,
@@ -48,70 +65,166 @@ fn tally<T>(results: &[Result<T>]) -> (usize, usize) {
     (ok, results.len() - ok)
 }
 
+async fn count_where(pool: &PgPool, sql: &str, nr: AntragNr) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .bind(nr.get())
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Twenty sessions of four Sachbearbeitung/admin clerks approve one Antrag in review at the
+/// same moment: exactly one wins, one Zuordnung, one "approved" event.
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
-async fn sixteen_concurrent_approves_one_wins(pool: PgPool) {
+async fn twenty_concurrent_approves_one_wins(pool: PgPool) {
+    let _one = ONE_RACE_AT_A_TIME.lock().await;
     let f = Fixture::new(&pool).await;
+    let sb3 = add_clerk(
+        &f.admin,
+        &f.server,
+        &login(&f.tag, "sb3"),
+        Role::Sachbearbeitung,
+    )
+    .await;
     let nr = f.in_review(&pool).await;
-    let wide = wide_pool(&pool).await;
+    let clerks = [&f.sb, &f.sb2, &sb3, &f.admin];
+    let mut sessions = Vec::new();
+    for i in 0..20 {
+        sessions.push(sign_in(&f.server, &clerks[i % clerks.len()].username).await);
+    }
+    let start = Arc::new(Barrier::new(sessions.len()));
     let mut tasks = Vec::new();
-    for i in 0..16 {
-        let (pool, s) = (
-            wide.clone(),
-            if i % 2 == 0 {
-                f.sb.clone()
-            } else {
-                f.admin.clone()
-            },
-        );
+    for s in &sessions {
+        let (s, start) = (s.clone(), start.clone());
         tasks.push(tokio::spawn(async move {
-            antraege::approve(&pool, &s, nr, None).await
+            start.wait().await;
+            antraege::approve(&s, nr, None).await
         }));
     }
     let mut results = Vec::new();
     for t in tasks {
         results.push(t.await.unwrap());
     }
-    assert_eq!(tally(&results), (1, 15));
+    assert_eq!(tally(&results), (1, 19));
+    let winner = results.iter().find_map(|r| r.as_ref().ok()).unwrap();
+    assert_eq!(winner.outcome, ApprovalOutcome::Approved);
+    let zuordnung = winner.zuordnung_id.unwrap();
     assert_eq!(status(&pool, nr).await, "approved");
     assert_eq!(active_zuordnungen(&pool, nr).await, 1);
     assert_eq!(count(&pool, "zuordnungen").await, 1);
-    let approvals: i64 = sqlx::query_scalar(
-        "select count(*) from audit_events where action = 'approved' and antrag_nr = $1",
+    let ids: Vec<i64> = sqlx::query_scalar("select id from zuordnungen")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(ids, [zuordnung]);
+    assert_eq!(
+        count_where(
+            &pool,
+            "select count(*) from audit_events where action = 'approved' and antrag_nr = $1",
+            nr
+        )
+        .await,
+        1
+    );
+    for s in sessions {
+        s.close().await;
+    }
+}
+
+/// The second confirmation of an approval without the code, given by many clerks at once
+/// (and tried by the first clerk too): one approval, never by the clerk who asked.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn concurrent_second_confirmations_approve_once(pool: PgPool) {
+    let _one = ONE_RACE_AT_A_TIME.lock().await;
+    let f = Fixture::new(&pool).await;
+    let sb3 = add_clerk(
+        &f.admin,
+        &f.server,
+        &login(&f.tag, "sb3"),
+        Role::Sachbearbeitung,
     )
-    .bind(nr.get())
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!(approvals, 1);
-    wide.close().await;
+    .await;
+    let nr = f.file().await;
+    let first = antraege::approve(&f.sb, nr, Some(&reason("telefonisch bestätigt")))
+        .await
+        .unwrap();
+    assert_eq!(first.outcome, ApprovalOutcome::AwaitingSecond);
+    let clerks = [&f.sb, &f.sb2, &sb3, &f.admin];
+    let mut sessions = Vec::new();
+    for i in 0..16 {
+        sessions.push(sign_in(&f.server, &clerks[i % clerks.len()].username).await);
+    }
+    let start = Arc::new(Barrier::new(sessions.len()));
+    let mut tasks = Vec::new();
+    for s in &sessions {
+        let (s, start) = (s.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            (s.clerk_id, antraege::approve(&s, nr, None).await)
+        }));
+    }
+    let mut approvals = Vec::new();
+    for t in tasks {
+        let (clerk, r) = t.await.unwrap();
+        match r {
+            Ok(a) => approvals.push((clerk, a)),
+            Err(e) if clerk == f.sb.clerk_id => assert!(
+                matches!(e.kind(), ErrorKind::Forbidden | ErrorKind::Conflict),
+                "{}",
+                e.message()
+            ),
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Conflict, "{}", e.message()),
+        }
+    }
+    assert_eq!(approvals.len(), 1, "{approvals:?}");
+    let (winner, approved) = &approvals[0];
+    assert_ne!(
+        *winner, f.sb.clerk_id,
+        "the first clerk confirmed their own request"
+    );
+    assert_eq!(approved.outcome, ApprovalOutcome::Approved);
+    assert_eq!(status(&pool, nr).await, "approved");
+    assert_eq!(active_zuordnungen(&pool, nr).await, 1);
+    assert_eq!(
+        count_where(
+            &pool,
+            "select count(*) from audit_events where action = 'approved' and antrag_nr = $1",
+            nr
+        )
+        .await,
+        1
+    );
+    for s in sessions {
+        s.close().await;
+    }
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
+    let _one = ONE_RACE_AT_A_TIME.lock().await;
     let f = Fixture::new(&pool).await;
-    f.set_policy(
-        &pool,
-        PolicyChange {
-            resend_cooldown_seconds: Some(0),
-            sends_per_day: Some(1000),
-            ..Default::default()
-        },
-    )
+    f.set_policy(PolicyChange {
+        resend_cooldown_seconds: Some(0),
+        sends_per_day: Some(1000),
+        account_requests_per_day: Some(1000),
+        ..Default::default()
+    })
     .await;
     let mut antraege = Vec::new();
     for i in 0..20 {
         let nr = f.file_for(&pool, &format!("60000{i:02}")).await;
         antraege.push((nr, code_from_outbox(&pool, nr).await));
     }
-    let wide = wide_pool(&pool).await;
+    let hotline = wide_session(&f, &f.hotline, 20).await;
+    let portal_pool = wide(&f, &login(&f.tag, "portal"), 20).await;
     // Every Antrag at once: two resends and two submissions of the first code each.
     let mut tasks = Vec::new();
     for (nr, old) in &antraege {
         let (nr, old) = (*nr, old.clone());
         for k in 0..4 {
-            let (pool, s, email, old) = (
-                wide.clone(),
-                f.hotline.clone(),
+            let (portal_pool, s, email, old) = (
+                portal_pool.clone(),
+                hotline.clone(),
                 f.email.clone(),
                 old.clone(),
             );
@@ -120,15 +233,13 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
                     (
                         nr,
                         true,
-                        codes::resend(&pool, &s, nr, &reason("Rennen"))
-                            .await
-                            .map(|_| ()),
+                        codes::resend(&s, nr, &reason("Rennen")).await.map(|_| ()),
                     )
                 } else {
                     (
                         nr,
                         false,
-                        portal::submit_code(&pool, &email, nr, &old)
+                        portal::submit_code(&portal_pool, &email, nr, &old)
                             .await
                             .map(|_| ()),
                     )
@@ -175,15 +286,22 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
         .fetch_all(&pool)
         .await
         .unwrap();
-        let live: i64 = sqlx::query_scalar(
+        let live = count_where(
+            &pool,
             "select count(*) from confirmation_codes where antrag_nr = $1 and consumed_at is null and superseded_at is null",
+            *nr,
         )
-        .bind(nr.get())
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        .await;
         assert!(consumed.len() <= 1, "Antrag {nr}: {consumed:?}");
         let st = status(&pool, *nr).await;
+        // Only a live code's mail may still hold its plaintext.
+        let plaintexts = count_where(
+            &pool,
+            "select count(*) from kammer_secret.code_plaintext s join mail_outbox o on o.id = s.outbox_id
+             where o.antrag_nr = $1",
+            *nr,
+        )
+        .await;
         if submits_ok > 0 {
             approved_count += 1;
             assert_eq!(submits_ok, 1, "Antrag {nr}");
@@ -199,6 +317,7 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
             );
             assert_eq!(live, 0);
             assert_eq!(active_zuordnungen(&pool, *nr).await, 1);
+            assert_eq!(plaintexts, 0, "Antrag {nr}");
         } else {
             assert!(
                 resends_ok >= 1,
@@ -208,55 +327,60 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
             assert!(consumed.is_empty());
             assert_eq!(live, 1, "Antrag {nr}: exactly one live code");
             assert_eq!(active_zuordnungen(&pool, *nr).await, 0);
+            assert_eq!(plaintexts, 1, "Antrag {nr}");
         }
-        let codes_n: i64 =
-            sqlx::query_scalar("select count(*) from confirmation_codes where antrag_nr = $1")
-                .bind(nr.get())
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+        let codes_n = count_where(
+            &pool,
+            "select count(*) from confirmation_codes where antrag_nr = $1",
+            *nr,
+        )
+        .await;
         assert_eq!(codes_n as usize, 1 + resends_ok, "Antrag {nr}");
     }
     eprintln!(
         "{approved_count} of {} Anträge approved with the first code",
         antraege.len()
     );
-    wide.close().await;
+    hotline.close().await;
+    portal_pool.close().await;
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn reject_approve_withdraw_race_one_wins(pool: PgPool) {
+    let _one = ONE_RACE_AT_A_TIME.lock().await;
     let f = Fixture::new(&pool).await;
-    f.auto_approve(&pool, false).await;
+    f.auto_approve(false).await;
+    f.without_request_limits().await;
     let mut nrs = Vec::new();
     for i in 0..10 {
         nrs.push(to_review(&pool, &f, &format!("70000{i:02}")).await);
     }
-    let wide = wide_pool(&pool).await;
+    let (sb, admin, hotline) = (
+        wide_session(&f, &f.sb, 10).await,
+        wide_session(&f, &f.admin, 10).await,
+        wide_session(&f, &f.hotline, 10).await,
+    );
+    let portal_pool = wide(&f, &login(&f.tag, "portal"), 10).await;
     let mut tasks = Vec::new();
     for nr in &nrs {
         let nr = *nr;
         for k in 0..4 {
-            let (pool, sb, admin, hotline, email) = (
-                wide.clone(),
-                f.sb.clone(),
-                f.admin.clone(),
-                f.hotline.clone(),
+            let (portal_pool, sb, admin, hotline, email) = (
+                portal_pool.clone(),
+                sb.clone(),
+                admin.clone(),
+                hotline.clone(),
                 f.email.clone(),
             );
             tasks.push(tokio::spawn(async move {
                 let r = reason("Rennen");
                 let out = match k {
-                    0 => antraege::approve(&pool, &sb, nr, None)
-                        .await
-                        .map(|_| "approved"),
-                    1 => antraege::reject(&pool, &admin, nr, &r)
-                        .await
-                        .map(|_| "rejected"),
-                    2 => antraege::withdraw(&pool, &hotline, nr, &r)
+                    0 => antraege::approve(&sb, nr, None).await.map(|_| "approved"),
+                    1 => antraege::reject(&admin, nr, &r).await.map(|_| "rejected"),
+                    2 => antraege::withdraw(&hotline, nr, &r)
                         .await
                         .map(|_| "withdrawn"),
-                    _ => portal::withdraw(&pool, &email, nr)
+                    _ => portal::withdraw(&portal_pool, &email, nr)
                         .await
                         .map(|_| "withdrawn"),
                 };
@@ -279,16 +403,18 @@ async fn reject_approve_withdraw_race_one_wins(pool: PgPool) {
         assert_eq!(status(&pool, *nr).await, *winner);
         let z = active_zuordnungen(&pool, *nr).await;
         assert_eq!(z, i64::from(*winner == "approved"), "Antrag {nr}");
-        let decisions: i64 = sqlx::query_scalar(
+        let decisions = count_where(
+            &pool,
             "select count(*) from audit_events where antrag_nr = $1 and action in ('approved', 'rejected', 'withdrawn')",
+            *nr,
         )
-        .bind(nr.get())
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        .await;
         assert_eq!(decisions, 1, "Antrag {nr}");
     }
-    wide.close().await;
+    for s in [sb, admin, hotline] {
+        s.close().await;
+    }
+    portal_pool.close().await;
 }
 
 /// The counts per status that the trigger keeps (what the queue shows without a filter)
@@ -296,44 +422,54 @@ async fn reject_approve_withdraw_race_one_wins(pool: PgPool) {
 /// rows the trigger appended.
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn status_counts_follow_concurrent_changes(pool: PgPool) {
+    let _one = ONE_RACE_AT_A_TIME.lock().await;
     let f = Fixture::new(&pool).await;
-    f.auto_approve(&pool, false).await;
+    f.auto_approve(false).await;
+    f.without_request_limits().await;
     let mut in_review = Vec::new();
     for i in 0..20 {
         in_review.push(to_review(&pool, &f, &format!("40000{i:02}")).await);
     }
+    // Awaiting their code, each with the first confirmation of an approval without it: the
+    // approval in the race below is the second pair of eyes, which decides.
     let mut awaiting = Vec::new();
     for i in 0..20 {
-        awaiting.push(f.file_for(&pool, &format!("41000{i:02}")).await);
+        let nr = f.file_for(&pool, &format!("41000{i:02}")).await;
+        let first = antraege::approve(&f.sb2, nr, Some(&reason("telefonisch bestätigt")))
+            .await
+            .unwrap();
+        assert_eq!(first.outcome, ApprovalOutcome::AwaitingSecond);
+        awaiting.push(nr);
     }
-    let wide = wide_pool(&pool).await;
+    let (sb, admin) = (
+        wide_session(&f, &f.sb, 20).await,
+        wide_session(&f, &f.admin, 20).await,
+    );
     let mut tasks = Vec::new();
     // Two clerks approve each Antrag in review; each awaiting one is withdrawn or rejected
-    // while a clerk approves it without code: every pair races, all pairs at once.
+    // while another clerk confirms its approval without code: every pair races, all at once.
     for nr in in_review {
-        for s in [f.sb.clone(), f.admin.clone()] {
-            let pool = wide.clone();
+        for s in [sb.clone(), admin.clone()] {
             tasks.push(tokio::spawn(async move {
-                antraege::approve(&pool, &s, nr, None).await.map(|_| ())
+                antraege::approve(&s, nr, None).await.map(|_| ())
             }));
         }
     }
     for (i, nr) in awaiting.into_iter().enumerate() {
-        let (pool, s) = (wide.clone(), f.sb.clone());
+        let s = sb.clone();
         tasks.push(tokio::spawn(async move {
             let why = reason("Antragsteller hat angerufen");
             if i % 2 == 0 {
-                antraege::withdraw(&pool, &s, nr, &why).await
+                antraege::withdraw(&s, nr, &why).await
             } else {
-                antraege::reject(&pool, &s, nr, &why).await
+                antraege::reject(&s, nr, &why).await
             }
         }));
-        let (pool, s) = (wide.clone(), f.admin.clone());
+        let s = admin.clone();
         tasks.push(tokio::spawn(async move {
-            let why = reason("telefonisch bestätigt");
-            antraege::approve(&pool, &s, nr, Some(&why))
-                .await
-                .map(|_| ())
+            antraege::approve(&s, nr, None).await.map(|a| {
+                assert_eq!(a.outcome, ApprovalOutcome::Approved);
+            })
         }));
     }
     let mut results = Vec::new();
@@ -347,7 +483,7 @@ async fn status_counts_follow_concurrent_changes(pool: PgPool) {
         appended > 64,
         "{appended} rows appended, too few to be folded"
     );
-    let kept = antraege::count_by_status(&pool, &f.hotline, &AntragFilter::default())
+    let kept = antraege::count_by_status(&f.hotline, &AntragFilter::default())
         .await
         .unwrap();
     let kept: Vec<(String, i64)> = kept
@@ -367,4 +503,13 @@ async fn status_counts_follow_concurrent_changes(pool: PgPool) {
         count(&pool, "antrag_status_counts").await <= counted.len() as i64,
         "reading the counts folds the appended rows"
     );
+    // No Antrag is left waiting for a second confirmation that can no longer come.
+    let pending: i64 =
+        sqlx::query_scalar("select count(*) from antraege where approval_requested_by is not null")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(pending, 0);
+    sb.close().await;
+    admin.close().await;
 }

@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use common::*;
 use kammer_core::ErrorKind;
 use kammer_core::antraege;
+use kammer_core::antraege::ApprovalOutcome;
 use kammer_core::codes;
+use kammer_core::db::ReportingService;
 use kammer_core::domain::{AntragNr, Betriebsnummer, EmailAddress};
 use kammer_core::expiry;
 use kammer_core::export::Dialect;
@@ -33,9 +35,9 @@ async fn betrieb(pool: &PgPool, nummer: &str, gewerk: &str) -> i64 {
     id
 }
 
-async fn request(pool: &PgPool, email: &EmailAddress, nummer: &str) -> AntragNr {
+async fn request(portal: &PgPool, email: &EmailAddress, nummer: &str) -> AntragNr {
     portal::request_zuordnung(
-        pool,
+        portal,
         email,
         &Betriebsnummer::parse(nummer).unwrap(),
         &format!("Firma {nummer}"),
@@ -100,7 +102,8 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
     let month = Month::current();
     let last_month = month.minus(1).start() + Duration::days(3);
     let anna = &f.email;
-    let (_, jupp_id) = register_confirmed(&pool, "jupp@privat.example").await;
+    let (_, jupp_id) = register_confirmed(&f.portal, "jupp@privat.example").await;
+    f.without_request_limits().await;
 
     let t = ["3000001", "3000002", "3000003", "3000004", "3000005"];
     let b = ["4000001", "4000002", "4000003"];
@@ -124,26 +127,32 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
     filed_last_month(&pool, jupp_id, baecker[0], last_month).await;
 
     // A1 (T1): correct code, the portal approves. 2 h to the Zuordnung.
-    let a1 = request(&pool, anna, t[0]).await;
+    let a1 = request(&f.portal, anna, t[0]).await;
     let code = code_from_outbox(&pool, a1).await;
-    portal::submit_code(&pool, anna, a1, &code).await.unwrap();
-    took(&pool, a1, 2).await;
-    // A2 (T2): correct code into review, then a clerk approves. 4 h.
-    f.auto_approve(&pool, false).await;
-    let a2 = request(&pool, anna, t[1]).await;
-    let code = code_from_outbox(&pool, a2).await;
-    portal::submit_code(&pool, anna, a2, &code).await.unwrap();
-    antraege::approve(&pool, &f.sb, a2, None).await.unwrap();
-    took(&pool, a2, 4).await;
-    // A3 (B1): a clerk approves without code. 6 h.
-    let a3 = request(&pool, anna, b[0]).await;
-    antraege::approve(&pool, &f.sb, a3, Some(&reason("telefonisch bestätigt")))
+    portal::submit_code(&f.portal, anna, a1, &code)
         .await
         .unwrap();
+    took(&pool, a1, 2).await;
+    // A2 (T2): correct code into review, then a clerk approves. 4 h.
+    f.auto_approve(false).await;
+    let a2 = request(&f.portal, anna, t[1]).await;
+    let code = code_from_outbox(&pool, a2).await;
+    portal::submit_code(&f.portal, anna, a2, &code)
+        .await
+        .unwrap();
+    antraege::approve(&f.sb, a2, None).await.unwrap();
+    took(&pool, a2, 4).await;
+    // A3 (B1): clerks approve without code (four eyes: asked by one, confirmed by another). 6 h.
+    let a3 = request(&f.portal, anna, b[0]).await;
+    let first = antraege::approve(&f.sb, a3, Some(&reason("telefonisch bestätigt")))
+        .await
+        .unwrap();
+    assert_eq!(first.outcome, ApprovalOutcome::AwaitingSecond);
+    antraege::approve(&f.sb2, a3, None).await.unwrap();
     took(&pool, a3, 6).await;
     // A4 (B2): rejected; its code mail finally failed.
-    let a4 = request(&pool, anna, b[1]).await;
-    antraege::reject(&pool, &f.sb, a4, &reason("Kein Bezug zum Betrieb"))
+    let a4 = request(&f.portal, anna, b[1]).await;
+    antraege::reject(&f.sb, a4, &reason("Kein Bezug zum Betrieb"))
         .await
         .unwrap();
     sqlx::query(
@@ -154,28 +163,31 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
     .await
     .unwrap();
     // A5 (T3): withdrawn by a clerk; A8 (T5): withdrawn by the requester.
-    let a5 = request(&pool, anna, t[2]).await;
-    antraege::withdraw(&pool, &f.hotline, a5, &reason("Anruf"))
+    let a5 = request(&f.portal, anna, t[2]).await;
+    antraege::withdraw(&f.hotline, a5, &reason("Anruf"))
         .await
         .unwrap();
-    let a8 = request(&pool, anna, t[4]).await;
-    portal::withdraw(&pool, anna, a8).await.unwrap();
+    let a8 = request(&f.portal, anna, t[4]).await;
+    portal::withdraw(&f.portal, anna, a8).await.unwrap();
     // A6 (B3): its code runs out, the expiry job expires it.
-    let a6 = request(&pool, anna, b[2]).await;
+    let a6 = request(&f.portal, anna, b[2]).await;
     sqlx::query("update confirmation_codes set expires_at = now() - interval '1 minute' where antrag_nr = $1")
         .bind(a6.get())
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(expiry::expire_overdue(&pool).await.unwrap(), vec![a6.get()]);
+    assert_eq!(
+        expiry::expire_overdue(&f.reporting).await.unwrap(),
+        vec![a6.get()]
+    );
     // A7 (T4): still waiting, with one resend.
-    let a7 = request(&pool, anna, t[3]).await;
-    f.without_resend_cooldown(&pool).await;
-    codes::resend(&pool, &f.hotline, a7, &reason("Anruf: nicht erhalten"))
+    let a7 = request(&f.portal, anna, t[3]).await;
+    f.without_resend_cooldown().await;
+    codes::resend(&f.hotline, a7, &reason("Anruf: nicht erhalten"))
         .await
         .unwrap();
 
-    let r = report::monthly(&pool, &f.hotline, month).await.unwrap();
+    let r = report::monthly(&f.hotline, month).await.unwrap();
     assert_eq!(r.month, month);
     let total = Figures {
         received: 8,                          // A1–A8 (P1 was received last month)
@@ -266,9 +278,7 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
     );
 
     // Last month on its own: P1 received, still open at that month's end, nothing decided.
-    let prev = report::monthly(&pool, &f.hotline, month.minus(1))
-        .await
-        .unwrap();
+    let prev = report::monthly(&f.hotline, month.minus(1)).await.unwrap();
     assert_eq!(
         (
             prev.total.received,
@@ -290,9 +300,7 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
     std::fs::create_dir_all(&dir).unwrap();
     for d in Dialect::ALL {
         let path = dir.join(format!("bericht-{}.csv", d.as_str()));
-        report::write_monthly(&pool, &f.sb, &r, d, &path)
-            .await
-            .unwrap();
+        report::write_monthly(&f.sb, &r, d, &path).await.unwrap();
         let bytes = std::fs::read(&path).unwrap();
         let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
         assert_eq!(
@@ -316,20 +324,12 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
         assert_eq!((&rows[0][14], &rows[0][15]), (median, p90));
         assert_eq!(&rows[2][1], "Tischler");
         let series = dir.join(format!("verlauf-{}.csv", d.as_str()));
-        report::write_series(&pool, &f.sb, &r, d, &series)
-            .await
-            .unwrap();
+        report::write_series(&f.sb, &r, d, &series).await.unwrap();
         let text = std::fs::read_to_string(&series).unwrap();
         assert_eq!(text.lines().count(), 1 + SERIES_MONTHS as usize);
     }
-    let refused = report::write_monthly(
-        &pool,
-        &f.hotline,
-        &r,
-        Dialect::ExcelDe,
-        &dir.join("nein.csv"),
-    )
-    .await;
+    let refused =
+        report::write_monthly(&f.hotline, &r, Dialect::ExcelDe, &dir.join("nein.csv")).await;
     assert_kind(refused, ErrorKind::Forbidden);
     assert!(!dir.join("nein.csv").exists());
     // Each file written is in the audit log (two dialects × table and series); the refusal is not.
@@ -347,6 +347,29 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
             "monatsbericht",
             "monatsbericht_verlauf"
         ]
+    );
+
+    // The monthly job from cron, as the reporting service: the same figures, its file
+    // recorded as the system's.
+    let cron = ReportingService {
+        pool: f.reporting.clone(),
+        replica: None,
+    };
+    let by_cron = report::monthly(&cron, month).await.unwrap();
+    assert_figures(&by_cron.total, &total);
+    assert_eq!(by_cron.by_gewerk.len(), 2);
+    report::write_monthly(&cron, &by_cron, Dialect::ExcelDe, &dir.join("cron.csv"))
+        .await
+        .unwrap();
+    let (actor, login_seen): (String, String) = sqlx::query_as(
+        "select actor_kind, login from audit_events where action = 'export_written' order by id desc limit 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (actor.as_str(), login_seen),
+        ("system", login(&f.tag, "reporting"))
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,14 +3,14 @@ mod common;
 use common::*;
 use kammer_core::ErrorKind;
 use kammer_core::antraege;
-use kammer_core::auth::Password;
+use kammer_core::auth::{self, Password, scram_verifier};
 use kammer_core::clerks::{self, NewClerk};
 use kammer_core::codes::{self, CodeVerdict};
-use kammer_core::domain::Role;
+use kammer_core::domain::{Permission, Role};
 use kammer_core::outbox::{self, OutboxFilter};
 use kammer_core::policy::{self, PolicyChange};
 use kammer_core::zuordnungen;
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection, PgPool};
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn hotline_handles_codes_but_does_not_decide(pool: PgPool) {
@@ -19,56 +19,50 @@ async fn hotline_handles_codes_but_does_not_decide(pool: PgPool) {
     let r = reason("Hotline");
     let before = snapshot(&pool).await;
     assert_kind(
-        antraege::approve(&pool, &f.hotline, nr, None).await,
+        antraege::approve(&f.hotline, nr, None).await,
         ErrorKind::Forbidden,
     );
     assert_kind(
-        antraege::approve(&pool, &f.hotline, nr, Some(&r)).await,
+        antraege::approve(&f.hotline, nr, Some(&r)).await,
         ErrorKind::Forbidden,
     );
     assert_kind(
-        antraege::reject(&pool, &f.hotline, nr, &r).await,
+        antraege::reject(&f.hotline, nr, &r).await,
         ErrorKind::Forbidden,
     );
     assert_eq!(snapshot(&pool).await, before);
-    let approved = antraege::approve(&pool, &f.sb, nr, None).await.unwrap();
+    let approved = antraege::approve(&f.sb, nr, None).await.unwrap();
+    let zuordnung = approved.zuordnung_id.unwrap();
     let before = snapshot(&pool).await;
     assert_kind(
-        zuordnungen::revoke(&pool, &f.hotline, approved.zuordnung_id, &r).await,
+        zuordnungen::revoke(&f.hotline, zuordnung, &r).await,
         ErrorKind::Forbidden,
     );
     assert_eq!(snapshot(&pool).await, before);
 
     // What the hotline may do: check, resend, withdraw on behalf.
-    f.without_resend_cooldown(&pool).await;
+    f.without_resend_cooldown().await;
     let nr2 = f.file_for(&pool, "5555555").await;
     let code = code_from_outbox(&pool, nr2).await;
     assert_eq!(
-        codes::check(&pool, &f.hotline, nr2, &code)
-            .await
-            .unwrap()
-            .verdict,
+        codes::check(&f.hotline, nr2, &code).await.unwrap().verdict,
         CodeVerdict::Valid
     );
-    codes::resend(&pool, &f.hotline, nr2, &r).await.unwrap();
-    assert_eq!(
-        codes::inspect(&pool, &f.hotline, nr2).await.unwrap().len(),
-        2
-    );
-    antraege::withdraw(&pool, &f.hotline, nr2, &r)
-        .await
-        .unwrap();
+    codes::resend(&f.hotline, nr2, &r).await.unwrap();
+    assert_eq!(codes::inspect(&f.hotline, nr2).await.unwrap().len(), 2);
+    antraege::withdraw(&f.hotline, nr2, &r).await.unwrap();
     assert_eq!(status(&pool, nr2).await, "withdrawn");
     // Sachbearbeitung may revoke.
-    zuordnungen::revoke(&pool, &f.sb, approved.zuordnung_id, &r)
-        .await
-        .unwrap();
+    zuordnungen::revoke(&f.sb, zuordnung, &r).await.unwrap();
 }
 
+/// Policy, clerks and the outbox are the administration's. The outbox shows a mail with its
+/// code masked (no row holds a code any more), and reading it is no longer an audited event:
+/// there is nothing secret left to read.
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn only_admin_manages_policy_clerks_and_outbox(pool: PgPool) {
     let f = Fixture::new(&pool).await;
-    let nr = f.file(&pool).await;
+    let nr = f.file().await;
     let mail_id: i64 = sqlx::query_scalar("select id from mail_outbox where antrag_nr = $1")
         .bind(nr.get())
         .fetch_one(&pool)
@@ -79,23 +73,21 @@ async fn only_admin_manages_policy_clerks_and_outbox(pool: PgPool) {
         ..Default::default()
     };
     let pw = Password::new_checked(CLERK_PW).unwrap();
+    let neu = login(&f.tag, "neu");
     let new = NewClerk {
-        username: "neu",
+        username: &neu,
         display_name: "Neu",
         role: Role::Hotline,
-        password: &pw,
+        password: Some(&pw),
     };
+    let admin_login = f.admin.username.clone();
     let before = snapshot(&pool).await;
     for s in [&f.sb, &f.hotline] {
-        assert_kind(policy::set(&pool, s, &change).await, ErrorKind::Forbidden);
-        assert_kind(
-            clerks::add(&pool, Some(s), &new).await,
-            ErrorKind::Forbidden,
-        );
-        assert_kind(outbox::show(&pool, s, mail_id).await, ErrorKind::Forbidden);
+        assert_kind(policy::set(s, &change).await, ErrorKind::Forbidden);
+        assert_kind(clerks::add(s, &new).await, ErrorKind::Forbidden);
+        assert_kind(outbox::show(s, mail_id).await, ErrorKind::Forbidden);
         assert_kind(
             outbox::list(
-                &pool,
                 s,
                 &OutboxFilter {
                     limit: 10,
@@ -105,30 +97,32 @@ async fn only_admin_manages_policy_clerks_and_outbox(pool: PgPool) {
             .await,
             ErrorKind::Forbidden,
         );
-        assert_kind(
-            clerks::disable(&pool, s, "admin").await,
-            ErrorKind::Forbidden,
-        );
+        assert_kind(clerks::disable(s, &admin_login).await, ErrorKind::Forbidden);
+        assert_kind(clerks::list(s).await, ErrorKind::Forbidden);
     }
-    // Without a session, a clerk can only be added while there is none.
-    assert_kind(clerks::add(&pool, None, &new).await, ErrorKind::Forbidden);
+    // The first administrator is set up once, by a superuser; after that only the
+    // administration adds clerks.
+    assert_kind(
+        clerks::bootstrap_admin(&pool, &neu, "Neu", Some(&pw)).await,
+        ErrorKind::Forbidden,
+    );
+    assert_kind(
+        clerks::bootstrap_admin(f.admin.pool(), &neu, "Neu", Some(&pw)).await,
+        ErrorKind::Forbidden,
+    );
     assert_eq!(snapshot(&pool).await, before);
     assert_eq!(
-        policy::show(&pool, &f.hotline).await.unwrap().sends_per_day,
-        policy::show(&pool, &f.admin).await.unwrap().sends_per_day
+        policy::show(&f.hotline).await.unwrap().sends_per_day,
+        policy::show(&f.admin).await.unwrap().sends_per_day
     );
 
     assert_eq!(
-        policy::set(&pool, &f.admin, &change)
-            .await
-            .unwrap()
-            .sends_per_day,
+        policy::set(&f.admin, &change).await.unwrap().sends_per_day,
         7
     );
-    assert_eq!(policy::show(&pool, &f.sb).await.unwrap().sends_per_day, 7);
+    assert_eq!(policy::show(&f.sb).await.unwrap().sends_per_day, 7);
     assert_kind(
         policy::set(
-            &pool,
             &f.admin,
             &PolicyChange {
                 sends_per_day: Some(0),
@@ -138,19 +132,26 @@ async fn only_admin_manages_policy_clerks_and_outbox(pool: PgPool) {
         .await,
         ErrorKind::Validation,
     );
-    clerks::add(&pool, Some(&f.admin), &new).await.unwrap();
-    assert_kind(
-        clerks::add(&pool, Some(&f.admin), &new).await,
-        ErrorKind::Conflict,
-    );
-    let mail = outbox::show(&pool, &f.admin, mail_id).await.unwrap();
+    clerks::add(&f.admin, &new).await.unwrap();
+    assert_kind(clerks::add(&f.admin, &new).await, ErrorKind::Conflict);
+    let listed = clerks::list(&f.admin).await.unwrap();
+    let added = listed.iter().find(|c| c.username == neu).unwrap();
+    assert_eq!((added.role, added.can_login), (Some(Role::Hotline), true));
+
+    let code = code_from_outbox(&pool, nr).await;
+    let audit_before = count(&pool, "audit_events").await;
+    let mail = outbox::show(&f.admin, mail_id).await.unwrap();
     assert_eq!(mail.entry.recipient, BETRIEB_EMAIL);
-    assert_eq!(
-        extract_code(&mail.body_text),
-        Some(code_from_outbox(&pool, nr).await)
+    // The text as it is sent, but with the code masked to the prefix the hotline may know.
+    assert_eq!(extract_code(&mail.body_text), None);
+    assert!(!mail.body_text.contains(&code));
+    assert!(
+        mail.body_text.contains(&format!("{}…", &code[..6])),
+        "{}",
+        mail.body_text
     );
+    assert!(mail.body_text.contains(FIRMA));
     let listed = outbox::list(
-        &pool,
         &f.admin,
         &OutboxFilter {
             limit: 10,
@@ -160,68 +161,346 @@ async fn only_admin_manages_policy_clerks_and_outbox(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(listed.len(), 1);
-    // Reading a mail leaves a trace.
-    let reads: i64 =
-        sqlx::query_scalar("select count(*) from audit_events where action = 'outbox_mail_read'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(reads, 1);
+    assert!(listed[0].subject.contains(&nr.to_string()));
+    // Reading the outbox leaves no event: it holds no code to be careful with.
+    assert_eq!(count(&pool, "audit_events").await, audit_before);
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn audit_log_is_append_only(pool: PgPool) {
     let f = Fixture::new(&pool).await;
-    f.file(&pool).await;
+    f.file().await;
     let n = count(&pool, "audit_events").await;
     assert!(n > 0);
-    assert!(
-        sqlx::query("update audit_events set action = 'x'")
-            .execute(&pool)
+    // Not even the superuser changes it (the table's triggers).
+    for sql in [
+        "update audit_events set action = 'x'",
+        "delete from audit_events",
+        "truncate audit_events",
+    ] {
+        assert!(sqlx::query(sql).execute(&pool).await.is_err(), "{sql}");
+    }
+    // A clerk's own login — even the administration's — can read it, not write it.
+    for s in [&f.hotline, &f.sb, &f.admin] {
+        for sql in [
+            "update audit_events set action = 'x'",
+            "delete from audit_events",
+            "insert into audit_events (actor_kind, action) values ('system', 'x')",
+        ] {
+            let e = sqlx::query(sql).execute(s.pool()).await.unwrap_err();
+            assert_eq!(
+                e.as_database_error().and_then(|d| d.code()).as_deref(),
+                Some("42501"),
+                "{sql}"
+            );
+        }
+        let seen: i64 = sqlx::query_scalar("select count(*) from audit_events")
+            .fetch_one(s.pool())
             .await
-            .is_err()
-    );
-    assert!(
-        sqlx::query("delete from audit_events")
-            .execute(&pool)
-            .await
-            .is_err()
-    );
-    assert!(
-        sqlx::query("truncate audit_events")
-            .execute(&pool)
-            .await
-            .is_err()
-    );
-    let mut conn = pool.acquire().await.unwrap();
-    sqlx::query("set role kammer_app")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    assert!(
-        sqlx::query("delete from audit_events")
-            .execute(&mut *conn)
-            .await
-            .is_err()
-    );
-    assert!(
-        sqlx::query("update audit_events set action = 'x'")
-            .execute(&mut *conn)
-            .await
-            .is_err()
-    );
-    // The app role can still read and append.
-    let seen: i64 = sqlx::query_scalar("select count(*) from audit_events")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    assert_eq!(seen, n);
-    sqlx::query("reset role").execute(&mut *conn).await.unwrap();
-    drop(conn);
+            .unwrap();
+        assert_eq!(seen, n);
+    }
     assert_eq!(count(&pool, "audit_events").await, n);
     let changed: i64 = sqlx::query_scalar("select count(*) from audit_events where action = 'x'")
         .fetch_one(&pool)
         .await
         .unwrap();
     assert_eq!(changed, 0);
+}
+
+/// `Role::allows` (the desk's buttons, the core's early refusals) and the database's matrix
+/// (`kammer_internal.permission_group` with the group hierarchy) are one matrix: this fails as
+/// soon as either changes alone.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn the_rust_permission_matrix_is_the_databases(pool: PgPool) {
+    let key = |p: Permission| {
+        serde_json::to_value(p)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut diverging = Vec::new();
+    for p in Permission::ALL {
+        let group: Option<String> =
+            sqlx::query_scalar("select kammer_internal.permission_group($1)")
+                .bind(key(p))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let group =
+            group.unwrap_or_else(|| panic!("the database knows no permission {:?}", key(p)));
+        for role in Role::ALL {
+            let db: bool = sqlx::query_scalar("select pg_has_role($1, $2, 'MEMBER')")
+                .bind(format!("kammer_{}", role.as_str()))
+                .bind(&group)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            if db != role.allows(p) {
+                diverging.push(format!(
+                    "{role:?} {p:?}: Rust {}, database {db} (group {group})",
+                    role.allows(p)
+                ));
+            }
+        }
+    }
+    assert!(
+        diverging.is_empty(),
+        "the matrices differ:\n{}",
+        diverging.join("\n")
+    );
+    // And the database has no permission the core does not know.
+    let definition: String = sqlx::query_scalar(
+        "select pg_get_functiondef('kammer_internal.permission_group(text)'::regprocedure)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let mut in_db: Vec<String> = definition
+        .to_lowercase()
+        .split("when '")
+        .skip(1)
+        .map(|rest| rest.split('\'').next().unwrap().to_string())
+        .collect();
+    in_db.sort();
+    let mut in_rust: Vec<String> = Permission::ALL.into_iter().map(key).collect();
+    in_rust.sort();
+    assert_eq!(in_db, in_rust);
+    // Each group is a member of the one below it, and of nothing else that matters.
+    let groups: Vec<(String, bool, bool, bool)> = sqlx::query_as(
+        "select g, pg_has_role(g, 'kammer_hotline', 'MEMBER'), pg_has_role(g, 'kammer_sachbearbeitung', 'MEMBER'),
+                pg_has_role(g, 'kammer_admin', 'MEMBER')
+         from unnest(array['kammer_hotline', 'kammer_sachbearbeitung', 'kammer_admin']) g",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        groups,
+        vec![
+            ("kammer_hotline".to_string(), true, false, false),
+            ("kammer_sachbearbeitung".to_string(), true, true, false),
+            ("kammer_admin".to_string(), true, true, true),
+        ]
+    );
+    for group in ["kammer_hotline", "kammer_sachbearbeitung", "kammer_admin"] {
+        for service in [
+            "kammer_portal",
+            "kammer_mailer",
+            "kammer_reporting",
+            "kammer_import",
+            "kammer_owner",
+        ] {
+            let member: bool = sqlx::query_scalar("select pg_has_role($1, $2, 'MEMBER')")
+                .bind(group)
+                .bind(service)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            assert!(!member, "{group} is a member of {service}");
+        }
+    }
+}
+
+/// The verifier the core computes (`auth::scram_verifier`, so a password never reaches the
+/// server in clear) is what PostgreSQL checks at sign-in, also for a password that SASLprep
+/// normalises. A wrong password is refused with the one German message.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn the_scram_verifier_is_accepted_by_postgresql(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    let name = login(&f.tag, "scram");
+    // Umlauts and a no-break space (SASLprep maps it to a space on both sides).
+    let pw = Password::new_checked("Grüße aus Köln\u{a0}– 2026").unwrap();
+    clerks::add(
+        &f.admin,
+        &NewClerk {
+            username: &name,
+            display_name: "Scram Test",
+            role: Role::Sachbearbeitung,
+            password: Some(&pw),
+        },
+    )
+    .await
+    .unwrap();
+    let stored: String = sqlx::query_scalar("select rolpassword from pg_authid where rolname = $1")
+        .bind(&name)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("SCRAM-SHA-256$4096:"), "{stored}");
+    assert!(!stored.contains("Köln"));
+    let s = auth::sign_in(&f.server, &name, &pw).await.unwrap();
+    assert_eq!(s.role, Role::Sachbearbeitung);
+    assert_eq!(s.display_name, "Scram Test");
+    assert_eq!(s.current_role().await.unwrap(), Role::Sachbearbeitung);
+    s.close().await;
+    let e = assert_kind(
+        auth::sign_in(
+            &f.server,
+            &name,
+            &Password::attempt("Grüße aus Köln – 2025"),
+        )
+        .await,
+        ErrorKind::Forbidden,
+    );
+    assert_eq!(e.message(), "Benutzername oder Passwort ist falsch.");
+
+    // The bare verifier, set as PostgreSQL's own password by the superuser.
+    let other = Password::new_checked("korrekt-pferd-batterie-heftklammer").unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "alter role \"{name}\" password '{}'",
+        scram_verifier(&other)
+    )))
+    .execute(&pool)
+    .await
+    .unwrap();
+    auth::sign_in(&f.server, &name, &other)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    assert_kind(
+        auth::sign_in(&f.server, &name, &pw).await,
+        ErrorKind::Forbidden,
+    );
+    // Recovery by the superuser goes through the same verifier.
+    let third = Password::new_checked("drittes-passwort-fuer-scram").unwrap();
+    clerks::set_password_as_superuser(&pool, &name, &third)
+        .await
+        .unwrap();
+    auth::sign_in(&f.server, &name, &third)
+        .await
+        .unwrap()
+        .close()
+        .await;
+}
+
+/// An administrator's password reset ends the other clerk's open sessions at once: whoever
+/// had the old password is out. A clerk's own new password leaves their session open.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn an_admins_password_reset_ends_the_other_clerks_session(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    let sb = f.sb.username.clone();
+    antraege::list(&f.sb, &Default::default(), None, 10)
+        .await
+        .unwrap();
+    let mut open = PgConnection::connect_with(&f.server.clone().username(&sb).password(CLERK_PW))
+        .await
+        .unwrap();
+    sqlx::query("select 1").execute(&mut open).await.unwrap();
+
+    // Nobody but the administration resets someone else's password: the core refuses, and
+    // the database too when asked directly.
+    let fresh = Password::new_checked("ein-ganz-neues-passwort").unwrap();
+    let before = snapshot(&pool).await;
+    assert_kind(
+        clerks::set_password(&f.hotline, &sb, &fresh).await,
+        ErrorKind::Forbidden,
+    );
+    let raw = sqlx::query("select kammer_api.clerk_set_password($1, $2)")
+        .bind(&sb)
+        .bind(scram_verifier(&fresh))
+        .execute(f.hotline.pool())
+        .await
+        .unwrap_err();
+    assert_eq!(kammer_core::Error::from(raw).kind(), ErrorKind::Forbidden);
+    assert_eq!(snapshot(&pool).await, before);
+
+    clerks::set_password(&f.admin, &sb, &fresh).await.unwrap();
+    assert!(
+        sqlx::query("select 1").execute(&mut open).await.is_err(),
+        "the open session must be gone"
+    );
+    // The desk's session: every call fails from now on, and once the pool has let go of the
+    // ended connections its new attempts with the old password are refused.
+    let mut last = None;
+    for _ in 0..10 {
+        let e = antraege::list(&f.sb, &Default::default(), None, 10)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::Unavailable | ErrorKind::Forbidden),
+            "{:?}: {}",
+            e.kind(),
+            e.message()
+        );
+        last = Some(e);
+    }
+    let last = last.unwrap();
+    assert_eq!(last.kind(), ErrorKind::Forbidden, "{}", last.message());
+    assert_eq!(last.message(), "Benutzername oder Passwort ist falsch.");
+    assert_kind(
+        auth::sign_in(&f.server, &sb, &Password::attempt(CLERK_PW)).await,
+        ErrorKind::Forbidden,
+    );
+    let again = auth::sign_in(&f.server, &sb, &fresh).await.unwrap();
+    assert_eq!(again.clerk_id, f.sb.clerk_id);
+    let (login, by_admin): (String, bool) = sqlx::query_as(
+        "select login, (details->>'by_admin')::boolean from audit_events where action = 'clerk_password_set'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((login, by_admin), (f.admin.username.clone(), true));
+
+    // A clerk's own new password: the session goes on, also on the connections its pool
+    // opens from now on (eight calls at once need more than the one it holds).
+    let own = Password::new_checked("mein-eigenes-neues-passwort").unwrap();
+    clerks::set_password(&f.hotline, &f.hotline.username, &own)
+        .await
+        .unwrap();
+    let all = antraege::AntragFilter::default();
+    let calls = (0..8).map(|_| antraege::list(&f.hotline, &all, None, 10));
+    for r in futures_util::future::join_all(calls).await {
+        r.unwrap();
+    }
+    let opened: i64 =
+        sqlx::query_scalar("select count(*) from pg_stat_activity where usename = $1")
+            .bind(&f.hotline.username)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(opened > 1, "the pool opened new connections: {opened}");
+    auth::sign_in(&f.server, &f.hotline.username, &own)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    again.close().await;
+}
+
+/// A clerk demoted a minute ago is refused now: the role seen at sign-in is only advice, the
+/// database checks the login's group on every call.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn a_role_change_takes_effect_at_once(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    let nr = f.in_review(&pool).await;
+    clerks::set_role(&f.admin, &f.sb.username, Role::Hotline)
+        .await
+        .unwrap();
+    assert_eq!(
+        f.sb.role,
+        Role::Sachbearbeitung,
+        "what the desk saw at sign-in"
+    );
+    assert_eq!(f.sb.current_role().await.unwrap(), Role::Hotline);
+    let before = snapshot(&pool).await;
+    // The desk still offers the button (it signed in as Sachbearbeitung); the database
+    // refuses the call.
+    assert_kind(
+        antraege::approve(&f.sb, nr, None).await,
+        ErrorKind::Forbidden,
+    );
+    assert_eq!(snapshot(&pool).await, before);
+    // Nobody changes their own role.
+    assert_kind(
+        clerks::set_role(&f.admin, &f.admin.username, Role::Hotline).await,
+        ErrorKind::Validation,
+    );
+    clerks::set_role(&f.admin, &f.sb.username, Role::Sachbearbeitung)
+        .await
+        .unwrap();
+    antraege::approve(&f.sb, nr, None).await.unwrap();
+    assert_eq!(status(&pool, nr).await, "approved");
 }

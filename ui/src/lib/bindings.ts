@@ -7,11 +7,25 @@ export type ErrorBody = { kind: ErrorKind, message: string, };
 
 export type DatabaseInfo = { database: string, user: string, server_version: string, host: string, };
 
+export type ServerInfo = { host: string, port: number, database: string, };
+
+export type ConnectionInfo = { server: ServerInfo, 
+/**
+ * The clerk's connection, once signed in.
+ */
+signed_in: DatabaseInfo | null, };
+
 export type Role = "hotline" | "sachbearbeitung" | "admin";
 
 export type Permission = "lookup" | "handle_codes" | "withdraw_on_behalf" | "approve" | "reject" | "revoke_zuordnung" | "export" | "manage_clerks" | "manage_policy" | "read_outbox";
 
 export type SignedIn = { username: string, display_name: string, role: Role, role_label: string, permissions: Array<Permission>, };
+
+export type ClerkInfo = { id: number, username: string, display_name: string, role: Role | null, disabled_at: string | null, created_at: string, 
+/**
+ * The login can sign in (not disabled in PostgreSQL).
+ */
+can_login: boolean, };
 
 export type Betrieb = { id: number, betriebsnummer: string, firmenname: string, inhaber: string, strasse: string, plz: string, ort: string, gewerk: string, 
 /**
@@ -45,9 +59,17 @@ export type SortOrder = "oldest_first" | "newest_first";
 
 export type AntragSummary = { nr: number, sent_at: string, status: AntragStatus, status_label: string, betrieb_id: number, betriebsnummer: string, firmenname: string, requester_name: string, requester_email: string, codes_sent: number, last_code_sent_at: string | null, 
 /**
- * Delivery status of the newest code mail: queued, sent or failed.
+ * Delivery status of the newest code mail: queued, sent, failed or cancelled.
  */
-delivery_status: string | null, decided_at: string | null, decided_by: string | null, decision_reason: string | null, };
+delivery_status: string | null, 
+/**
+ * Why that mail was cancelled (superseded, decided, expired, address_changed).
+ */
+delivery_cancel_reason: string | null, 
+/**
+ * A Sachbearbeitung clerk asked to approve without the code; a second one must confirm.
+ */
+awaiting_second_approval: boolean, decided_at: string | null, decided_by: string | null, decision_reason: string | null, };
 
 export type AntragPage = { rows: Array<AntragSummary>, 
 /**
@@ -59,7 +81,11 @@ export type AntragQuery = { statuses: Array<AntragStatus>, from: string | null, 
 
 export type StatusCount = { status: AntragStatus, label: string, count: number, };
 
-export type AntragDetail = { summary: AntragSummary, kind: string, account_id: number, requester_email_confirmed_at: string | null, betriebsnummer_entered: string, firmenname_entered: string, betrieb_email: string, code_confirmed_at: string | null, codes: Array<CodeInfo>, history: Array<AuditEntry>, };
+export type AntragDetail = { summary: AntragSummary, kind: string, account_id: number, requester_email_confirmed_at: string | null, betriebsnummer_entered: string, firmenname_entered: string, betrieb_email: string, code_confirmed_at: string | null, 
+/**
+ * The first of two confirmations of an approval without the code, while the second is due.
+ */
+approval_request: ApprovalRequest | null, codes: Array<CodeInfo>, history: Array<AuditEntry>, };
 
 export type AntragView = { detail: AntragDetail, actions: Array<ActionState>, 
 /**
@@ -79,7 +105,11 @@ reason_required: boolean,
  */
 why_not: string | null, };
 
-export type Approved = { nr: AntragNr, zuordnung_id: number, };
+export type Approved = { nr: AntragNr, outcome: ApprovalOutcome, zuordnung_id: number | null, };
+
+export type ApprovalOutcome = "approved" | "awaiting_second";
+
+export type ApprovalRequest = { clerk_id: number, by: string, at: string, reason: string | null, };
 
 export type CodeInfo = { id: number, prefix: string, sent_to: string, issued_at: string, expires_at: string, consumed_at: string | null, superseded_at: string | null, wrong_attempts: number, state: CodeState, 
 /**
@@ -94,6 +124,10 @@ export type Delivery = { outbox_id: number,
  * queued, sent, failed or cancelled.
  */
 status: string, 
+/**
+ * Why a cancelled mail was not sent: superseded, decided, expired, address_changed.
+ */
+cancel_reason: string | null, 
 /**
  * The status as the desk and the CLI show it, e.g. "versendet am 12.01.2024, 07:23 Uhr".
  */
@@ -127,7 +161,11 @@ export type AuditEntry = { id: number, at: string, actor_kind: string,
 /**
  * Clerk display name, account name, or "System".
  */
-actor: string, action: string, antrag_nr: number | null, betrieb_id: number | null, details: JsonValue, };
+actor: string, 
+/**
+ * The PostgreSQL login that did it (the clerk's own, or a service's).
+ */
+login: string, action: string, antrag_nr: number | null, betrieb_id: number | null, details: JsonValue, };
 
 export type AuditQuery = { antrag: number | null, betriebsnummer: string | null, 
 /**
@@ -141,17 +179,9 @@ before_id: number | null, limit: number, };
 
 export type Change = { action: string, antrag_nr: number | null, betrieb_id: number | null, };
 
-export type DeskSettings = { database: DatabaseSettings, smtp: SmtpSettings, 
-/**
- * Whether a password is stored; the password itself never goes to the web view.
- */
-has_database_password: boolean, has_smtp_password: boolean, };
+export type DeskSettings = { database: DatabaseSettings, };
 
-export type DatabaseSettings = { host: string, port: number, database: string, user: string, tls_mode: TlsMode, };
-
-export type SmtpSettings = { host: string, port: number, security: SmtpSecurity, user: string | null, };
-
-export type SmtpSecurity = "starttls" | "tls" | "plain";
+export type DatabaseSettings = { host: string, port: number, database: string, tls_mode: TlsMode, };
 
 export type TlsMode = "disable" | "prefer" | "require" | "verify_full";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { describeConnection } from "./connection";
+import { describeConnection, describeStatus } from "./connection";
 
 describe("describeConnection", () => {
   it("names database, host without netmask, short version and user", () => {
@@ -18,5 +18,20 @@ describe("describeConnection", () => {
     const base = { database: "d", user: "u", server_version: "16.4" };
     expect(describeConnection({ ...base, host: "::1/128" })).toContain("auf ::1 (PostgreSQL 16.4)");
     expect(describeConnection({ ...base, host: "lokaler Socket" })).toContain("über den lokalen Socket");
+  });
+});
+
+describe("describeStatus", () => {
+  const server = { host: "db.hwk.example", port: 5432, database: "kammerdesk" };
+
+  it("names only the server before anyone has signed in", () => {
+    expect(describeStatus({ server, signed_in: null })).toBe("Datenbank »kammerdesk« auf db.hwk.example:5432");
+  });
+
+  it("names the clerk's own login once signed in", () => {
+    const signed_in = { database: "kammerdesk", user: "sb.mueller", server_version: "15.20", host: "10.0.0.5/32" };
+    expect(describeStatus({ server, signed_in })).toBe(
+      "Verbunden mit Datenbank »kammerdesk« auf 10.0.0.5 (PostgreSQL 15.20) als sb.mueller",
+    );
   });
 });

@@ -1,6 +1,6 @@
 // Turns the connection facts into the sentence the clerk reads in the status line.
 
-import type { DatabaseInfo } from "./bindings";
+import type { ConnectionInfo, DatabaseInfo, ServerInfo } from "./bindings";
 
 /** What the core reports for a connection over a Unix socket instead of TCP. */
 const LOCAL_SOCKET = "lokaler Socket";
@@ -21,4 +21,14 @@ export function describeConnection(info: DatabaseInfo): string {
     `Verbunden mit Datenbank »${info.database}« ${hostPhrase(info.host)} ` +
     `(PostgreSQL ${shortVersion(info.server_version)}) als ${info.user}`
   );
+}
+
+/** Before sign-in: where the desk will sign the clerk in (no connection is open yet). */
+export function describeServer(server: ServerInfo): string {
+  return `Datenbank »${server.database}« auf ${server.host}:${server.port}`;
+}
+
+/** The status line: the clerk's own connection once signed in, else the server. */
+export function describeStatus(info: ConnectionInfo): string {
+  return info.signed_in !== null ? describeConnection(info.signed_in) : describeServer(info.server);
 }

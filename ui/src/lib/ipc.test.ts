@@ -63,7 +63,7 @@ describe("call", () => {
 
   it("rejects with a typed KammerError", async () => {
     invoke.mockRejectedValue({ kind: "unavailable", message: "Die Datenbank ist nicht erreichbar." });
-    const error: unknown = await call("reconnect").catch((e: unknown) => e);
+    const error: unknown = await call("connection_info").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KammerError);
     expect((error as KammerError).kind).toBe("unavailable");
   });

@@ -13,8 +13,9 @@ import type {
   AuditQuery,
   BetriebDetail,
   BetriebHit,
+  ClerkInfo,
   CodeCheck,
-  DatabaseInfo,
+  ConnectionInfo,
   DeskSettings,
   Dialect,
   ErrorBody,
@@ -22,6 +23,7 @@ import type {
   MonthlyReport,
   ReportPart,
   Resent,
+  Role,
   SaveOutcome,
   SignedIn,
   StatusCount,
@@ -29,11 +31,20 @@ import type {
 
 /** The commands of src-tauri/commands (docs/desk-ipc.md). Keep in sync with build.rs and the capabilities. */
 export interface Commands {
-  connection_info: { args: NoArgs; result: DatabaseInfo };
-  reconnect: { args: NoArgs; result: DatabaseInfo };
-  sign_in: { args: { username: string; password: string }; result: SignedIn };
+  connection_info: { args: NoArgs; result: ConnectionInfo };
+  sign_in: { args: { username: string; password: string; remember: boolean }; result: SignedIn };
+  stored_password: { args: { username: string }; result: boolean };
   sign_out: { args: NoArgs; result: null };
   current_clerk: { args: NoArgs; result: SignedIn | null };
+  list_clerks: { args: NoArgs; result: ClerkInfo[] };
+  add_clerk: {
+    args: { username: string; display_name: string; role: Role; password: string | null };
+    result: number;
+  };
+  set_clerk_role: { args: { username: string; role: Role }; result: null };
+  disable_clerk: { args: { username: string }; result: null };
+  enable_clerk: { args: { username: string }; result: null };
+  set_clerk_password: { args: { username: string; password: string }; result: null };
   search_betriebe: { args: { query: string; limit: number }; result: BetriebHit[] };
   show_betrieb: { args: { betriebsnummer: string }; result: BetriebDetail };
   revoke_zuordnung: { args: { zuordnung_id: number; reason: string }; result: null };
@@ -57,14 +68,7 @@ export interface Commands {
     result: SaveOutcome;
   };
   load_settings: { args: NoArgs; result: DeskSettings };
-  save_settings: {
-    args: {
-      settings: DeskSettings;
-      database_password: string | null;
-      smtp_password: string | null;
-    };
-    result: DeskSettings;
-  };
+  save_settings: { args: { settings: DeskSettings }; result: DeskSettings };
 }
 
 type NoArgs = Record<string, never>;

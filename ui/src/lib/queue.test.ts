@@ -31,6 +31,8 @@ function row(nr: number): AntragSummary {
     codes_sent: 1,
     last_code_sent_at: null,
     delivery_status: null,
+    delivery_cancel_reason: null,
+    awaiting_second_approval: false,
     decided_at: null,
     decided_by: null,
     decision_reason: null,

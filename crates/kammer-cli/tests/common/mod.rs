@@ -1,26 +1,175 @@
-//! What the tests of the real `kammerctl` binary share: running it as a demo clerk.
+//! What the tests of the real `kammerctl` binary share: running it as a demo clerk (`--as`),
+//! with the login of the address (the superuser for set-up, a service, a clerk), and logins of
+//! a test's own that are removed afterwards.
+// Each test binary uses a part of these helpers.
+#![allow(dead_code)]
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
-/// `kammerctl args…` against `url`, signed in as the demo clerk `user`.
-pub fn kammerctl_as(url: &str, user: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kammerctl"))
-        .args(args)
+use kammer_testkit::random_suffix;
+
+/// The password of every demo clerk and demo service login (`kammerctl demo-seed`).
+pub const DEMO_PASSWORD: &str = "kammer-demo-2026";
+
+/// Approving Antrag 178 of the demo data without its code: a reason is required, and by the
+/// policy's default a second Sachbearbeitung clerk must confirm.
+pub const APPROVE_178_BY_PHONE: [&str; 5] = [
+    "antrag",
+    "approve",
+    "178",
+    "--reason",
+    "telefonisch bestätigt",
+];
+
+/// `kammerctl args…` against `url` with exactly the sign-in variables in `env`: whatever the
+/// developer's shell has set is removed, and there is no terminal to prompt on.
+pub fn run(url: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kammerctl"));
+    cmd.args(args)
         .env("DATABASE_URL", url)
-        .env("KAMMERCTL_USER", user)
-        .env("KAMMERCTL_PASSWORD", "kammer-demo-2026")
-        .output()
-        .expect("kammerctl runs")
+        .env_remove("KAMMERCTL_USER")
+        .env_remove("KAMMERCTL_PASSWORD")
+        .env_remove("KAMMERCTL_NEW_PASSWORD")
+        .env_remove("KD_READ_DATABASE_URL")
+        .env_remove("PGUSER")
+        .stdin(Stdio::null());
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    cmd.output().expect("kammerctl runs")
 }
 
-/// Its standard output; the test fails when it exits with anything but 0.
-pub fn ok_as(url: &str, user: &str, args: &[&str]) -> String {
-    let out = kammerctl_as(url, user, args);
+/// With the login of `url` itself: the superuser for set-up, a service login, a clerk's login.
+pub fn kammerctl(url: &str, args: &[&str]) -> Output {
+    run(url, &[], args)
+}
+
+/// Signed in as the demo clerk `user` (KAMMERCTL_USER, the same as `--as`).
+pub fn kammerctl_as(url: &str, user: &str, args: &[&str]) -> Output {
+    run(
+        url,
+        &[
+            ("KAMMERCTL_USER", user),
+            ("KAMMERCTL_PASSWORD", DEMO_PASSWORD),
+        ],
+        args,
+    )
+}
+
+/// Standard output of a run that must exit with 0.
+pub fn success(args: &[&str], out: Output) -> String {
     assert!(
         out.status.success(),
-        "kammerctl {args:?} failed: {}{}",
+        "kammerctl {args:?} failed ({:?}): {}{}",
+        out.status.code(),
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn ok(url: &str, args: &[&str]) -> String {
+    success(args, kammerctl(url, args))
+}
+
+pub fn ok_as(url: &str, user: &str, args: &[&str]) -> String {
+    success(args, kammerctl_as(url, user, args))
+}
+
+fn with_json<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    [&["--json"], args].concat()
+}
+
+pub fn json(url: &str, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(url, &with_json(args))).expect("JSON output")
+}
+
+pub fn json_as(url: &str, user: &str, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok_as(url, user, &with_json(args))).expect("JSON output")
+}
+
+/// A run that must be refused (exit 1); returns its standard error.
+pub fn refused(args: &[&str], out: Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "kammerctl {args:?} was not refused: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The `{"error": {kind, message}}` of a refused `--json` run.
+pub fn json_error(out: &Output) -> serde_json::Value {
+    assert_eq!(out.status.code(), Some(1), "not refused: {out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON error");
+    v["error"].clone()
+}
+
+/// `url` (the superuser's address of a test database) with another login and its password.
+pub fn url_with_login(url: &str, login: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("postgres://… address");
+    let rest = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{login}:{password}@{rest}")
+}
+
+/// `url` with a demo login (clerk or service) and the demo password.
+pub fn url_as(url: &str, login: &str) -> String {
+    url_with_login(url, login, DEMO_PASSWORD)
+}
+
+/// `url` without any login: only the server and the database.
+pub fn server_only(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("postgres://… address");
+    let rest = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{rest}")
+}
+
+/// The schema and the demo data, loaded as the superuser of `url`.
+pub fn migrate_and_seed(url: &str) {
+    ok(url, &["migrate"]);
+    ok(url, &["demo-seed"]);
+}
+
+/// Logins of one test (roles are server-wide, so each test names its own), dropped at the
+/// end. Declare it before the test's database: locals drop in reverse order, and a login can
+/// be dropped once the database that granted it CONNECT is gone.
+pub struct Logins {
+    server: String,
+    tag: String,
+    names: std::cell::RefCell<Vec<String>>,
+}
+
+impl Default for Logins {
+    fn default() -> Logins {
+        Logins {
+            server: std::env::var("DATABASE_URL").expect("DATABASE_URL names the server"),
+            tag: random_suffix(),
+            names: Default::default(),
+        }
+    }
+}
+
+impl Logins {
+    /// `k<tag>.<name>`, remembered for dropping.
+    pub fn name(&self, name: &str) -> String {
+        let login = format!("k{}.{name}", self.tag);
+        self.names.borrow_mut().push(login.clone());
+        login
+    }
+}
+
+impl Drop for Logins {
+    fn drop(&mut self) {
+        for login in self.names.borrow().iter() {
+            let _ = Command::new("psql")
+                .args([
+                    &self.server,
+                    "-qc",
+                    &format!("drop role if exists \"{login}\""),
+                ])
+                .output();
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! What a clerk may do with an Antrag now, and in words why not. The desk disables its
-//! buttons with these answers; every action checks role and state again when it runs, so
-//! this is advice for the UI, never the guard.
+//! buttons with these answers; the database functions check role and state again when an
+//! action runs, so this is advice for the UI, never the guard.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -49,7 +49,7 @@ impl AntragAction {
 
     /// Whether the state machine allows the action from `status` (and then whether it needs
     /// a reason), or why not.
-    fn in_status(self, status: AntragStatus) -> Result<bool, String> {
+    fn in_status(self, status: AntragStatus, approval: Option<ApprovalState>) -> Result<bool, String> {
         use AntragStatus::*;
         let closed = || {
             format!(
@@ -67,27 +67,43 @@ impl AntragAction {
             (AntragAction::CheckCode, AwaitingCode) => Ok(false),
             (AntragAction::ResendCode, AwaitingCode) => Ok(true),
             (AntragAction::CheckCode | AntragAction::ResendCode, _) => Err(no_code()),
-            // Approving an Antrag whose code never arrived needs a reason; see decisions::approve.
+            // Approving an Antrag whose code never arrived needs a reason and, by default, a
+            // second clerk (kammer_api.antrag_approve).
             (AntragAction::Approve, InReview) => Ok(false),
-            (AntragAction::Approve, AwaitingCode) => Ok(true),
+            (AntragAction::Approve, AwaitingCode) => match approval {
+                None => Ok(true),
+                Some(ApprovalState { requested_by_me: true }) => Err(
+                    "Sie haben die Bestätigung ohne Code angefragt. Die zweite Bestätigung gibt eine andere Person der Sachbearbeitung (Vier-Augen-Prinzip).".to_string(),
+                ),
+                Some(ApprovalState { requested_by_me: false }) => Ok(false),
+            },
             (AntragAction::Withdraw | AntragAction::Reject, s) if s.is_open() => Ok(true),
             _ => Err(closed()),
         }
     }
 }
 
+/// An approval without the code that waits for its second confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApprovalState {
+    /// The clerk looking at it asked for it (and so cannot confirm it).
+    pub requested_by_me: bool,
+}
+
 /// Every action with its availability for a clerk of `role` on an Antrag in `status`.
-/// `resend_available_at` is when the policy allows the next code, if not now.
+/// `resend_available_at` is when the policy allows the next code, if not now; `approval`
+/// the pending first confirmation of an approval without the code, if any.
 pub fn available(
     role: Role,
     status: AntragStatus,
     resend_available_at: Option<DateTime<Utc>>,
+    approval: Option<ApprovalState>,
 ) -> Vec<ActionState> {
     AntragAction::ALL
         .into_iter()
         .map(|action| {
             let verdict = if role.allows(action.permission()) {
-                action.in_status(status)
+                action.in_status(status, approval)
             } else {
                 Err(role.refusal_de(action.permission()))
             };
@@ -121,7 +137,7 @@ mod tests {
     use super::*;
 
     fn state(role: Role, status: AntragStatus, action: AntragAction) -> ActionState {
-        available(role, status, None)
+        available(role, status, None, None)
             .into_iter()
             .find(|a| a.action == action)
             .unwrap()
@@ -162,9 +178,26 @@ mod tests {
     }
 
     #[test]
+    fn the_second_confirmation_comes_from_someone_else() {
+        let mine = Some(ApprovalState { requested_by_me: true });
+        let theirs = Some(ApprovalState { requested_by_me: false });
+        let approve = |approval| {
+            available(Role::Sachbearbeitung, AntragStatus::AwaitingCode, None, approval)
+                .into_iter()
+                .find(|a| a.action == AntragAction::Approve)
+                .unwrap()
+        };
+        let own = approve(mine);
+        assert!(!own.allowed);
+        assert!(own.why_not.unwrap().contains("andere Person"));
+        let second = approve(theirs);
+        assert!(second.allowed && !second.reason_required);
+    }
+
+    #[test]
     fn closed_antraege_allow_nothing() {
         for status in AntragStatus::ALL.into_iter().filter(|s| !s.is_open()) {
-            for s in available(Role::Admin, status, None) {
+            for s in available(Role::Admin, status, None, None) {
                 assert!(!s.allowed, "{status:?} {:?}", s.action);
                 assert!(s.why_not.unwrap().contains(status.label_de()));
             }
@@ -174,7 +207,7 @@ mod tests {
     #[test]
     fn cooldown_disables_only_the_resend() {
         let later = Utc::now() + chrono::Duration::seconds(30);
-        let states = available(Role::Hotline, AntragStatus::AwaitingCode, Some(later));
+        let states = available(Role::Hotline, AntragStatus::AwaitingCode, Some(later), None);
         let resend = states
             .iter()
             .find(|a| a.action == AntragAction::ResendCode)

@@ -1,164 +1,75 @@
 //! What a clerk decides about an Antrag: approve, reject, withdraw on the requester's behalf.
+//! Each is one call of a `kammer_api` function, which checks the clerk's group, moves the
+//! Antrag through the one transition, retires its code, writes the audit event and notifies.
 
 use serde::Serialize;
-use sqlx::{PgConnection, PgPool};
 
-use super::transition::{Decision, Transitioned, current_status, transition};
-use crate::audit::{self, Actor, Event};
+use crate::Result;
 use crate::auth::Session;
-use crate::codes::retire_live_code;
-use crate::domain::{AntragNr, AntragStatus, Permission, Reason};
-use crate::zuordnungen;
-use crate::{Error, Result};
+use crate::domain::{AntragNr, Permission, Reason};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalOutcome {
+    /// Approved: the Zuordnung exists.
+    Approved,
+    /// Approval without the code asked for; a second Sachbearbeitung clerk confirms it.
+    AwaitingSecond,
+}
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Approved {
     pub nr: AntragNr,
-    pub zuordnung_id: i64,
+    pub outcome: ApprovalOutcome,
+    pub zuordnung_id: Option<i64>,
 }
 
-/// Approves an Antrag. From "In Bearbeitung" a reason is optional; from
-/// "Freigabeschlüssel notwendig" — approving without the code — it is required.
-pub async fn approve(
-    pool: &PgPool,
-    session: &Session,
-    nr: AntragNr,
-    reason: Option<&Reason>,
-) -> Result<Approved> {
-    let mut tx = pool.begin().await?;
-    session.authorize(&mut tx, Permission::Approve).await?;
-    let from: &[AntragStatus] = if reason.is_some() {
-        &[AntragStatus::InReview, AntragStatus::AwaitingCode]
-    } else {
-        &[AntragStatus::InReview]
-    };
-    let moved = match transition(
-        &mut tx,
-        nr,
-        from,
-        AntragStatus::Approved,
-        Decision {
-            by_clerk: Some(session.clerk_id),
-            reason,
-        },
+/// Approves an Antrag. From "In Bearbeitung" a reason is optional. From "Freigabeschlüssel
+/// notwendig" — approving without the code — it is required, and unless the chamber's policy
+/// says otherwise the first clerk's approval waits for a second one (four eyes).
+pub async fn approve(session: &Session, nr: AntragNr, reason: Option<&Reason>) -> Result<Approved> {
+    session.require(Permission::Approve)?;
+    let row = sqlx::query!(
+        r#"/* hot:approve */ select outcome as "outcome!", zuordnung_id from kammer_api.antrag_approve($1, $2)"#,
+        nr.get(),
+        reason.map(Reason::as_str)
     )
-    .await
-    {
-        Ok(moved) => moved,
-        Err(e)
-            if reason.is_none()
-                && current_status(&mut tx, nr).await? == Some(AntragStatus::AwaitingCode) =>
-        {
-            tracing::debug!("approve without reason refused: {e}");
-            return Err(Error::validation(format!(
-                "Antrag Nr. {nr} wartet noch auf den Bestätigungs-Code. Ohne Code kann die Zuordnung nur mit Begründung bestätigt werden (z. B. „telefonisch bestätigt“)."
-            )));
-        }
-        Err(e) => return Err(e),
-    };
-    let zuordnung_id =
-        complete_approval(&mut tx, nr, &moved, Actor::Clerk(session.clerk_id), reason).await?;
-    tx.commit().await?;
-    Ok(Approved { nr, zuordnung_id })
-}
-
-/// The part of an approval shared by a clerk's decision and the portal's auto-approval:
-/// the live code is retired, the Zuordnung created and the event written.
-pub(crate) async fn complete_approval(
-    conn: &mut PgConnection,
-    nr: AntragNr,
-    moved: &Transitioned,
-    actor: Actor,
-    reason: Option<&Reason>,
-) -> Result<i64> {
-    retire_live_code(conn, nr).await?;
-    let zuordnung_id = zuordnungen::create(conn, moved.account_id, moved.betrieb_id, nr).await?;
-    audit::record(
-        conn,
-        Event {
-            actor,
-            action: "approved",
-            antrag: Some(nr),
-            betrieb_id: Some(moved.betrieb_id),
-            details: serde_json::json!({
-                "from": moved.from.as_str(),
-                "reason": reason.map(Reason::as_str),
-                "without_code": moved.from == AntragStatus::AwaitingCode,
-                "zuordnung_id": zuordnung_id,
-            }),
-        },
-    )
+    .fetch_one(session.pool())
     .await?;
-    Ok(zuordnung_id)
+    let outcome = match row.outcome.as_str() {
+        "awaiting_second" => ApprovalOutcome::AwaitingSecond,
+        _ => ApprovalOutcome::Approved,
+    };
+    Ok(Approved {
+        nr,
+        outcome,
+        zuordnung_id: row.zuordnung_id,
+    })
 }
 
-pub async fn reject(pool: &PgPool, session: &Session, nr: AntragNr, reason: &Reason) -> Result<()> {
-    close(
-        pool,
-        session,
-        nr,
-        reason,
-        Permission::Reject,
-        AntragStatus::Rejected,
-        "rejected",
+pub async fn reject(session: &Session, nr: AntragNr, reason: &Reason) -> Result<()> {
+    session.require(Permission::Reject)?;
+    sqlx::query!(
+        "select kammer_api.antrag_reject($1, $2)",
+        nr.get(),
+        reason.as_str()
     )
-    .await
+    .execute(session.pool())
+    .await?;
+    Ok(())
 }
 
 /// "Ich habe keinen Bestätigungs-Code und möchte den Antrag zurückziehen", said on the phone.
-pub async fn withdraw(
-    pool: &PgPool,
-    session: &Session,
-    nr: AntragNr,
-    reason: &Reason,
-) -> Result<()> {
-    close(
-        pool,
-        session,
-        nr,
-        reason,
-        Permission::WithdrawOnBehalf,
-        AntragStatus::Withdrawn,
-        "withdrawn",
+pub async fn withdraw(session: &Session, nr: AntragNr, reason: &Reason) -> Result<()> {
+    session.require(Permission::WithdrawOnBehalf)?;
+    sqlx::query!(
+        "select kammer_api.antrag_withdraw($1, $2)",
+        nr.get(),
+        reason.as_str()
     )
-    .await
-}
-
-async fn close(
-    pool: &PgPool,
-    session: &Session,
-    nr: AntragNr,
-    reason: &Reason,
-    permission: Permission,
-    to: AntragStatus,
-    action: &str,
-) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    session.authorize(&mut tx, permission).await?;
-    let moved = transition(
-        &mut tx,
-        nr,
-        &[AntragStatus::AwaitingCode, AntragStatus::InReview],
-        to,
-        Decision {
-            by_clerk: Some(session.clerk_id),
-            reason: Some(reason),
-        },
-    )
+    .execute(session.pool())
     .await?;
-    retire_live_code(&mut tx, nr).await?;
-    audit::record(
-        &mut tx,
-        Event {
-            actor: Actor::Clerk(session.clerk_id),
-            action,
-            antrag: Some(nr),
-            betrieb_id: Some(moved.betrieb_id),
-            details: serde_json::json!({ "from": moved.from.as_str(), "reason": reason.as_str() }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -8,18 +8,16 @@ pub(crate) mod transition;
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
-pub use actions::{ActionState, AntragAction, available};
-pub(crate) use decisions::complete_approval;
-pub use decisions::{Approved, approve, reject, withdraw};
+pub use actions::{ActionState, AntragAction, ApprovalState, available};
+pub use decisions::{ApprovalOutcome, Approved, approve, reject, withdraw};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::Session;
 use crate::betriebe::escape_like;
 use crate::codes::{self, CodeInfo};
-use crate::db::{ReadPool, authorized_read};
-use crate::domain::{AntragNr, AntragStatus, Betriebsnummer, Permission};
+use crate::domain::{AntragNr, AntragStatus, Betriebsnummer};
 use crate::{Error, Result};
 
 /// One row of the queue; also the row of the CSV export.
@@ -37,8 +35,12 @@ pub struct AntragSummary {
     pub requester_email: String,
     pub codes_sent: i64,
     pub last_code_sent_at: Option<DateTime<Utc>>,
-    /// Delivery status of the newest code mail: queued, sent or failed.
+    /// Delivery status of the newest code mail: queued, sent, failed or cancelled.
     pub delivery_status: Option<String>,
+    /// Why that mail was cancelled (superseded, decided, expired, address_changed).
+    pub delivery_cancel_reason: Option<String>,
+    /// A Sachbearbeitung clerk asked to approve without the code; a second one must confirm.
+    pub awaiting_second_approval: bool,
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<String>,
     pub decision_reason: Option<String>,
@@ -144,6 +146,8 @@ struct SummaryRow {
     codes_sent: i64,
     last_code_sent_at: Option<DateTime<Utc>>,
     delivery_status: Option<String>,
+    delivery_cancel_reason: Option<String>,
+    awaiting_second_approval: bool,
     decided_at: Option<DateTime<Utc>>,
     decided_by: Option<String>,
     decision_reason: Option<String>,
@@ -166,6 +170,8 @@ impl TryFrom<SummaryRow> for AntragSummary {
             codes_sent: r.codes_sent,
             last_code_sent_at: r.last_code_sent_at,
             delivery_status: r.delivery_status,
+            delivery_cancel_reason: r.delivery_cancel_reason,
+            awaiting_second_approval: r.awaiting_second_approval,
             decided_at: r.decided_at,
             decided_by: r.decided_by,
             decision_reason: r.decision_reason,
@@ -181,8 +187,9 @@ macro_rules! summary_query {
             "/* hot:antrag_summary " + $cmp + " " + $dir + r#" */ select a.nr, a.sent_at, a.status, a.betrieb_id, b.betriebsnummer, b.firmenname,
                       acc.name as requester_name, acc.email as requester_email,
                       cs.codes_sent as "codes_sent!", cs.last_sent as last_code_sent_at,
-                      d.status as "delivery_status?", cl.display_name as "decided_by?",
-                      a.decided_at, a.decision_reason
+                      d.status as "delivery_status?", d.cancel_reason as "delivery_cancel_reason?",
+                      a.approval_requested_by is not null as "awaiting_second_approval!",
+                      cl.display_name as "decided_by?", a.decided_at, a.decision_reason
                from antraege a
                join betriebe b on b.id = a.betrieb_id
                join accounts acc on acc.id = a.account_id
@@ -191,7 +198,7 @@ macro_rules! summary_query {
                    select count(*) as codes_sent, max(c.issued_at) as last_sent
                    from confirmation_codes c where c.antrag_nr = a.nr) cs
                left join lateral (
-                   select o.status from confirmation_codes c join mail_outbox o on o.id = c.outbox_id
+                   select o.status, o.cancel_reason from confirmation_codes c join mail_outbox o on o.id = c.outbox_id
                    where c.antrag_nr = a.nr order by c.issued_at desc, c.id desc limit 1) d on true
                where (cardinality($1::text[]) = 0 or a.status = any($1))
                  and ($2::timestamptz is null or a.sent_at >= $2)
@@ -207,13 +214,12 @@ macro_rules! summary_query {
 }
 
 pub async fn list(
-    db: &impl ReadPool,
     session: &Session,
     filter: &AntragFilter,
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<AntragPage> {
-    let mut conn = authorized_read(db, session, Permission::Lookup).await?;
+    let mut conn = session.read_connection().await?;
     let limit = limit.clamp(1, 1000);
     let (statuses, betriebsnummer, needle) = (
         filter.statuses(),
@@ -354,12 +360,10 @@ pub fn summary_sql() -> String {
 
 /// How many Anträge per status match the filter (ignoring its status part): the queue's tabs.
 pub async fn count_by_status(
-    pool: &PgPool,
     session: &Session,
     filter: &AntragFilter,
 ) -> Result<Vec<(AntragStatus, i64)>> {
-    let mut conn = pool.acquire().await?;
-    session.authorize(&mut conn, Permission::Lookup).await?;
+    let mut conn = session.pool().acquire().await?;
     let (betriebsnummer, needle) = (filter.betriebsnummer(), filter.search_needle()?);
     let unfiltered = filter.from.is_none() && filter.to.is_none();
     let rows: Vec<(String, i64)> = if betriebsnummer.is_none() && needle.is_none() && unfiltered {
@@ -432,7 +436,7 @@ async fn compact_status_counts(conn: &mut PgConnection) -> Result<()> {
     .fetch_one(&mut *conn)
     .await?;
     if rows > 64 {
-        sqlx::query!("select kammer_compact_status_counts()")
+        sqlx::query!("select kammer_api.compact_status_counts()")
             .execute(&mut *conn)
             .await?;
     }
@@ -451,18 +455,32 @@ pub struct AntragDetail {
     pub firmenname_entered: String,
     pub betrieb_email: String,
     pub code_confirmed_at: Option<DateTime<Utc>>,
+    /// The first of two confirmations of an approval without the code, while the second is due.
+    pub approval_request: Option<ApprovalRequest>,
     pub codes: Vec<CodeInfo>,
     pub history: Vec<AuditEntry>,
 }
 
-pub async fn show(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<AntragDetail> {
-    let mut conn = pool.acquire().await?;
-    session.authorize(&mut conn, Permission::Lookup).await?;
+/// „Bestätigung ohne Code angefragt von …“: who asked, when and why.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ApprovalRequest {
+    pub clerk_id: i64,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+pub async fn show(session: &Session, nr: AntragNr) -> Result<AntragDetail> {
+    let mut conn = session.pool().acquire().await?;
     let extra = sqlx::query!(
-        "/* hot:antrag_detail */ select a.kind, a.account_id, acc.email_confirmed_at, a.betriebsnummer_entered, a.firmenname_entered,
-                b.email as betrieb_email, a.code_confirmed_at, a.sent_at
+        r#"/* hot:antrag_detail */ select a.kind, a.account_id, acc.email_confirmed_at, a.betriebsnummer_entered, a.firmenname_entered,
+                b.email as betrieb_email, a.code_confirmed_at, a.sent_at,
+                a.approval_requested_by, a.approval_requested_at, a.approval_request_reason,
+                rq.display_name as "approval_requested_by_name?"
          from antraege a join betriebe b on b.id = a.betrieb_id join accounts acc on acc.id = a.account_id
-         where a.nr = $1",
+         left join clerks rq on rq.id = a.approval_requested_by
+         where a.nr = $1"#,
         nr.get()
     )
     .fetch_optional(&mut *conn)
@@ -483,6 +501,15 @@ pub async fn show(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<Antr
     )
     .fetch_one(&mut *conn)
     .await?;
+    let approval_request = match (extra.approval_requested_by, extra.approval_requested_at) {
+        (Some(clerk_id), Some(at)) => Some(ApprovalRequest {
+            clerk_id,
+            by: extra.approval_requested_by_name.unwrap_or_default(),
+            at,
+            reason: extra.approval_request_reason,
+        }),
+        _ => None,
+    };
     Ok(AntragDetail {
         summary: row.try_into()?,
         kind: extra.kind,
@@ -492,6 +519,7 @@ pub async fn show(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<Antr
         firmenname_entered: extra.firmenname_entered,
         betrieb_email: extra.betrieb_email,
         code_confirmed_at: extra.code_confirmed_at,
+        approval_request,
         codes: codes::codes_of(&mut conn, nr).await?,
         history: audit::history(&mut conn, nr).await?,
     })
@@ -507,18 +535,20 @@ pub struct AntragView {
     pub resend_available_at: Option<DateTime<Utc>>,
 }
 
-pub async fn view(pool: &PgPool, session: &Session, nr: AntragNr) -> Result<AntragView> {
-    let detail = show(pool, session, nr).await?;
-    let mut conn = pool.acquire().await?;
-    let role = session.authorize(&mut conn, Permission::Lookup).await?;
+pub async fn view(session: &Session, nr: AntragNr) -> Result<AntragView> {
+    let detail = show(session, nr).await?;
+    let role = session.current_role().await?;
     let status = detail.summary.status;
     let resend_available_at = if status == AntragStatus::AwaitingCode {
-        codes::next_send_at(&mut conn, nr).await?
+        codes::next_send_at(session, nr).await?
     } else {
         None
     };
+    let approval = detail.approval_request.as_ref().map(|r| ApprovalState {
+        requested_by_me: r.clerk_id == session.clerk_id,
+    });
     Ok(AntragView {
-        actions: available(role, status, resend_available_at),
+        actions: available(role, status, resend_available_at, approval),
         detail,
         resend_available_at,
     })

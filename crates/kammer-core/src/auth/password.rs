@@ -5,6 +5,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use crate::{Error, Result};
 
 /// A password as typed, kept out of `Debug` output and checked for a minimum length once.
+/// Clerks' passwords are PostgreSQL's (SCRAM); portal accounts' are hashed here with Argon2id.
 #[derive(Clone)]
 pub struct Password(String);
 
@@ -33,6 +34,12 @@ impl Password {
 
     fn bytes(&self) -> &[u8] {
         self.0.as_bytes()
+    }
+
+    /// For the two places that must hand the password on: the database sign-in and the
+    /// SCRAM verifier of a new one.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
     }
 }
 

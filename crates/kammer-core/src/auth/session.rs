@@ -1,77 +1,171 @@
-use serde::Serialize;
-use sqlx::{PgConnection, PgPool};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{PgPool, Postgres};
 
-use super::password::{Password, verify_password};
+use super::password::Password;
+use crate::db;
 use crate::domain::{Permission, Role};
 use crate::{Error, Result};
 
-/// A signed-in clerk. Only [`sign_in`] makes one, so holding a `Session` proves the password
-/// was right at some point; [`Session::authorize`] re-reads role and lock state from the
-/// database on every operation, so a clerk disabled or demoted a minute ago is refused now.
-#[derive(Debug, Clone, Serialize)]
+/// A signed-in clerk: a connection pool opened with the clerk's own PostgreSQL login, and
+/// who the database says that is. Every core function takes the session and works through
+/// its pool, so the database sees the clerk as `session_user` and enforces the role itself;
+/// nothing here is a credential another clerk could borrow.
+///
+/// `role` is what the database said at sign-in: the desk greys out buttons with it and the
+/// core refuses early with a clear message, but the database checks again on every call, so
+/// a clerk demoted a minute ago is refused now.
+#[derive(Debug, Clone)]
 pub struct Session {
+    pool: PgPool,
+    replica: Option<PgPool>,
     pub clerk_id: i64,
     pub username: String,
     pub display_name: String,
     pub role: Role,
 }
 
-/// A valid Argon2id hash of a random string: verifying against it when the user name is
-/// unknown makes "no such clerk" take as long as "wrong password".
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$J7eQzV3a6ZxG0y5p5b3fM6mZ0C0tY6wKk8w2nq2mJ1Q";
-
-pub async fn sign_in(pool: &PgPool, username: &str, password: &Password) -> Result<Session> {
-    let wrong = || Error::forbidden("Benutzername oder Passwort ist falsch.");
+/// Signs a clerk in at the server `server` (host, port, database, TLS; no user): connects as
+/// the login `username` with `password` and asks the database who that is. Superusers, the
+/// owner and logins that are not clerks of this database are refused.
+pub async fn sign_in(
+    server: &PgConnectOptions,
+    username: &str,
+    password: &Password,
+) -> Result<Session> {
     let username = username.trim().to_lowercase();
-    let row = sqlx::query!(
-        "select id, username, display_name, role, password_hash, disabled_at from clerks where username = $1",
-        username
-    )
-    .fetch_optional(pool)
-    .await?;
-    let Some(row) = row else {
-        let _ = verify_password(password, DUMMY_HASH).await;
-        return Err(wrong());
-    };
-    if !verify_password(password, &row.password_hash).await? {
-        tracing::info!(username = %row.username, "sign-in refused: wrong password");
-        return Err(wrong());
+    if username.is_empty() {
+        return Err(Error::validation("Bitte geben Sie Ihren Benutzernamen ein."));
     }
-    if row.disabled_at.is_some() {
-        return Err(disabled());
+    let options = server
+        .clone()
+        .username(&username)
+        .password(password.expose());
+    let pool = db::connect_with(options).await?;
+    match Session::from_pool(pool.clone()).await {
+        Ok(session) => Ok(session),
+        Err(e) => {
+            pool.close().await;
+            Err(e)
+        }
     }
-    Ok(Session {
-        clerk_id: row.id,
-        username: row.username,
-        display_name: row.display_name,
-        role: Role::parse(&row.role)?,
-    })
-}
-
-fn disabled() -> Error {
-    Error::forbidden(
-        "Dieser Zugang ist gesperrt. Bitte wenden Sie sich an die Administration der Kammer.",
-    )
 }
 
 impl Session {
-    /// Checks, against the database as it is now, that this clerk still exists, is not
-    /// disabled, and has a role that allows `permission`. Returns the current role.
-    pub async fn authorize(&self, conn: &mut PgConnection, permission: Permission) -> Result<Role> {
-        let row = sqlx::query!(
-            "/* hot:authorize */ select role, disabled_at from clerks where id = $1",
-            self.clerk_id
+    /// The session of whoever `pool` is connected as (a clerk's login), e.g. a pool opened
+    /// from a URL that names the user.
+    pub async fn from_pool(pool: PgPool) -> Result<Session> {
+        let me = match sqlx::query!(
+            r#"select clerk_id as "clerk_id!", username as "username!", display_name as "display_name!",
+                      role as "role!" from kammer_api.whoami()"#
         )
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(disabled)?;
-        if row.disabled_at.is_some() {
-            return Err(disabled());
+        .fetch_one(&pool)
+        .await
+        {
+            Ok(me) => me,
+            // Only clerks may even ask (EXECUTE on whoami is the clerk groups'): a service's
+            // login or any other role of the server gets the refusal of a non-clerk, not the
+            // database's bare "permission denied".
+            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42501") => {
+                let login = serde_json::json!({ "login": pool.connect_options().get_username() });
+                return Err(crate::refusal::from_database(
+                    "KD403",
+                    "not_a_clerk",
+                    Some(&login.to_string()),
+                )
+                .expect("KD403 is one of ours"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Session {
+            pool,
+            replica: None,
+            clerk_id: me.clerk_id,
+            username: me.username,
+            display_name: me.display_name,
+            role: Role::parse(&me.role)?,
+        })
+    }
+
+    /// Look-ups and exports read from `replica` from now on (same login, same rights: the
+    /// grants replicate).
+    pub fn with_replica(mut self, replica: PgPool) -> Self {
+        self.replica = Some(replica);
+        self
+    }
+
+    /// The clerk's pool on the primary: every change, and reads that must be current.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// A connection for a look-up or an export. With a replica, the primary first confirms the
+    /// clerk may still sign in: a replica lags, and a clerk disabled a moment ago must be
+    /// refused now, not once the replica has caught up.
+    pub(crate) async fn read_connection(&self) -> Result<PoolConnection<Postgres>> {
+        match &self.replica {
+            None => Ok(self.pool.acquire().await?),
+            Some(replica) => {
+                self.current_role().await?;
+                Ok(replica.acquire().await?)
+            }
         }
-        let role = Role::parse(&row.role)?;
-        if !role.allows(permission) {
-            return Err(Error::forbidden(role.refusal_de(permission)));
+    }
+
+    /// The replica if there is one, else the primary, without asking the primary first: for
+    /// the further reads of a look-up that [`Self::read_connection`] began.
+    pub(crate) fn read_pool(&self) -> &PgPool {
+        self.replica.as_ref().unwrap_or(&self.pool)
+    }
+
+    /// The clerk's role as the database sees it now.
+    pub async fn current_role(&self) -> Result<Role> {
+        let role = sqlx::query_scalar!(r#"select role as "role!" from kammer_api.whoami()"#)
+            .fetch_one(&self.pool)
+            .await?;
+        Role::parse(&role)
+    }
+
+    /// Refuses early, with the reason in words, what the role seen at sign-in does not allow.
+    /// Advice only: the database decides.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.role.allows(permission) {
+            Ok(())
+        } else {
+            Err(Error::forbidden(self.role.refusal_de(permission)))
         }
-        Ok(role)
+    }
+
+    /// The clerk changed their own password: connections the pools open from now on sign in
+    /// with the new one. Those already open stay (PostgreSQL checks a password at sign-in
+    /// only); without this, the next connection the pool opened would be refused.
+    pub(crate) fn password_changed(&self, password: &Password) {
+        for pool in std::iter::once(&self.pool).chain(self.replica.as_ref()) {
+            pool.set_connect_options(
+                (*pool.connect_options())
+                    .clone()
+                    .password(password.expose()),
+            );
+        }
+    }
+
+    /// Closes the clerk's connections (sign-out).
+    pub async fn close(&self) {
+        self.pool.close().await;
+        if let Some(replica) = &self.replica {
+            replica.close().await;
+        }
+    }
+}
+
+impl db::Reader for Session {
+    fn primary(&self) -> &PgPool {
+        &self.pool
+    }
+    async fn read_connection(&self) -> Result<PoolConnection<Postgres>> {
+        Session::read_connection(self).await
+    }
+    fn may_export(&self) -> Result<()> {
+        self.require(Permission::Export)
     }
 }

@@ -2,10 +2,8 @@ use std::path::Path;
 
 use super::{Cell, CsvFile, Dialect, ExportControl, ExportOutcome, PROGRESS_EVERY, record_written};
 use crate::antraege::{AntragFilter, AntragSummary, SortOrder, for_each_summary};
-use crate::auth::Session;
-use crate::db::{ReadPool, authorized_read};
-use crate::domain::Permission;
-use crate::{Error, Result};
+use crate::Result;
+use crate::db::Reader;
 
 /// The columns of the Anträge export, in the order of the list on screen.
 pub const HEADER: [&str; 13] = [
@@ -37,7 +35,7 @@ fn cells(r: &AntragSummary) -> [Cell<'_>; 13] {
         Cell::Text(&r.requester_email),
         Cell::Int(r.codes_sent),
         Cell::opt_timestamp(r.last_code_sent_at),
-        Cell::opt_text(r.delivery_status.as_deref().map(delivery_label_de)),
+        Cell::opt_text(r.delivery_status.as_deref().map(|s| delivery_label_de(s, r.delivery_cancel_reason.as_deref()))),
         Cell::opt_timestamp(r.decided_at),
         Cell::opt_text(r.decided_by.as_deref()),
         Cell::opt_text(r.decision_reason.as_deref()),
@@ -50,14 +48,14 @@ fn cells(r: &AntragSummary) -> [Cell<'_>; 13] {
 /// from the replica when there is one; the permission check and the audit record go to the
 /// primary.
 pub async fn antraege(
-    db: &impl ReadPool,
-    session: &Session,
+    reader: &impl Reader,
     filter: &AntragFilter,
     dialect: Dialect,
     path: &Path,
     control: &ExportControl,
 ) -> Result<ExportOutcome> {
-    let mut conn = authorized_read(db, session, Permission::Export).await?;
+    reader.may_export()?;
+    let mut conn = reader.read_connection().await?;
     let mut file = CsvFile::create(path, dialect)?;
     file.header(&HEADER)?;
     let mut rows = 0u64;
@@ -103,17 +101,7 @@ pub async fn antraege(
             },
         },
     });
-    let mut tx = db.primary().begin().await?;
-    let logged = async {
-        record_written(&mut tx, session, details).await?;
-        tx.commit().await.map_err(Error::from)
-    }
-    .await;
-    if let Err(e) = logged {
-        // No export without its audit record: take the file back.
-        let _ = std::fs::remove_file(&written);
-        return Err(e);
-    }
+    record_written(reader.primary(), &written, details).await?;
     Ok(ExportOutcome::Written {
         path: written,
         rows,

@@ -8,12 +8,12 @@ mod cell;
 mod dialect;
 mod writer;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
-use sqlx::PgConnection;
+use sqlx::PgPool;
 
 pub use antraege::{HEADER as ANTRAEGE_HEADER, antraege, delivery_label_de};
 pub use cell::{Cell, TEXT_MARK, betriebsnummer, neutralise};
@@ -21,8 +21,6 @@ pub use dialect::Dialect;
 pub use writer::CsvFile;
 
 use crate::Result;
-use crate::audit::{self, Actor, Event};
-use crate::auth::Session;
 
 /// How often progress is reported: often enough for a smooth bar, rarely enough to cost nothing.
 pub const PROGRESS_EVERY: u64 = 1000;
@@ -81,22 +79,21 @@ pub enum ExportOutcome {
 }
 
 /// The audit event of a finished export: who wrote which data, filtered how, how many rows,
-/// into which file. Written after the file is in place, so the log never claims an export
-/// that is not on disk.
+/// into which file (`kammer_api.record_export`, which also checks that the reader may export).
+/// Written after the file is in place, so the log never claims an export that is not on disk;
+/// if it cannot be written, the file is taken back.
 pub(crate) async fn record_written(
-    conn: &mut PgConnection,
-    session: &Session,
+    primary: &PgPool,
+    written: &Path,
     details: serde_json::Value,
 ) -> Result<()> {
-    audit::record(
-        conn,
-        Event {
-            actor: Actor::Clerk(session.clerk_id),
-            action: "export_written",
-            antrag: None,
-            betrieb_id: None,
-            details,
-        },
-    )
-    .await
+    let logged = sqlx::query!("select kammer_api.record_export($1)", details)
+        .execute(primary)
+        .await;
+    if let Err(e) = logged {
+        // No export without its audit record.
+        let _ = std::fs::remove_file(written);
+        return Err(e.into());
+    }
+    Ok(())
 }

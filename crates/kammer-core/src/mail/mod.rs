@@ -7,6 +7,6 @@ mod message;
 mod transport;
 mod worker;
 
-pub use compose::{CodeMailFacts, ComposedMail, compose_code_mail, format_de};
+pub use compose::{CodeMailFacts, ComposedMail, code_mail_subject, compose_code_mail, format_de};
 pub use transport::{Mailer, SmtpConfig, SmtpSecurity};
 pub use worker::{DrainReport, WorkerConfig, drain, run};

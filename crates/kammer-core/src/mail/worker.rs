@@ -1,6 +1,8 @@
-//! The outbox worker. Any number of them may run at once — one in every open desk and one
-//! under `kammerctl outbox run` on a server — because each mail is sent while its row is
-//! locked (`for update skip locked`) and marked sent in the same transaction.
+//! The outbox worker: the mail sender service, `kammerctl outbox run`, connected as a login of
+//! the group `kammer_mailer` — the only one that may read a code. Any number of them may run
+//! at once, because each mail is claimed with its row locked (`kammer_api.mail_claim`, `for
+//! update skip locked`) and its outcome recorded in the same transaction. The text is composed
+//! here, from the facts fixed when the code was issued and the code itself.
 //!
 //! Delivery is at least once: if the process dies after the server accepted a mail but
 //! before the commit, the lock goes with the connection, the row is still queued, and the
@@ -17,10 +19,11 @@ use sqlx::postgres::PgListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::compose::{CodeMailFacts, compose_code_mail};
 use super::message::{OutboxMessage, build};
 use super::transport::{Mailer, SendFailure};
-use crate::audit::{self, Actor, CHANGES_CHANNEL, Event};
-use crate::domain::AntragNr;
+use crate::audit::CHANGES_CHANNEL;
+use crate::domain::ConfirmationCode;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone)]
@@ -94,8 +97,16 @@ pub async fn run(
 ) -> Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let mut listener: Option<PgListener> = None;
+    let started_at = Utc::now();
+    let host = hostname::get()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "unbekannt".to_string());
     tracing::info!(server = %mailer.describe, "outbox worker started");
     while !*shutdown.borrow() {
+        // The desks show when a sender last said it is alive („Postausgang zuletzt aktiv …“).
+        if let Err(e) = heartbeat(pool, &host, started_at).await {
+            tracing::warn!(error = %e.message(), "outbox worker: heartbeat failed");
+        }
         if listener.is_none() {
             // Behind a transaction pooler LISTEN is not available; polling still works.
             listener = match PgListener::connect_with(pool).await {
@@ -206,14 +217,12 @@ async fn deliver_next(
     config: &WorkerConfig,
 ) -> Result<Option<DrainReport>> {
     let mut tx = pool.begin().await?;
-    let Some(row) = sqlx::query!(
-        "select o.id, o.created_at, o.antrag_nr, o.message_id, p.chamber_name, o.mail_from, o.recipient,
-                o.subject, o.body_text, o.body_html, o.attempts
-         from mail_outbox o cross join policy p
-         where o.status = 'queued' and o.next_attempt_at <= now()
-         order by o.next_attempt_at, o.id
-         limit 1
-         for update of o skip locked"
+    let Some(row) = sqlx::query_as!(
+        ClaimedRow,
+        r#"select id as "id!", created_at as "created_at!", antrag_nr, message_id as "message_id!",
+                  mail_from as "mail_from!", sender_name as "sender_name!", recipient as "recipient!",
+                  facts as "facts!", code, attempts as "attempts!"
+           from kammer_api.mail_claim()"#
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -221,20 +230,9 @@ async fn deliver_next(
         return Ok(None);
     };
     let attempts = row.attempts + 1;
-    let antrag = row.antrag_nr.map(AntragNr::from_db);
-    let message = OutboxMessage {
-        id: row.id,
-        created_at: row.created_at,
-        antrag_nr: row.antrag_nr,
-        message_id: row.message_id,
-        sender_name: row.chamber_name,
-        mail_from: row.mail_from,
-        recipient: row.recipient,
-        subject: row.subject,
-        body_text: row.body_text,
-        body_html: row.body_html,
-    };
-    let sent = match build(&message) {
+    let id = row.id;
+    let message = compose(row).and_then(|m| build(&m));
+    let sent = match message {
         Ok(mime) => mailer.send(mime).await,
         Err(e) => Err(SendFailure {
             permanent: true,
@@ -243,27 +241,9 @@ async fn deliver_next(
     };
     let outcome = match sent {
         Ok(reply) => {
-            sqlx::query!(
-                "update mail_outbox
-                 set status = 'sent', attempts = $2, sent_at = now(), last_attempt_at = now(), smtp_reply = $3,
-                     last_error = null, body_text = kammer_redact_codes(body_text),
-                     body_html = kammer_redact_codes(body_html)
-                 where id = $1",
-                message.id,
-                attempts,
-                reply
-            )
-            .execute(&mut *tx)
-            .await?;
-            record_outcome(
-                &mut tx,
-                "code_mail_sent",
-                &message,
-                antrag,
-                &reply,
-                attempts,
-            )
-            .await?;
+            sqlx::query!("select kammer_api.mail_sent($1, $2)", id, reply)
+                .execute(&mut *tx)
+                .await?;
             DrainReport {
                 sent: 1,
                 ..Default::default()
@@ -278,26 +258,14 @@ async fn deliver_next(
                     failure.reply
                 )
             };
-            tracing::warn!(outbox_id = message.id, reply = %failure.reply, "mail failed");
+            tracing::warn!(outbox_id = id, reply = %failure.reply, "mail failed");
             sqlx::query!(
-                "update mail_outbox
-                 set status = 'failed', attempts = $2, last_attempt_at = now(), smtp_reply = $3, last_error = $4
-                 where id = $1",
-                message.id,
-                attempts,
+                "select kammer_api.mail_failed($1, $2, $3)",
+                id,
                 failure.reply,
                 reason
             )
             .execute(&mut *tx)
-            .await?;
-            record_outcome(
-                &mut tx,
-                "code_mail_failed",
-                &message,
-                antrag,
-                &failure.reply,
-                attempts,
-            )
             .await?;
             DrainReport {
                 failed: 1,
@@ -308,19 +276,15 @@ async fn deliver_next(
             let next = Utc::now()
                 + chrono::Duration::from_std(config.backoff(attempts))
                     .unwrap_or(chrono::Duration::hours(1));
-            tracing::info!(outbox_id = message.id, reply = %failure.reply, %next, "mail deferred");
+            tracing::info!(outbox_id = id, reply = %failure.reply, %next, "mail deferred");
             sqlx::query!(
-                "update mail_outbox
-                 set attempts = $2, last_attempt_at = now(), smtp_reply = $3, last_error = $3, next_attempt_at = $4
-                 where id = $1",
-                message.id,
-                attempts,
+                "select kammer_api.mail_deferred($1, $2, $3)",
+                id,
                 failure.reply,
                 next
             )
             .execute(&mut *tx)
             .await?;
-            audit::notify(&mut tx, "code_mail_deferred", antrag, None).await?;
             DrainReport {
                 deferred: 1,
                 ..Default::default()
@@ -331,39 +295,71 @@ async fn deliver_next(
     Ok(Some(outcome))
 }
 
-/// The audit line of a mail that went out or was given up: the Antrag's timeline shows it.
-async fn record_outcome(
-    conn: &mut sqlx::PgConnection,
-    action: &str,
-    message: &OutboxMessage,
-    antrag: Option<AntragNr>,
-    reply: &str,
+/// What `kammer_api.mail_claim` hands the sender: the row, and the code in clear.
+struct ClaimedRow {
+    id: i64,
+    created_at: chrono::DateTime<Utc>,
+    antrag_nr: Option<i64>,
+    message_id: String,
+    mail_from: String,
+    sender_name: String,
+    recipient: String,
+    facts: serde_json::Value,
+    code: Option<String>,
     attempts: i32,
-) -> Result<()> {
-    audit::record(
-        conn,
-        Event {
-            actor: Actor::System,
-            action,
-            antrag,
-            betrieb_id: None,
-            details: serde_json::json!({
-                "outbox_id": message.id, "recipient": message.recipient, "reply": reply, "attempts": attempts
-            }),
-        },
-    )
-    .await
+}
+
+/// The claimed row as a message: its facts and its code composed into the text. A mail
+/// without its code (the plaintext is gone) cannot be sent and fails for good.
+fn compose(row: ClaimedRow) -> Result<OutboxMessage> {
+    let facts: CodeMailFacts = serde_json::from_value(row.facts)
+        .map_err(|e| Error::validation(format!("Die E-Mail {} ist unvollständig: {e}", row.id)))?;
+    let code = row
+        .code
+        .as_deref()
+        .map(ConfirmationCode::parse)
+        .transpose()?
+        .ok_or_else(|| {
+            Error::validation(format!(
+                "Der Code der E-Mail {} liegt nicht mehr vor; bitte einen neuen Code senden.",
+                row.id
+            ))
+        })?;
+    let mail = compose_code_mail(&facts, code.expose());
+    Ok(OutboxMessage {
+        id: row.id,
+        created_at: row.created_at,
+        antrag_nr: row.antrag_nr,
+        message_id: row.message_id,
+        sender_name: row.sender_name,
+        mail_from: row.mail_from,
+        recipient: row.recipient,
+        subject: mail.subject,
+        body_text: mail.text,
+        body_html: mail.html,
+    })
 }
 
 /// Time until the earliest queued mail is due (zero if one is due now).
 async fn next_due_in(pool: &PgPool) -> Result<Duration> {
-    let next =
-        sqlx::query_scalar!("select min(next_attempt_at) from mail_outbox where status = 'queued'")
-            .fetch_one(pool)
-            .await?;
+    let next = sqlx::query_scalar!("select kammer_api.mail_next_due()")
+        .fetch_one(pool)
+        .await?;
     Ok(next
         .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
         .unwrap_or(Duration::MAX))
+}
+
+async fn heartbeat(pool: &PgPool, host: &str, started_at: chrono::DateTime<Utc>) -> Result<()> {
+    sqlx::query!(
+        "select kammer_api.mailer_heartbeat($1, $2, $3)",
+        host,
+        std::process::id() as i32,
+        started_at
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,12 +1,9 @@
 use std::path::{Path, PathBuf};
 
-use sqlx::PgPool;
-
 use super::{Figures, MonthlyReport};
-use crate::auth::Session;
-use crate::domain::Permission;
+use crate::Result;
+use crate::db::Reader;
 use crate::export::{Cell, CsvFile, Dialect, record_written};
-use crate::{Error, Result};
 
 pub const MONTHLY_HEADER: [&str; 17] = [
     "Monat",
@@ -64,44 +61,18 @@ fn figure_cells<'a>(month: &'a str, gewerk: &'a str, f: &Figures) -> [Cell<'a>; 
     ]
 }
 
-async fn authorize(pool: &PgPool, session: &Session) -> Result<()> {
-    let mut conn = pool.acquire().await?;
-    session.authorize(&mut conn, Permission::Export).await?;
-    Ok(())
-}
-
-async fn audit(
-    pool: &PgPool,
-    session: &Session,
-    written: &Path,
-    details: serde_json::Value,
-) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    let logged = async {
-        record_written(&mut tx, session, details).await?;
-        tx.commit().await.map_err(Error::from)
-    }
-    .await;
-    if logged.is_err() {
-        // No export without its audit record: take the file back.
-        let _ = std::fs::remove_file(written);
-    }
-    logged
-}
-
 fn file_name(p: &Path) -> Option<String> {
     p.file_name().map(|n| n.to_string_lossy().into_owned())
 }
 
 /// The month's table: one row "Gesamt", then one per Gewerk. Needs the export permission.
 pub async fn write_monthly(
-    pool: &PgPool,
-    session: &Session,
+    reader: &impl Reader,
     report: &MonthlyReport,
     dialect: Dialect,
     path: &Path,
 ) -> Result<PathBuf> {
-    authorize(pool, session).await?;
+    reader.may_export()?;
     let month = report.month.to_string();
     let mut file = CsvFile::create(path, dialect)?;
     file.header(&MONTHLY_HEADER)?;
@@ -114,19 +85,18 @@ pub async fn write_monthly(
         "export": "monatsbericht", "month": month, "dialect": dialect.as_str(),
         "rows": 1 + report.by_gewerk.len(), "file": file_name(&written),
     });
-    audit(pool, session, &written, details).await?;
+    record_written(reader.primary(), &written, details).await?;
     Ok(written)
 }
 
 /// The last twelve months by outcome, oldest first. Needs the export permission.
 pub async fn write_series(
-    pool: &PgPool,
-    session: &Session,
+    reader: &impl Reader,
     report: &MonthlyReport,
     dialect: Dialect,
     path: &Path,
 ) -> Result<PathBuf> {
-    authorize(pool, session).await?;
+    reader.may_export()?;
     let mut file = CsvFile::create(path, dialect)?;
     file.header(&SERIES_HEADER)?;
     for m in &report.series {
@@ -146,6 +116,6 @@ pub async fn write_series(
         "export": "monatsbericht_verlauf", "month": report.month.to_string(),
         "dialect": dialect.as_str(), "rows": report.series.len(), "file": file_name(&written),
     });
-    audit(pool, session, &written, details).await?;
+    record_written(reader.primary(), &written, details).await?;
     Ok(written)
 }

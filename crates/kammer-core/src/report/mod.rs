@@ -15,9 +15,7 @@ pub use figures::{Figures, MonthOutcomes};
 pub use month::Month;
 
 use crate::Result;
-use crate::auth::Session;
-use crate::db::{ReadPool, authorized_read};
-use crate::domain::Permission;
+use crate::db::Reader;
 
 /// How many months the outcome series covers, ending with the report's month.
 pub const SERIES_MONTHS: u32 = 12;
@@ -47,8 +45,8 @@ pub struct MonthlyReport {
 /// Computes the report for `month`. Reading figures needs only the look-up permission;
 /// writing them to a file ([`write_monthly`]) is an export. The figures come from the replica
 /// when there is one.
-pub async fn monthly(db: &impl ReadPool, session: &Session, month: Month) -> Result<MonthlyReport> {
-    let mut conn = authorized_read(db, session, Permission::Lookup).await?;
+pub async fn monthly(reader: &impl Reader, month: Month) -> Result<MonthlyReport> {
+    let mut conn = reader.read_connection().await?;
     let mut groups = figures::by_gewerk(&mut conn, month.start(), month.end()).await?;
     let total = groups.remove(&None).unwrap_or_default();
     let mut by_gewerk: Vec<GewerkFigures> = groups

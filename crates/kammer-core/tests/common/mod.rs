@@ -1,14 +1,23 @@
 //! Shared fixture for the integration tests against real PostgreSQL.
+//!
+//! `#[sqlx::test]` hands each test a fresh database and a superuser pool on it: the tests use
+//! that pool only to set up (the first administrator, service logins, Betriebe as the
+//! Handwerksrolle would deliver them) and to look at the result. Everything under test runs
+//! as the logins it would run as in production: each clerk through their own
+//! [`Session`], the portal, the mail sender and the report jobs as their service logins.
+//! Logins are server-wide, so each test names its own with a random tag.
 #![allow(dead_code)]
 
 use kammer_core::antraege;
 use kammer_core::auth::{self, Password, Session};
 use kammer_core::clerks::{self, NewClerk};
+use kammer_core::db::{self, Service};
 use kammer_core::domain::{AntragNr, AntragStatus, Betriebsnummer, EmailAddress, Reason, Role};
 use kammer_core::policy::{self, PolicyChange};
 use kammer_core::portal;
 use kammer_core::{ErrorKind, Result};
 use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
 
 pub const NUMMER: &str = "2121155381";
 pub const FIRMA: &str = "Testbetrieb";
@@ -18,34 +27,70 @@ pub const CLERK_PW: &str = "sehr-geheimes-passwort";
 pub const ACCOUNT_PW: &str = "account-passwort-123";
 
 pub struct Fixture {
+    /// This test's prefix for login names (`t1a2b3c.sb`).
+    pub tag: String,
+    pub server: PgConnectOptions,
     pub admin: Session,
     pub sb: Session,
+    /// A second Sachbearbeitung clerk: the other pair of eyes.
+    pub sb2: Session,
     pub hotline: Session,
+    pub portal: PgPool,
+    pub mailer: PgPool,
+    pub reporting: PgPool,
     pub betrieb_id: i64,
     pub nummer: Betriebsnummer,
     pub email: EmailAddress,
     pub account_id: i64,
 }
 
-pub async fn add_clerk(pool: &PgPool, by: Option<&Session>, username: &str, role: Role) -> Session {
+/// The server of the test's database, without a login.
+pub fn server(pool: &PgPool) -> PgConnectOptions {
+    (*pool.connect_options()).clone()
+}
+
+pub fn login(tag: &str, name: &str) -> String {
+    format!("t{tag}.{name}")
+}
+
+/// A clerk created by `admin`, signed in with their own login.
+pub async fn add_clerk(admin: &Session, server: &PgConnectOptions, username: &str, role: Role) -> Session {
     let pw = Password::new_checked(CLERK_PW).unwrap();
     clerks::add(
-        pool,
-        by,
+        admin,
         &NewClerk {
             username,
             display_name: username,
             role,
-            password: &pw,
+            password: Some(&pw),
         },
     )
     .await
     .unwrap();
-    auth::sign_in(pool, username, &Password::attempt(CLERK_PW))
+    sign_in(server, username).await
+}
+
+pub async fn sign_in(server: &PgConnectOptions, username: &str) -> Session {
+    auth::sign_in(server, username, &Password::attempt(CLERK_PW))
         .await
         .unwrap()
 }
 
+/// A service login made by the superuser (first-time setup), connected.
+pub async fn service_login(superuser: &PgPool, service: Service, name: &str) -> PgPool {
+    let pw = Password::new_checked(CLERK_PW).unwrap();
+    clerks::add_service_login(superuser, service, name, &pw)
+        .await
+        .unwrap();
+    db::connect_service(
+        server(superuser).username(name).password(CLERK_PW),
+        service,
+    )
+    .await
+    .unwrap()
+}
+
+/// A Betrieb as the Handwerksrolle delivers it (set up directly, as the import would).
 pub async fn insert_betrieb(pool: &PgPool, nummer: &str, firmenname: &str, email: &str) -> i64 {
     sqlx::query_scalar(
         "insert into betriebe (betriebsnummer, firmenname, inhaber, email, gewerk, ort)
@@ -59,29 +104,52 @@ pub async fn insert_betrieb(pool: &PgPool, nummer: &str, firmenname: &str, email
     .unwrap()
 }
 
-pub async fn register_confirmed(pool: &PgPool, email: &str) -> (EmailAddress, i64) {
+pub async fn register_confirmed(portal: &PgPool, email: &str) -> (EmailAddress, i64) {
     let email = EmailAddress::parse(email).unwrap();
     let pw = Password::new_checked(ACCOUNT_PW).unwrap();
-    let reg = portal::register(pool, &email, "Anna Antrag", &pw)
+    let reg = portal::register(portal, &email, "Anna Antrag", &pw)
         .await
         .unwrap();
-    portal::confirm_email(pool, &email, &reg.confirm_token)
+    portal::confirm_email(portal, &email, &reg.confirm_token)
         .await
         .unwrap();
     (email, reg.account_id)
 }
 
+fn random_tag() -> String {
+    let mut bytes = [0u8; 3];
+    getrandom::fill(&mut bytes).unwrap();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Fixture {
     pub async fn new(pool: &PgPool) -> Fixture {
-        let admin = add_clerk(pool, None, "admin", Role::Admin).await;
-        let sb = add_clerk(pool, Some(&admin), "sb", Role::Sachbearbeitung).await;
-        let hotline = add_clerk(pool, Some(&admin), "hotline", Role::Hotline).await;
+        let tag = random_tag();
+        let server = server(pool);
+        let pw = Password::new_checked(CLERK_PW).unwrap();
+        let admin_name = login(&tag, "admin");
+        clerks::bootstrap_admin(pool, &admin_name, "Andrea Admin", Some(&pw))
+            .await
+            .unwrap();
+        let admin = sign_in(&server, &admin_name).await;
+        let sb = add_clerk(&admin, &server, &login(&tag, "sb"), Role::Sachbearbeitung).await;
+        let sb2 = add_clerk(&admin, &server, &login(&tag, "sb2"), Role::Sachbearbeitung).await;
+        let hotline = add_clerk(&admin, &server, &login(&tag, "hotline"), Role::Hotline).await;
+        let portal = service_login(pool, Service::Portal, &login(&tag, "portal")).await;
+        let mailer = service_login(pool, Service::Mailer, &login(&tag, "mailer")).await;
+        let reporting = service_login(pool, Service::Reporting, &login(&tag, "reporting")).await;
         let betrieb_id = insert_betrieb(pool, NUMMER, FIRMA, BETRIEB_EMAIL).await;
-        let (email, account_id) = register_confirmed(pool, ACCOUNT_EMAIL).await;
+        let (email, account_id) = register_confirmed(&portal, ACCOUNT_EMAIL).await;
         Fixture {
+            tag,
+            server,
             admin,
             sb,
+            sb2,
             hotline,
+            portal,
+            mailer,
+            reporting,
             betrieb_id,
             nummer: Betriebsnummer::parse(NUMMER).unwrap(),
             email,
@@ -90,8 +158,8 @@ impl Fixture {
     }
 
     /// Files an Antrag for the fixture's Betrieb.
-    pub async fn file(&self, pool: &PgPool) -> AntragNr {
-        portal::request_zuordnung(pool, &self.email, &self.nummer, FIRMA)
+    pub async fn file(&self) -> AntragNr {
+        portal::request_zuordnung(&self.portal, &self.email, &self.nummer, FIRMA)
             .await
             .unwrap()
             .nr
@@ -107,45 +175,49 @@ impl Fixture {
         )
         .await;
         let n = Betriebsnummer::parse(nummer).unwrap();
-        portal::request_zuordnung(pool, &self.email, &n, &format!("Firma {nummer}"))
+        portal::request_zuordnung(&self.portal, &self.email, &n, &format!("Firma {nummer}"))
             .await
             .unwrap()
             .nr
     }
 
-    pub async fn set_policy(&self, pool: &PgPool, change: PolicyChange) {
-        policy::set(pool, &self.admin, &change).await.unwrap();
+    pub async fn set_policy(&self, change: PolicyChange) {
+        policy::set(&self.admin, &change).await.unwrap();
     }
 
     /// Lets tests resend at once instead of waiting out the policy's cooldown.
-    pub async fn without_resend_cooldown(&self, pool: &PgPool) {
-        self.set_policy(
-            pool,
-            PolicyChange {
-                resend_cooldown_seconds: Some(0),
-                ..Default::default()
-            },
-        )
+    pub async fn without_resend_cooldown(&self) {
+        self.set_policy(PolicyChange {
+            resend_cooldown_seconds: Some(0),
+            ..Default::default()
+        })
         .await;
     }
 
-    pub async fn auto_approve(&self, pool: &PgPool, on: bool) {
-        self.set_policy(
-            pool,
-            PolicyChange {
-                auto_approve_on_code: Some(on),
-                ..Default::default()
-            },
-        )
+    /// Lets one account file many Anträge in a day (tests that need many open at once); the
+    /// per-Betrieb limit stays, each of those Anträge is for a Betrieb of its own.
+    pub async fn without_request_limits(&self) {
+        self.set_policy(PolicyChange {
+            account_requests_per_day: Some(1000),
+            ..Default::default()
+        })
+        .await;
+    }
+
+    pub async fn auto_approve(&self, on: bool) {
+        self.set_policy(PolicyChange {
+            auto_approve_on_code: Some(on),
+            ..Default::default()
+        })
         .await;
     }
 
     /// Files an Antrag and brings it to in_review with the right code.
     pub async fn in_review(&self, pool: &PgPool) -> AntragNr {
-        self.auto_approve(pool, false).await;
-        let nr = self.file(pool).await;
+        self.auto_approve(false).await;
+        let nr = self.file().await;
         let code = code_from_outbox(pool, nr).await;
-        let s = portal::submit_code(pool, &self.email, nr, &code)
+        let s = portal::submit_code(&self.portal, &self.email, nr, &code)
             .await
             .unwrap();
         assert_eq!(s.status, AntragStatus::InReview);
@@ -157,16 +229,18 @@ pub fn reason(s: &str) -> Reason {
     Reason::parse(s).unwrap()
 }
 
-/// The code of the newest mail queued for `nr`: the only place the plain code exists.
+/// The code of the newest mail queued for `nr`, read by the test's superuser from where only
+/// the mail sender may read it (the tests of the mail path read it from the delivered mail).
 pub async fn code_from_outbox(pool: &PgPool, nr: AntragNr) -> String {
-    let body: String = sqlx::query_scalar(
-        "select body_text from mail_outbox where antrag_nr = $1 order by id desc limit 1",
+    sqlx::query_scalar(
+        "select s.code from kammer_secret.code_plaintext s join mail_outbox o on o.id = s.outbox_id
+         where o.antrag_nr = $1 order by o.id desc limit 1",
     )
     .bind(nr.get())
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await
-    .unwrap();
-    extract_code(&body).unwrap_or_else(|| panic!("no code in mail:\n{body}"))
+    .unwrap()
+    .unwrap_or_else(|| panic!("no queued code for Antrag {nr}"))
 }
 
 pub fn extract_code(body: &str) -> Option<String> {
@@ -215,8 +289,10 @@ pub async fn wrong_attempts(pool: &PgPool, nr: AntragNr) -> i32 {
     .unwrap()
 }
 
-/// Row counts of every table a refused operation must leave alone.
-pub async fn snapshot(pool: &PgPool) -> Vec<(String, i64)> {
+/// Everything a refused operation or an attack must leave alone: row counts of every table,
+/// every Antrag's status, every code's attempts and state, the policy, the clerks and their
+/// logins' rights. Compared before and after.
+pub async fn snapshot(pool: &PgPool) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for t in [
         "antraege",
@@ -226,23 +302,43 @@ pub async fn snapshot(pool: &PgPool) -> Vec<(String, i64)> {
         "audit_events",
         "clerks",
         "accounts",
+        "betriebe",
+        "kammer_secret.code_plaintext",
     ] {
-        out.push((t.to_string(), count(pool, t).await));
+        out.push((t.to_string(), count(pool, t).await.to_string()));
     }
-    let states: String = sqlx::query_scalar(
-        "select coalesce(string_agg(nr || ':' || status, ',' order by nr), '') from antraege",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    out.push((states, 0));
-    let attempts: i64 = sqlx::query_scalar(
-        "select coalesce(sum(wrong_attempts), 0)::bigint from confirmation_codes",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    out.push(("attempts".into(), attempts));
+    for (name, query) in [
+        (
+            "antraege",
+            "select coalesce(string_agg(nr || ':' || status || ':' || coalesce(approval_requested_by::text, '-'), ',' order by nr), '') from antraege",
+        ),
+        (
+            "codes",
+            "select coalesce(string_agg(id || ':' || wrong_attempts || ':' || (consumed_at is null) || (superseded_at is null), ',' order by id), '') from confirmation_codes",
+        ),
+        (
+            "outbox",
+            "select coalesce(string_agg(id || ':' || status, ',' order by id), '') from mail_outbox",
+        ),
+        (
+            "betriebe",
+            "select coalesce(string_agg(betriebsnummer || ':' || email, ',' order by id), '') from betriebe",
+        ),
+        ("policy", "select to_jsonb(p)::text from policy p"),
+        (
+            "logins",
+            "select coalesce(string_agg(r.rolname || ':' || r.rolcanlogin || ':' || r.rolsuper || ':' ||
+                 coalesce((select string_agg(g.rolname, '+' order by g.rolname) from pg_auth_members m
+                           join pg_roles g on g.oid = m.roleid where m.member = r.oid), ''), ',' order by r.rolname), '')
+             from pg_roles r where r.rolname in (select username from clerks) or r.rolname like 'kammer\\_%'",
+        ),
+    ] {
+        let value: String = sqlx::query_scalar(sqlx::AssertSqlSafe(query.to_string()))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        out.push((name.to_string(), value));
+    }
     out
 }
 
@@ -266,8 +362,8 @@ pub async fn audit_actions(pool: &PgPool, nr: AntragNr) -> Vec<String> {
         .unwrap()
 }
 
-pub async fn list_all(pool: &PgPool, s: &Session) -> Vec<i64> {
-    let page = antraege::list(pool, s, &Default::default(), None, 1000)
+pub async fn list_all(s: &Session) -> Vec<i64> {
+    let page = antraege::list(s, &Default::default(), None, 1000)
         .await
         .unwrap();
     page.rows.iter().map(|r| r.nr).collect()

@@ -1,0 +1,171 @@
+//! `kammerctl report monthly`: the monthly report, on the terminal or as CSV files, for a
+//! clerk or for cron as the reporting service.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use kammer_core::Result;
+use kammer_core::db::Reader;
+use kammer_core::export::Dialect;
+use kammer_core::report::{self, Figures, MONTHLY_HEADER, Month, MonthlyReport, SERIES_HEADER};
+
+use crate::context::{AnyReader, Context};
+
+#[derive(Subcommand)]
+pub enum Cmd {
+    /// Monatsbericht: ohne --out als Tabelle (oder --json) auf der Konsole
+    Monthly {
+        /// JJJJ-MM, z. B. 2026-11
+        #[arg(long)]
+        month: String,
+        #[arg(long, default_value = "excel-de")]
+        dialect: String,
+        /// CSV-Datei mit den Zahlen des Monats (Gesamt und je Gewerk)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// CSV-Datei mit den letzten 12 Monaten nach Ergebnis
+        #[arg(long)]
+        series_out: Option<PathBuf>,
+    },
+}
+
+/// What `report monthly` does, whoever reads.
+struct Monthly {
+    month: Month,
+    dialect: Dialect,
+    out: Option<PathBuf>,
+    series_out: Option<PathBuf>,
+}
+
+impl Cmd {
+    pub async fn run(self, ctx: &Context) -> Result<()> {
+        match self {
+            Cmd::Monthly {
+                month,
+                dialect,
+                out,
+                series_out,
+            } => {
+                let monthly = Monthly {
+                    month: Month::parse(&month)?,
+                    dialect: Dialect::parse(&dialect)?,
+                    out,
+                    series_out,
+                };
+                match ctx.reader().await? {
+                    AnyReader::Clerk(session) => monthly.run(ctx, &session).await,
+                    AnyReader::Reporting(service) => monthly.run(ctx, &service).await,
+                }
+            }
+        }
+    }
+}
+
+impl Monthly {
+    async fn run(&self, ctx: &Context, reader: &impl Reader) -> Result<()> {
+        let r = report::monthly(reader, self.month).await?;
+        let mut written = Vec::new();
+        if let Some(out) = &self.out {
+            written.push(report::write_monthly(reader, &r, self.dialect, out).await?);
+        }
+        if let Some(out) = &self.series_out {
+            written.push(report::write_series(reader, &r, self.dialect, out).await?);
+        }
+        if written.is_empty() {
+            ctx.print(&r, human);
+        } else {
+            ctx.print(&serde_json::json!({ "written": written }), |_| {
+                written
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "Monatsbericht {} nach {} geschrieben.",
+                            self.month,
+                            p.display()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        Ok(())
+    }
+}
+
+fn figure_values(f: &Figures) -> [String; 15] {
+    let hours = |h: Option<f64>| h.map_or("–".into(), |h| format!("{h:.1}").replace('.', ","));
+    [
+        f.received.to_string(),
+        f.codes_confirmed.to_string(),
+        f.approved_by_portal.to_string(),
+        f.approved_by_clerk.to_string(),
+        f.withdrawn.to_string(),
+        f.rejected.to_string(),
+        f.expired.to_string(),
+        f.open_at_month_end.to_string(),
+        f.codes_sent.to_string(),
+        f.codes_resent.to_string(),
+        f.mails_failed.to_string(),
+        f.zuordnungen.to_string(),
+        hours(f.median_hours_to_zuordnung),
+        hours(f.p90_hours_to_zuordnung),
+        f.betriebe_newly_linked.to_string(),
+    ]
+}
+
+/// The figures as rows, Gesamt and each Gewerk as columns; then the twelve months.
+fn human(r: &MonthlyReport) -> String {
+    let labels = &MONTHLY_HEADER[2..];
+    let mut columns = vec![("Gesamt".to_string(), figure_values(&r.total))];
+    columns.extend(
+        r.by_gewerk
+            .iter()
+            .map(|g| (g.gewerk.clone(), figure_values(&g.figures))),
+    );
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|(name, values)| {
+            values
+                .iter()
+                .map(|v| v.chars().count())
+                .chain([name.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!("Monatsbericht {}\n\n{:label_width$}", r.month, "");
+    for ((name, _), w) in columns.iter().zip(&widths) {
+        let _ = write!(out, "  {name:>w$}");
+    }
+    out.push('\n');
+    for (i, label) in labels.iter().enumerate() {
+        let _ = write!(out, "{label:label_width$}");
+        for ((_, values), w) in columns.iter().zip(&widths) {
+            let _ = write!(out, "  {:>w$}", values[i]);
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "\nLetzte 12 Monate nach Ergebnis");
+    let series_labels = &SERIES_HEADER;
+    let _ = writeln!(out, "{}", series_labels.join("  "));
+    for m in &r.series {
+        let cells = [
+            m.month.to_string(),
+            m.received.to_string(),
+            m.approved_by_portal.to_string(),
+            m.approved_by_clerk.to_string(),
+            m.withdrawn.to_string(),
+            m.rejected.to_string(),
+            m.expired.to_string(),
+        ];
+        let line: Vec<String> = cells
+            .iter()
+            .zip(series_labels.iter())
+            .map(|(c, l)| format!("{c:>w$}", w = l.chars().count()))
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  "));
+    }
+    out
+}

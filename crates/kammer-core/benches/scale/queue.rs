@@ -1,0 +1,64 @@
+//! The open queue's first page, oldest first: `antraege::list`, one statement, beside
+//! pgbench of it.
+
+use chrono::{DateTime, Utc};
+use kammer_core::antraege::{self, AntragFilter};
+use kammer_core::domain::AntragStatus;
+
+use crate::pgbench::{P, t};
+use crate::setup::Ctx;
+use crate::stats::{Row, measure};
+
+/// 50 rows and one more, which tells whether another page follows.
+const PAGE: i64 = 50;
+
+pub async fn run(ctx: &mut Ctx) -> Row {
+    let week_ago = Utc::now() - chrono::Duration::days(7);
+    let filters: Vec<(Vec<AntragStatus>, Option<DateTime<Utc>>)> = vec![
+        (vec![AntragStatus::AwaitingCode], None),
+        (vec![AntragStatus::InReview], None),
+        (
+            vec![AntragStatus::AwaitingCode, AntragStatus::InReview],
+            None,
+        ),
+        (vec![AntragStatus::AwaitingCode], Some(week_ago)),
+    ];
+    let app = measure(ctx.n, filters.len(), |k| {
+        let session = &ctx.sb;
+        let filter = AntragFilter {
+            statuses: filters[k].0.clone(),
+            from: filters[k].1,
+            ..AntragFilter::default()
+        };
+        async move {
+            antraege::list(session, &filter, None, PAGE).await.unwrap();
+        }
+    })
+    .await;
+    let sets: Vec<_> = filters
+        .iter()
+        .map(|(statuses, from)| {
+            let names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+            vec![(
+                "antrag_summary > asc",
+                vec![
+                    t(format!("{{{}}}", names.join(","))),
+                    from.map_or(P::Null, |f| t(f.to_rfc3339())),
+                    P::Null,
+                    P::Null,
+                    P::Null,
+                    P::Null,
+                    t(PAGE + 1),
+                    P::Null,
+                ],
+            )]
+        })
+        .collect();
+    ctx.read_row(
+        ("open queue, first page (50, oldest first)", "p99 ≤ 10 ms"),
+        "queue",
+        app,
+        &sets,
+        &[0, 2],
+    )
+}
