@@ -56,7 +56,10 @@ impl Database {
     }
 
     pub fn options(&self) -> Result<PgConnectOptions, Error> {
-        self.target.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.target
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn retarget(&self, target: PgConnectOptions) {

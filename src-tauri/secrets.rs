@@ -46,7 +46,8 @@ impl Secrets {
                 tracing::warn!(
                     "keychain refused the password of {account} ({e}); it is kept for this run only"
                 );
-                self.memory().insert(account.to_owned(), password.to_owned());
+                self.memory()
+                    .insert(account.to_owned(), password.to_owned());
             }
         }
     }

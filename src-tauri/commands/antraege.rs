@@ -72,7 +72,8 @@ pub async fn list_antraege(
         .map(Cursor::parse)
         .transpose()
         .map_err(body)?;
-    antraege::list(&session,
+    antraege::list(
+        &session,
         &query.filter()?,
         after.as_ref(),
         limit.clamp(1, 500),
@@ -101,14 +102,9 @@ pub async fn count_antraege(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn show_antrag(
-    session: State<'_, SessionState>,
-    nr: i64,
-) -> CommandResult<AntragView> {
+pub async fn show_antrag(session: State<'_, SessionState>, nr: i64) -> CommandResult<AntragView> {
     let session = signed_in(&session).await?;
-    antraege::view(&session, antrag_nr(nr)?)
-        .await
-        .map_err(body)
+    antraege::view(&session, antrag_nr(nr)?).await.map_err(body)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -63,7 +63,12 @@ pub async fn stored_password(
     let server = database.server().map_err(body)?;
     let username = username.trim().to_lowercase();
     Ok(secrets
-        .get(&secrets::account(&username, &server.host, server.port, &server.database))
+        .get(&secrets::account(
+            &username,
+            &server.host,
+            server.port,
+            &server.database,
+        ))
         .is_some())
 }
 

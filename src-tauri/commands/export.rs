@@ -128,13 +128,9 @@ pub async fn export_report<R: Runtime>(
     let Some(path) = save_dialog::ask(&app, &name).await else {
         return Ok(SaveOutcome::Dismissed);
     };
-    let report = report::monthly(&session, month)
-        .await
-        .map_err(body)?;
+    let report = report::monthly(&session, month).await.map_err(body)?;
     let written = match part {
-        ReportPart::Monthly => {
-            report::write_monthly(&session, &report, dialect, &path).await
-        }
+        ReportPart::Monthly => report::write_monthly(&session, &report, dialect, &path).await,
         ReportPart::Series => report::write_series(&session, &report, dialect, &path).await,
     }
     .map_err(body)?;

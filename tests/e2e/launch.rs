@@ -126,7 +126,14 @@ impl MailSender {
     pub fn start(database_url: &str, smtp: &TestSmtpServer, log: &Path) -> MailSender {
         let log_file = std::fs::File::create(log).expect("mail sender log");
         let child = Command::new(kammerctl_binary())
-            .args(["outbox", "run", "--smtp-host", "127.0.0.1", "--smtp-security", "plain"])
+            .args([
+                "outbox",
+                "run",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-security",
+                "plain",
+            ])
             .args(["--smtp-port", &smtp.port.to_string()])
             .env("DATABASE_URL", url_as(database_url, DEMO_MAILER))
             .env_remove("KAMMERCTL_USER")

@@ -264,7 +264,10 @@ fn resend_check_and_confirm_the_zuordnung() {
         assert!(desk.wait_notice("success").await.contains("zweite Person"));
         // The same clerk cannot give the second confirmation; the button says why.
         let own = desk.find("#action-approve").await;
-        assert!(!own.is_enabled().await.unwrap(), "no second confirmation by oneself");
+        assert!(
+            !own.is_enabled().await.unwrap(),
+            "no second confirmation by oneself"
+        );
         desk.screenshot("antrag-vier-augen").await;
 
         desk.sign_out().await;
@@ -274,7 +277,8 @@ fn resend_check_and_confirm_the_zuordnung() {
         desk.wait_text("#antrag-second-approval", "Sabine Müller")
             .await;
         desk.click("#action-approve").await;
-        desk.wait_text("#confirm-dialog[open]", "Zweite Bestätigung").await;
+        desk.wait_text("#confirm-dialog[open]", "Zweite Bestätigung")
+            .await;
         desk.confirm(None).await;
         desk.wait_attr("#antrag", "data-status", "approved").await;
 

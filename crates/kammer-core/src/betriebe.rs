@@ -41,10 +41,7 @@ pub struct BetriebHit {
     pub score: f32,
 }
 
-pub async fn by_nummer(
-    session: &Session,
-    nummer: &Betriebsnummer,
-) -> Result<Betrieb> {
+pub async fn by_nummer(session: &Session, nummer: &Betriebsnummer) -> Result<Betrieb> {
     let mut conn = session.read_connection().await?;
     sqlx::query_as!(
         Betrieb,
@@ -87,11 +84,7 @@ pub async fn by_prefix(
 /// The Suche: digits look up numbers by prefix; anything else searches the words of name,
 /// Inhaber and e-mail address by prefix and, when that finds too little, by trigram
 /// similarity to the words that occur, which forgives typos ("Müler" finds "Müller").
-pub async fn search(
-    session: &Session,
-    query: &str,
-    limit: i64,
-) -> Result<Vec<BetriebHit>> {
+pub async fn search(session: &Session, query: &str, limit: i64) -> Result<Vec<BetriebHit>> {
     let query = query.trim();
     if query.chars().count() < 2 && !query.chars().all(|c| c.is_ascii_digit()) || query.is_empty() {
         return Err(Error::validation("Bitte mindestens zwei Zeichen eingeben."));
@@ -184,10 +177,7 @@ pub struct BetriebDetail {
 
 /// Reads from the replica when there is one, all parts from the same server, so the
 /// Zuordnungen and the Anträge agree with each other even while the replica lags.
-pub async fn show(
-    session: &Session,
-    nummer: &Betriebsnummer,
-) -> Result<BetriebDetail> {
+pub async fn show(session: &Session, nummer: &Betriebsnummer) -> Result<BetriebDetail> {
     let betrieb = by_nummer(session, nummer).await?;
     let mut conn = session.read_pool().acquire().await?;
     let filialen = sqlx::query_as!(

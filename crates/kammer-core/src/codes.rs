@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
 
+use crate::Result;
 use crate::antraege::transition::not_found;
 use crate::auth::Session;
 use crate::domain::{AntragNr, AntragStatus, ConfirmationCode, Permission, Reason};
 use crate::mail::format_de;
 use crate::policy::{self, Policy};
-use crate::Result;
 
 /// A code as the hotline may see it: everything but the code.
 #[derive(Debug, Clone, Serialize)]

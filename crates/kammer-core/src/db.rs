@@ -123,7 +123,12 @@ impl Reader for ReportingService {
         &self.pool
     }
     async fn read_connection(&self) -> Result<PoolConnection<Postgres>> {
-        Ok(self.replica.as_ref().unwrap_or(&self.pool).acquire().await?)
+        Ok(self
+            .replica
+            .as_ref()
+            .unwrap_or(&self.pool)
+            .acquire()
+            .await?)
     }
     fn may_export(&self) -> Result<()> {
         Ok(())

@@ -588,13 +588,14 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     let verifier = scram_verifier(&Password::new_checked(DEMO_PASSWORD)?);
     let mut clerk_ids = Vec::new();
     for (username, role, name) in DEMO_CLERKS {
-        let id: i64 = sqlx::query_scalar("select kammer_internal.provision_clerk($1, $2, $3, $4, true)")
-            .bind(username)
-            .bind(name)
-            .bind(role)
-            .bind(&verifier)
-            .fetch_one(&mut *tx)
-            .await?;
+        let id: i64 =
+            sqlx::query_scalar("select kammer_internal.provision_clerk($1, $2, $3, $4, true)")
+                .bind(username)
+                .bind(name)
+                .bind(role)
+                .bind(&verifier)
+                .fetch_one(&mut *tx)
+                .await?;
         clerk_ids.push(id);
     }
     let clerks_added = clerk_ids.len() as u64;

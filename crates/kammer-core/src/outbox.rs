@@ -128,7 +128,9 @@ pub async fn show(session: &Session, id: i64) -> Result<OutboxMail> {
     let r = outbox_query!("where o.id = $1", id)
         .fetch_optional(session.pool())
         .await?
-        .ok_or_else(|| Error::not_found(format!("Eine E-Mail {id} gibt es im Postausgang nicht.")))?;
+        .ok_or_else(|| {
+            Error::not_found(format!("Eine E-Mail {id} gibt es im Postausgang nicht."))
+        })?;
     let masked = format!(
         "{}… (der vollständige Code steht nur in der versendeten E-Mail)",
         r.prefix.as_deref().unwrap_or("")

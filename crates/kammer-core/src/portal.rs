@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use crate::auth::{Password, hash_password};
-use crate::domain::{AntragNr, AntragStatus, Betriebsnummer, ConfirmationCode, EmailAddress, random_hex};
+use crate::domain::{
+    AntragNr, AntragStatus, Betriebsnummer, ConfirmationCode, EmailAddress, random_hex,
+};
 use crate::{Error, Result};
 
 /// Longest requester name the code mail carries (the database checks it too).
@@ -185,7 +187,14 @@ mod tests {
     #[test]
     fn requester_names_are_one_plain_line() {
         assert_eq!(requester_name("  Anna Antrag ").unwrap(), "Anna Antrag");
-        for bad in ["", "  ", "Max\nMustermann", "Max\r\n{{code}}", &"x".repeat(101), "A\u{7}"] {
+        for bad in [
+            "",
+            "  ",
+            "Max\nMustermann",
+            "Max\r\n{{code}}",
+            &"x".repeat(101),
+            "A\u{7}",
+        ] {
             assert!(requester_name(bad).is_err(), "{bad:?}");
         }
         assert!(requester_name(&"ä".repeat(100)).is_ok());

@@ -46,7 +46,12 @@ struct Attack {
     refused_with: &'static str,
 }
 
-const fn attack(who: Who, what: &'static str, sql: &'static str, refused_with: &'static str) -> Attack {
+const fn attack(
+    who: Who,
+    what: &'static str,
+    sql: &'static str,
+    refused_with: &'static str,
+) -> Attack {
     Attack {
         who,
         what,
@@ -58,55 +63,300 @@ const fn attack(who: Who, what: &'static str, sql: &'static str, refused_with: &
 use Who::*;
 
 const CATALOGUE: &[Attack] = &[
-    attack(Hotline, "set an Antrag's status directly", "update antraege set status = 'approved', decided_at = now() where nr = {nr}", "42501"),
-    attack(Hotline, "insert a Zuordnung", "insert into zuordnungen (account_id, betrieb_id, antrag_nr) values ({account}, {betrieb}, {nr})", "42501"),
-    attack(Hotline, "change a Betrieb's e-mail address", "update betriebe set email = 'boese@angreifer.example' where id = {betrieb}", "42501"),
-    attack(Hotline, "read a code's plaintext", "select code from kammer_secret.code_plaintext", "42501"),
-    attack(Hotline, "read the code hashes", "select code_hash from confirmation_codes", "42501"),
-    attack(Hotline, "read account password hashes", "select password_hash from accounts", "42501"),
-    attack(Hotline, "forge an audit event", "insert into audit_events (actor_kind, clerk_id, action, antrag_nr) values ('clerk', (select id from clerks where username = '{other}'), 'approved', {nr})", "42501"),
-    attack(Hotline, "delete audit events", "delete from audit_events", "42501"),
-    attack(Hotline, "change audit events", "update audit_events set action = 'nichts'", "42501"),
-    attack(Hotline, "disable the append-only trigger", "alter table audit_events disable trigger audit_events_no_update", "42501"),
-    attack(Hotline, "SET ROLE to a group not held", "set role kammer_sachbearbeitung", "42501"),
-    attack(Hotline, "SET session_replication_role (triggers off)", "set session_replication_role = replica", "42501"),
-    attack(Hotline, "call approve", "select * from kammer_api.antrag_approve({nr}, 'telefonisch bestätigt')", "42501"),
-    attack(Hotline, "call an internal function (transition)", "select * from kammer_internal.transition({nr}, array['awaiting_code'], 'approved', null, null)", "42501"),
-    attack(Hotline, "issue a code directly", "select * from kammer_internal.issue_code({nr}, null, null)", "42501"),
-    attack(Hotline, "claim a mail with its code", "select * from kammer_api.mail_claim()", "42501"),
-    attack(Hotline, "create a function", "create function public.hintertuer() returns int language sql as 'select 1'", "42501"),
-    attack(Hotline, "create a temporary table (and functions in pg_temp)", "create temp table versteck (x int)", "42501"),
-    attack(Hotline, "COPY … TO PROGRAM", "copy (select 1) to program 'id'", "42501"),
-    attack(Hotline, "pg_read_file", "select pg_read_file('/etc/passwd')", "42501"),
-    attack(Hotline, "make oneself admin (GRANT)", "grant kammer_admin to \"{me}\"", "42501"),
-    attack(Hotline, "make oneself superuser", "alter role \"{me}\" superuser", "42501"),
-    attack(Hotline, "change the policy directly (four eyes off)", "update policy set four_eyes_without_code = false", "42501"),
-    attack(Hotline, "change the policy through its function", "select kammer_api.policy_set('{\"four_eyes_without_code\": false}')", "42501"),
-    attack(Hotline, "create a clerk login", "select kammer_api.clerk_create('t.boese', 'Böse', 'admin', null)", "42501"),
-    attack(Hotline, "submit a code as the portal", "select * from kammer_api.portal_submit_code('anna@privat.example', {nr}, sha256('x'))", "42501"),
-    attack(Hotline, "act as another clerk (SET SESSION AUTHORIZATION)", "set session authorization \"{other}\"", "42501"),
-    attack(Sachbearbeitung, "confirm one's own approval without code as the second pair of eyes", "select * from kammer_api.antrag_approve({nr})", "KD403"),
-    attack(Sachbearbeitung, "change a clerk's name directly", "update clerks set display_name = 'Andere' where username = '{me}'", "42501"),
-    attack(Sachbearbeitung, "make oneself admin (function)", "select kammer_api.clerk_set_role('{me}', 'admin')", "42501"),
-    attack(Sachbearbeitung, "set another clerk's password", "select kammer_api.clerk_set_password('{other}', '{verifier}')", "KD403"),
-    attack(Sachbearbeitung, "claim a mail with its code", "select * from kammer_api.mail_claim()", "42501"),
-    attack(Sachbearbeitung, "file an Antrag as the portal", "select * from kammer_api.portal_request('anna@privat.example', '2121155381', 'Testbetrieb')", "42501"),
-    attack(Admin, "read a code's plaintext", "select code from kammer_secret.code_plaintext", "42501"),
-    attack(Admin, "claim a mail with its code", "select * from kammer_api.mail_claim()", "42501"),
-    attack(Admin, "make oneself the mail sender", "grant kammer_mailer to \"{me}\"", "42501"),
-    attack(Admin, "take over the superuser as a clerk", "select kammer_api.clerk_create('postgres', 'Superuser', 'admin', '{verifier}')", "KD409"),
-    attack(Admin, "set the superuser's password", "select kammer_api.clerk_set_password('postgres', '{verifier}')", "KD404"),
-    attack(Admin, "take over a service login as a clerk", "select kammer_api.clerk_create('{mailer}', 'Versand', 'admin', '{verifier}')", "KD409"),
-    attack(Admin, "SET ROLE to the owner", "set role kammer_owner", "42501"),
-    attack(Admin, "drop the audit log", "drop table audit_events", "42501"),
-    attack(Admin, "empty the audit log", "truncate audit_events", "42501"),
-    attack(Portal, "approve", "select * from kammer_api.antrag_approve({nr}, 'x')", "42501"),
-    attack(Portal, "read a code's plaintext", "select code from kammer_secret.code_plaintext", "42501"),
-    attack(Portal, "confirm an account directly", "update accounts set email_confirmed_at = now()", "42501"),
-    attack(Mailer, "set an Antrag's status", "update antraege set status = 'approved' where nr = {nr}", "42501"),
-    attack(Mailer, "resend a code (a new one to read)", "select * from kammer_api.code_resend({nr}, 'x')", "42501"),
-    attack(Reporting, "reject an Antrag", "select kammer_api.antrag_reject({nr}, 'x')", "42501"),
-    attack(Reporting, "empty the queue's counts", "delete from antrag_status_counts", "42501"),
+    attack(
+        Hotline,
+        "set an Antrag's status directly",
+        "update antraege set status = 'approved', decided_at = now() where nr = {nr}",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "insert a Zuordnung",
+        "insert into zuordnungen (account_id, betrieb_id, antrag_nr) values ({account}, {betrieb}, {nr})",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "change a Betrieb's e-mail address",
+        "update betriebe set email = 'boese@angreifer.example' where id = {betrieb}",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "read a code's plaintext",
+        "select code from kammer_secret.code_plaintext",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "read the code hashes",
+        "select code_hash from confirmation_codes",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "read account password hashes",
+        "select password_hash from accounts",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "forge an audit event",
+        "insert into audit_events (actor_kind, clerk_id, action, antrag_nr) values ('clerk', (select id from clerks where username = '{other}'), 'approved', {nr})",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "delete audit events",
+        "delete from audit_events",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "change audit events",
+        "update audit_events set action = 'nichts'",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "disable the append-only trigger",
+        "alter table audit_events disable trigger audit_events_no_update",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "SET ROLE to a group not held",
+        "set role kammer_sachbearbeitung",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "SET session_replication_role (triggers off)",
+        "set session_replication_role = replica",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "call approve",
+        "select * from kammer_api.antrag_approve({nr}, 'telefonisch bestätigt')",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "call an internal function (transition)",
+        "select * from kammer_internal.transition({nr}, array['awaiting_code'], 'approved', null, null)",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "issue a code directly",
+        "select * from kammer_internal.issue_code({nr}, null, null)",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "claim a mail with its code",
+        "select * from kammer_api.mail_claim()",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "create a function",
+        "create function public.hintertuer() returns int language sql as 'select 1'",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "create a temporary table (and functions in pg_temp)",
+        "create temp table versteck (x int)",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "COPY … TO PROGRAM",
+        "copy (select 1) to program 'id'",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "pg_read_file",
+        "select pg_read_file('/etc/passwd')",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "make oneself admin (GRANT)",
+        "grant kammer_admin to \"{me}\"",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "make oneself superuser",
+        "alter role \"{me}\" superuser",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "change the policy directly (four eyes off)",
+        "update policy set four_eyes_without_code = false",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "change the policy through its function",
+        "select kammer_api.policy_set('{\"four_eyes_without_code\": false}')",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "create a clerk login",
+        "select kammer_api.clerk_create('t.boese', 'Böse', 'admin', null)",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "submit a code as the portal",
+        "select * from kammer_api.portal_submit_code('anna@privat.example', {nr}, sha256('x'))",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "act as another clerk (SET SESSION AUTHORIZATION)",
+        "set session authorization \"{other}\"",
+        "42501",
+    ),
+    attack(
+        Sachbearbeitung,
+        "confirm one's own approval without code as the second pair of eyes",
+        "select * from kammer_api.antrag_approve({nr})",
+        "KD403",
+    ),
+    attack(
+        Sachbearbeitung,
+        "change a clerk's name directly",
+        "update clerks set display_name = 'Andere' where username = '{me}'",
+        "42501",
+    ),
+    attack(
+        Sachbearbeitung,
+        "make oneself admin (function)",
+        "select kammer_api.clerk_set_role('{me}', 'admin')",
+        "42501",
+    ),
+    attack(
+        Sachbearbeitung,
+        "set another clerk's password",
+        "select kammer_api.clerk_set_password('{other}', '{verifier}')",
+        "KD403",
+    ),
+    attack(
+        Sachbearbeitung,
+        "claim a mail with its code",
+        "select * from kammer_api.mail_claim()",
+        "42501",
+    ),
+    attack(
+        Sachbearbeitung,
+        "file an Antrag as the portal",
+        "select * from kammer_api.portal_request('anna@privat.example', '2121155381', 'Testbetrieb')",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "read a code's plaintext",
+        "select code from kammer_secret.code_plaintext",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "claim a mail with its code",
+        "select * from kammer_api.mail_claim()",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "make oneself the mail sender",
+        "grant kammer_mailer to \"{me}\"",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "take over the superuser as a clerk",
+        "select kammer_api.clerk_create('postgres', 'Superuser', 'admin', '{verifier}')",
+        "KD409",
+    ),
+    attack(
+        Admin,
+        "set the superuser's password",
+        "select kammer_api.clerk_set_password('postgres', '{verifier}')",
+        "KD404",
+    ),
+    attack(
+        Admin,
+        "take over a service login as a clerk",
+        "select kammer_api.clerk_create('{mailer}', 'Versand', 'admin', '{verifier}')",
+        "KD409",
+    ),
+    attack(
+        Admin,
+        "SET ROLE to the owner",
+        "set role kammer_owner",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "drop the audit log",
+        "drop table audit_events",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "empty the audit log",
+        "truncate audit_events",
+        "42501",
+    ),
+    attack(
+        Portal,
+        "approve",
+        "select * from kammer_api.antrag_approve({nr}, 'x')",
+        "42501",
+    ),
+    attack(
+        Portal,
+        "read a code's plaintext",
+        "select code from kammer_secret.code_plaintext",
+        "42501",
+    ),
+    attack(
+        Portal,
+        "confirm an account directly",
+        "update accounts set email_confirmed_at = now()",
+        "42501",
+    ),
+    attack(
+        Mailer,
+        "set an Antrag's status",
+        "update antraege set status = 'approved' where nr = {nr}",
+        "42501",
+    ),
+    attack(
+        Mailer,
+        "resend a code (a new one to read)",
+        "select * from kammer_api.code_resend({nr}, 'x')",
+        "42501",
+    ),
+    attack(
+        Reporting,
+        "reject an Antrag",
+        "select kammer_api.antrag_reject({nr}, 'x')",
+        "42501",
+    ),
+    attack(
+        Reporting,
+        "empty the queue's counts",
+        "delete from antrag_status_counts",
+        "42501",
+    ),
 ];
 
 struct Scene {
@@ -179,7 +429,10 @@ async fn outcome(conn: &mut PgConnection, sql: &str) -> String {
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn every_attack_is_refused_and_changes_nothing(pool: PgPool) {
-    assert!(CATALOGUE.len() >= 30, "the catalogue keeps at least 30 attempts");
+    assert!(
+        CATALOGUE.len() >= 30,
+        "the catalogue keeps at least 30 attempts"
+    );
     let scene = Scene::new(&pool).await;
     let before = snapshot(&pool).await;
     let mut failures = Vec::new();
@@ -204,7 +457,11 @@ async fn every_attack_is_refused_and_changes_nothing(pool: PgPool) {
         );
         conn.close().await.ok();
     }
-    assert!(failures.is_empty(), "attacks not refused as expected:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "attacks not refused as expected:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// The hotline, with psql-like freedom: every column of every table it may read, searched for
@@ -213,11 +470,12 @@ async fn every_attack_is_refused_and_changes_nothing(pool: PgPool) {
 async fn no_clerk_can_read_a_code_anywhere(pool: PgPool) {
     let scene = Scene::new(&pool).await;
     let code = code_from_outbox(&pool, scene.nr).await;
-    let hash = sqlx::query_scalar::<_, String>("select encode(sha256(convert_to($1, 'UTF8')), 'hex')")
-        .bind(&code)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let hash =
+        sqlx::query_scalar::<_, String>("select encode(sha256(convert_to($1, 'UTF8')), 'hex')")
+            .bind(&code)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     for who in [Hotline, Sachbearbeitung, Admin, Portal, Reporting] {
         let mut conn = scene.connect(who).await;
         let readable: Vec<(String, String)> = sqlx::query_as(
@@ -231,7 +489,9 @@ async fn no_clerk_can_read_a_code_anywhere(pool: PgPool) {
         .await
         .unwrap();
         assert!(
-            !readable.iter().any(|(t, _)| t == "kammer_secret.code_plaintext"),
+            !readable
+                .iter()
+                .any(|(t, _)| t == "kammer_secret.code_plaintext"),
             "{} may read the code table",
             who.label()
         );
@@ -243,16 +503,23 @@ async fn no_clerk_can_read_a_code_anywhere(pool: PgPool) {
             .await
             .unwrap_or_else(|e| panic!("{} reading {table}: {e}", who.label()));
             let dump = dump.unwrap_or_default();
-            assert!(!dump.contains(&code), "{} reads the code in {table}", who.label());
-            assert!(!dump.contains(&hash), "{} reads the code's hash in {table}", who.label());
+            assert!(
+                !dump.contains(&code),
+                "{} reads the code in {table}",
+                who.label()
+            );
+            assert!(
+                !dump.contains(&hash),
+                "{} reads the code's hash in {table}",
+                who.label()
+            );
         }
     }
     // The mail sender can, and only through its function.
-    let claimed: Option<String> =
-        sqlx::query_scalar("select code from kammer_api.mail_claim()")
-            .fetch_optional(&scene.f.mailer)
-            .await
-            .unwrap();
+    let claimed: Option<String> = sqlx::query_scalar("select code from kammer_api.mail_claim()")
+        .fetch_optional(&scene.f.mailer)
+        .await
+        .unwrap();
     assert_eq!(claimed.as_deref(), Some(code.as_str()));
 }
 
@@ -265,7 +532,11 @@ async fn disabling_a_clerk_ends_their_sessions(pool: PgPool) {
     kammer_core::clerks::disable(&scene.f.admin, &scene.login(Hotline))
         .await
         .unwrap();
-    assert_ne!(outcome(&mut open, "select 1").await, "ok", "the open session must be gone");
+    assert_ne!(
+        outcome(&mut open, "select 1").await,
+        "ok",
+        "the open session must be gone"
+    );
     let again = PgConnection::connect_with(
         &scene
             .f

@@ -49,7 +49,11 @@ impl AntragAction {
 
     /// Whether the state machine allows the action from `status` (and then whether it needs
     /// a reason), or why not.
-    fn in_status(self, status: AntragStatus, approval: Option<ApprovalState>) -> Result<bool, String> {
+    fn in_status(
+        self,
+        status: AntragStatus,
+        approval: Option<ApprovalState>,
+    ) -> Result<bool, String> {
         use AntragStatus::*;
         let closed = || {
             format!(
@@ -179,13 +183,22 @@ mod tests {
 
     #[test]
     fn the_second_confirmation_comes_from_someone_else() {
-        let mine = Some(ApprovalState { requested_by_me: true });
-        let theirs = Some(ApprovalState { requested_by_me: false });
+        let mine = Some(ApprovalState {
+            requested_by_me: true,
+        });
+        let theirs = Some(ApprovalState {
+            requested_by_me: false,
+        });
         let approve = |approval| {
-            available(Role::Sachbearbeitung, AntragStatus::AwaitingCode, None, approval)
-                .into_iter()
-                .find(|a| a.action == AntragAction::Approve)
-                .unwrap()
+            available(
+                Role::Sachbearbeitung,
+                AntragStatus::AwaitingCode,
+                None,
+                approval,
+            )
+            .into_iter()
+            .find(|a| a.action == AntragAction::Approve)
+            .unwrap()
         };
         let own = approve(mine);
         assert!(!own.allowed);

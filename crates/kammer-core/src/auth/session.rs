@@ -35,7 +35,9 @@ pub async fn sign_in(
 ) -> Result<Session> {
     let username = username.trim().to_lowercase();
     if username.is_empty() {
-        return Err(Error::validation("Bitte geben Sie Ihren Benutzernamen ein."));
+        return Err(Error::validation(
+            "Bitte geben Sie Ihren Benutzernamen ein.",
+        ));
     }
     let options = server
         .clone()

@@ -1,8 +1,8 @@
 use std::path::Path;
 
 use super::{Cell, CsvFile, Dialect, ExportControl, ExportOutcome, PROGRESS_EVERY, record_written};
-use crate::antraege::{AntragFilter, AntragSummary, SortOrder, for_each_summary};
 use crate::Result;
+use crate::antraege::{AntragFilter, AntragSummary, SortOrder, for_each_summary};
 use crate::db::Reader;
 
 /// The columns of the Anträge export, in the order of the list on screen.
@@ -35,7 +35,11 @@ fn cells(r: &AntragSummary) -> [Cell<'_>; 13] {
         Cell::Text(&r.requester_email),
         Cell::Int(r.codes_sent),
         Cell::opt_timestamp(r.last_code_sent_at),
-        Cell::opt_text(r.delivery_status.as_deref().map(|s| delivery_label_de(s, r.delivery_cancel_reason.as_deref()))),
+        Cell::opt_text(
+            r.delivery_status
+                .as_deref()
+                .map(|s| delivery_label_de(s, r.delivery_cancel_reason.as_deref())),
+        ),
         Cell::opt_timestamp(r.decided_at),
         Cell::opt_text(r.decided_by.as_deref()),
         Cell::opt_text(r.decision_reason.as_deref()),

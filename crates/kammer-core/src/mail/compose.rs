@@ -36,7 +36,9 @@ pub struct ComposedMail {
 
 /// The subject alone (lists of the outbox show it): digits only besides the template's words.
 pub fn code_mail_subject(facts: &CodeMailFacts) -> String {
-    render(SUBJECT, &vars(facts, "", ""), false).trim().to_string()
+    render(SUBJECT, &vars(facts, "", ""), false)
+        .trim()
+        .to_string()
 }
 
 /// The mail with `code` in it: the mail sender passes the code, `kammerctl outbox show` a
@@ -168,7 +170,10 @@ mod tests {
             .lines()
             .find(|l| l.contains("Max"))
             .expect("the requester is named");
-        assert!(requester_line.contains("Max {{phone_hint}} {{code}}"), "{requester_line}");
+        assert!(
+            requester_line.contains("Max {{phone_hint}} {{code}}"),
+            "{requester_line}"
+        );
         assert!(!requester_line.contains(CODE));
         assert!(!requester_line.contains("0231"));
         assert_eq!(mail.text.matches(CODE).count(), 1);

@@ -54,7 +54,12 @@ pub fn login(tag: &str, name: &str) -> String {
 }
 
 /// A clerk created by `admin`, signed in with their own login.
-pub async fn add_clerk(admin: &Session, server: &PgConnectOptions, username: &str, role: Role) -> Session {
+pub async fn add_clerk(
+    admin: &Session,
+    server: &PgConnectOptions,
+    username: &str,
+    role: Role,
+) -> Session {
     let pw = Password::new_checked(CLERK_PW).unwrap();
     clerks::add(
         admin,
@@ -82,12 +87,9 @@ pub async fn service_login(superuser: &PgPool, service: Service, name: &str) -> 
     clerks::add_service_login(superuser, service, name, &pw)
         .await
         .unwrap();
-    db::connect_service(
-        server(superuser).username(name).password(CLERK_PW),
-        service,
-    )
-    .await
-    .unwrap()
+    db::connect_service(server(superuser).username(name).password(CLERK_PW), service)
+        .await
+        .unwrap()
 }
 
 /// A Betrieb as the Handwerksrolle delivers it (set up directly, as the import would).
