@@ -17,6 +17,8 @@ step "ui: test"
 npm --prefix ui test
 step "ui: build"
 npm --prefix ui run build
+step "release workflow (actionlint) and tauri.conf.json (Tauri schema)"
+scripts/check-release-config.sh
 step "cargo clippy"
 DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
 # The end-to-end target exists only with the app's custom-protocol feature.
