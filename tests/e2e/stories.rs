@@ -486,7 +486,8 @@ fn queue_exports_to_csv_and_monatsbericht_shows() {
         desk.find("#report-table").await;
         let chart = desk.find("#report-chart").await;
         desk.screenshot("monatsbericht").await;
-        // The chart sits below the table: bring it into view for its own screenshot (README).
+        // The chart sits below the table: bring it into view for its own screenshot
+        // (docs/exports-and-report.md shows it).
         desk.client
             .execute(
                 "arguments[0].scrollIntoView({block: 'center'});",
