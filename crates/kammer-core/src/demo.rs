@@ -52,7 +52,7 @@ pub struct SeedReport {
     pub clerks: u64,
 }
 
-/// The password of every demo clerk and demo service login (documented in the README and docs/kammerctl.md).
+/// The password of every demo clerk and demo service login (documented in the README).
 pub const DEMO_PASSWORD: &str = "kammer-demo-2026";
 /// The demo clerks: user name (their PostgreSQL login), role, name.
 pub const DEMO_CLERKS: [(&str, &str, &str); 3] = [
