@@ -152,6 +152,7 @@ if ! kd_as_root grep -qF "$HBA_MARK" "$hba"; then
         die "$hba lacks the line '# kammerdesk-directory' that scripts/tls-postgres.sh writes"
     log "adding the directory's line to $hba"
     tmp="$(mktemp)"
+    # shellcheck disable=SC2016 # awk's own $0, not the shell's
     kd_as_root awk -v mark="$HBA_MARK" -v line="$line" '$0 == "# kammerdesk-directory" { print mark; print line } { print }' "$hba" >"$tmp"
     kd_as_root install -o postgres -g postgres -m 640 "$tmp" "$hba"
     rm -f "$tmp"
