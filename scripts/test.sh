@@ -19,6 +19,8 @@ step "ui: build"
 npm --prefix ui run build
 step "release workflow (actionlint) and tauri.conf.json (Tauri schema)"
 scripts/check-release-config.sh
+step "documentation links (README, DEVELOPMENT.md, docs/)"
+python3 scripts/check-doc-links.py
 step "cargo clippy"
 DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
 # The end-to-end target exists only with the app's custom-protocol feature.
