@@ -72,9 +72,14 @@ SLAPD="$(command -v slapd || echo /usr/sbin/slapd)"
 
 # 2. Our slapd: rebuilt from scratch (a second's work) unless it already answers.
 if ! slapd_answers; then
-    if [ -f "$DIR/slapd.pid" ]; then
-        kd_as_root kill "$(cat "$DIR/slapd.pid")" 2>/dev/null || true
-        sleep 0.5
+    # Our earlier slapd, if its pid is still a slapd (after a reboot the number may be another's).
+    pid="$(cat "$DIR/slapd.pid" 2>/dev/null || true)"
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = slapd ]; then
+        kd_as_root kill "$pid" || true
+        for _ in $(seq 1 20); do
+            [ -e "/proc/$pid" ] || break
+            sleep 0.25
+        done
     fi
     log "setting up slapd in $DIR on 127.0.0.1:$PORT"
     kd_as_root rm -rf "$DIR"
