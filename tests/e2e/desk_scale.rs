@@ -1,4 +1,4 @@
-//! The desk's own speed at scale (issue 6): the built app against an existing large database
+//! The desk's own speed at scale: the built app against an existing large database
 //! (the scale database of scripts/bench-scale.sh), measured as a clerk meets it — launch to
 //! the sign-in screen, sign-in to the first screen, Enter in Suche to the Betrieb shown (by
 //! Betriebsnummer and by name fragment), the queue's first page — and the resident memory of

@@ -1,4 +1,4 @@
-//! The clerk's stories of issue 4 (and the export of issue 5), as a person does them.
+//! The clerk's stories (and the queue's export), as a person does them.
 
 use std::time::{Duration, Instant};
 
@@ -437,7 +437,7 @@ fn queue_updates_live() {
     });
 }
 
-/// Issue 5: the queue exported as German Excel CSV (KAMMERDESK_EXPORT_DIR skips the save
+/// The queue exported as German Excel CSV (KAMMERDESK_EXPORT_DIR skips the save
 /// dialog); and the Monatsbericht's screenshot.
 #[test]
 fn queue_exports_to_csv_and_monatsbericht_shows() {

@@ -80,7 +80,7 @@ fn story_resend_mail_check_submit_approve() {
     assert!(resent.get("code").is_none(), "{resent}");
 
     // The mail sender, as its own service login, delivers it to the SMTP test server; the
-    // code is read from the mail. The seed's queued mail for 178 was cancelled by the resend.
+    // code is read from the mail. demo-seed's queued mail for 178 was cancelled by the resend.
     let server = TestSmtpServer::start();
     let port = server.port.to_string();
     let drained = json(
@@ -467,7 +467,7 @@ fn the_mail_sender_sends_a_resend_at_once_and_stops_on_sigterm() {
         .stdout(Stdio::null())
         .spawn()
         .expect("start the worker");
-    // The seed's queued mail for Antrag 178 goes out at start.
+    // demo-seed's queued mail for Antrag 178 goes out at start.
     server.wait_for(1, Duration::from_secs(20));
     json_as(
         &url,

@@ -4,7 +4,7 @@
 //! - Deterministic: one splitmix64 generator with a fixed seed, so every seed of the same size
 //!   yields the same Betriebe, names and numbers (only the timestamps of the most recent,
 //!   still open Anträge are placed relative to the time of seeding, so their codes are live).
-//! - Always contains the seed text's example: Betrieb 2121155381 "Testbetrieb" and
+//! - Always contains the example of the portal's how-to: Betrieb 2121155381 "Testbetrieb" and
 //!   Antrag Nr. 178 of 12.01.2024, 07:23:17, still waiting for its code. Its current code was
 //!   re-issued at seeding time through the real core path ([`crate::codes::issue`]), so the
 //!   mail with the code sits queued in the outbox.
@@ -67,7 +67,7 @@ pub const DEMO_SERVICES: [(&str, &str); 4] = [
     ("kd_reporting", "kammer_reporting"),
     ("kd_import", "kammer_import"),
 ];
-/// The seed text's example Betrieb and Antrag.
+/// The portal how-to's example Betrieb and Antrag.
 pub const TEST_BETRIEBSNUMMER: &str = "2121155381";
 pub const TEST_ANTRAG_NR: i64 = 178;
 
@@ -404,7 +404,7 @@ async fn assert_ids(conn: &mut PgConnection, table: &str, n: u64) -> Result<()> 
     Ok(())
 }
 
-/// From this many Anträge on, the seed loads like a restore: secondary indexes are dropped
+/// From this many Anträge on, demo-seed loads like a restore: secondary indexes are dropped
 /// for the load and built once afterwards, and (for a superuser) foreign-key triggers are
 /// skipped, since the generator makes the references consistent by construction. Below
 /// it, every row is checked as usual (the tests seed small sets).

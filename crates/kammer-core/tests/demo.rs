@@ -1,4 +1,4 @@
-//! The demo seed: the seed text's example is there, the demo clerks and services sign in with
+//! The demo seed: the portal how-to's example is there, the demo clerks and services sign in with
 //! their own logins, and a second seed (or one into a database with clerks) is refused.
 
 mod common;

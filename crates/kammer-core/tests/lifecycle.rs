@@ -366,7 +366,7 @@ async fn plaintexts(pool: &PgPool, nr: kammer_core::domain::AntragNr) -> i64 {
 }
 
 /// Approving without the code needs a reason and, by default, a second Sachbearbeitung
-/// clerk: the first call only asks for it (behaviour of issue 12; before, one clerk's call
+/// clerk: the first call only asks for it (four eyes; before, one clerk's call
 /// approved).
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn approve_from_awaiting_code_needs_reason(pool: PgPool) {

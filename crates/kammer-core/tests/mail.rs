@@ -513,8 +513,8 @@ async fn a_451_is_retried_after_the_back_off_and_then_delivered(pool: PgPool) {
     assert_eq!(server.received().len(), 1);
 }
 
-/// A 550 fails at once. Its code's plaintext is deleted with the failure (issue 12: before,
-/// a failed mail kept its code), so IT's retry cannot send the same mail again: it issues a
+/// A 550 fails at once. Its code's plaintext is deleted with the failure (a failed mail used
+/// to keep its code), so IT's retry cannot send the same mail again: it issues a
 /// fresh code in a new mail while the Antrag still waits for one.
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: PgPool) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { formatCount, formatDate, formatDateTime, parseGermanDate } from "./format";
 
 describe("formatDateTime", () => {
-  it("writes the seed's header time in German winter time", () => {
+  it("writes the how-to's header time (Antrag Nr. 178) in German winter time", () => {
     expect(formatDateTime("2024-01-12T06:23:17Z")).toBe("12.01.2024, 07:23:17");
   });
 

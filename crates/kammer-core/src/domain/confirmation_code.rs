@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_validation_errors() {
-        // The seed's own example lost a character on its way into the how-to: 63 characters.
+        // The portal how-to's own example lost a character on its way into the how-to: 63 characters.
         let seed = "479c887e82741dd2fb3c23af495094d3d9b183c4ede5c71cebf896b019abeac";
         for bad in ["", "   ", seed, &"g".repeat(64), &"a".repeat(65)] {
             assert_eq!(
