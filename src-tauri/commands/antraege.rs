@@ -72,14 +72,9 @@ pub async fn list_antraege(
         .map(Cursor::parse)
         .transpose()
         .map_err(body)?;
-    antraege::list(
-        &session,
-        &query.filter()?,
-        after.as_ref(),
-        limit.clamp(1, 500),
-    )
-    .await
-    .map_err(body)
+    antraege::list(&session, &query.filter()?, after.as_ref(), limit)
+        .await
+        .map_err(body)
 }
 
 #[tauri::command(rename_all = "snake_case")]

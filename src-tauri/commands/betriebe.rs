@@ -15,7 +15,7 @@ pub async fn search_betriebe(
     limit: i64,
 ) -> CommandResult<Vec<BetriebHit>> {
     let session = signed_in(&session).await?;
-    betriebe::search(&session, &query, limit.clamp(1, 100))
+    betriebe::search(&session, &query, limit)
         .await
         .map_err(body)
 }

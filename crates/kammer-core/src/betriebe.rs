@@ -41,6 +41,9 @@ pub struct BetriebHit {
     pub score: f32,
 }
 
+/// The most hits a look-up or Suche returns, whatever the caller asks for (the only clamp).
+pub const MAX_HITS: i64 = 200;
+
 pub async fn by_nummer(session: &Session, nummer: &Betriebsnummer) -> Result<Betrieb> {
     let mut conn = session.read_connection().await?;
     sqlx::query_as!(
@@ -74,7 +77,7 @@ pub async fn by_prefix(
         r#"select id, betriebsnummer, firmenname, inhaber, ort, email, 1.0::real as "score!"
            from betriebe where betriebsnummer like $1 order by betriebsnummer limit $2"#,
         prefix.like_pattern(),
-        limit.clamp(1, 200)
+        limit.clamp(1, MAX_HITS)
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -152,7 +155,7 @@ pub async fn search(session: &Session, query: &str, limit: i64) -> Result<Vec<Be
            order by h.tier, 7 desc, b.firmenname, b.betriebsnummer
            limit $2"#,
         query,
-        limit.clamp(1, 200)
+        limit.clamp(1, MAX_HITS)
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -213,6 +213,10 @@ macro_rules! summary_query {
     };
 }
 
+/// The most rows one page of the queue returns, whatever the caller asks for (the only clamp:
+/// the desk and kammerctl pass their wish through).
+pub const MAX_PAGE: i64 = 1000;
+
 pub async fn list(
     session: &Session,
     filter: &AntragFilter,
@@ -220,7 +224,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<AntragPage> {
     let mut conn = session.read_connection().await?;
-    let limit = limit.clamp(1, 1000);
+    let limit = limit.clamp(1, MAX_PAGE);
     let (statuses, betriebsnummer, needle) = (
         filter.statuses(),
         filter.betriebsnummer(),
