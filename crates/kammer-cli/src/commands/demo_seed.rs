@@ -6,6 +6,7 @@ use kammer_core::Result;
 use kammer_core::demo::{self, DEMO_CLERKS, DEMO_PASSWORD, DEMO_SERVICES, SeedReport};
 
 use crate::context::Context;
+use crate::human;
 
 #[derive(Args)]
 pub struct Cmd {
@@ -32,13 +33,13 @@ fn human(r: &SeedReport) -> String {
     let clerks: Vec<&str> = DEMO_CLERKS.iter().map(|c| c.0).collect();
     let services: Vec<&str> = DEMO_SERVICES.iter().map(|s| s.0).collect();
     format!(
-        "Demodaten geladen: {} Betriebe, {} Accounts, {} Anträge, {} Zuordnungen, {} Zugänge.\n\
+        "Demodaten geladen: {}, {}, {}, {}, {}.\n\
          Zugänge der Sachbearbeitung: {}\nDienst-Zugänge: {}\nPasswort aller Demo-Zugänge: {DEMO_PASSWORD}",
-        r.betriebe,
-        r.accounts,
-        r.antraege,
-        r.zuordnungen,
-        r.clerks,
+        human::count(r.betriebe, human::BETRIEB),
+        human::count(r.accounts, human::ACCOUNT),
+        human::count(r.antraege, human::ANTRAG),
+        human::count(r.zuordnungen, human::ZUORDNUNG),
+        human::count(r.clerks, human::ZUGANG),
         clerks.join(", "),
         services.join(", "),
     )

@@ -11,6 +11,7 @@ use kammer_core::{Error, Result};
 
 use super::antrag::FilterArgs;
 use crate::context::{AnyReader, Context, interrupted};
+use crate::human;
 
 #[derive(Subcommand)]
 pub enum Cmd {
@@ -47,7 +48,8 @@ impl Cmd {
                 };
                 ctx.print(&outcome, |o| match o {
                     ExportOutcome::Written { path, rows } => format!(
-                        "{rows} Anträge nach {} exportiert ({}).",
+                        "{} nach {} exportiert ({}).",
+                        human::count(*rows, human::ANTRAG),
                         path.display(),
                         dialect.label_de()
                     ),

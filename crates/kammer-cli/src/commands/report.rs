@@ -11,6 +11,7 @@ use kammer_core::export::Dialect;
 use kammer_core::report::{self, Figures, MONTHLY_HEADER, Month, MonthlyReport, SERIES_HEADER};
 
 use crate::context::{AnyReader, Context};
+use crate::human;
 
 #[derive(Subcommand)]
 pub enum Cmd {
@@ -94,23 +95,23 @@ impl Monthly {
 }
 
 fn figure_values(f: &Figures) -> [String; 15] {
-    let hours = |h: Option<f64>| h.map_or("–".into(), |h| format!("{h:.1}").replace('.', ","));
+    let hours = |h: Option<f64>| h.map_or("–".into(), human::decimal);
     [
-        f.received.to_string(),
-        f.codes_confirmed.to_string(),
-        f.approved_by_portal.to_string(),
-        f.approved_by_clerk.to_string(),
-        f.withdrawn.to_string(),
-        f.rejected.to_string(),
-        f.expired.to_string(),
-        f.open_at_month_end.to_string(),
-        f.codes_sent.to_string(),
-        f.codes_resent.to_string(),
-        f.mails_failed.to_string(),
-        f.zuordnungen.to_string(),
+        human::number(f.received),
+        human::number(f.codes_confirmed),
+        human::number(f.approved_by_portal),
+        human::number(f.approved_by_clerk),
+        human::number(f.withdrawn),
+        human::number(f.rejected),
+        human::number(f.expired),
+        human::number(f.open_at_month_end),
+        human::number(f.codes_sent),
+        human::number(f.codes_resent),
+        human::number(f.mails_failed),
+        human::number(f.zuordnungen),
         hours(f.median_hours_to_zuordnung),
         hours(f.p90_hours_to_zuordnung),
-        f.betriebe_newly_linked.to_string(),
+        human::number(f.betriebe_newly_linked),
     ]
 }
 
@@ -153,12 +154,12 @@ fn human(r: &MonthlyReport) -> String {
     for m in &r.series {
         let cells = [
             m.month.to_string(),
-            m.received.to_string(),
-            m.approved_by_portal.to_string(),
-            m.approved_by_clerk.to_string(),
-            m.withdrawn.to_string(),
-            m.rejected.to_string(),
-            m.expired.to_string(),
+            human::number(m.received),
+            human::number(m.approved_by_portal),
+            human::number(m.approved_by_clerk),
+            human::number(m.withdrawn),
+            human::number(m.rejected),
+            human::number(m.expired),
         ];
         let line: Vec<String> = cells
             .iter()
