@@ -136,14 +136,14 @@ fn cron_exports_the_list_and_the_monthly_report() {
     assert_eq!(rows.len(), want);
     assert!(rows.iter().all(|r| r[3].starts_with("\u{2060}212115")));
 
-    // The hotline may not export: exit 1, a German refusal, no file.
+    // The hotline may not export: exit 5 (forbidden), a German refusal, no file.
     let refused_path = db.file("hotline.csv");
     let hotline = kammerctl_as(
         &url,
         "hl.schmidt",
         &["export", "antraege", "--out", &refused_path],
     );
-    assert_eq!(hotline.status.code(), Some(1));
+    assert_eq!(hotline.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&hotline.stderr).contains("keine Exporte erstellen"));
     assert!(!std::path::Path::new(&refused_path).exists());
     let bad = kammerctl_as(
@@ -158,7 +158,8 @@ fn cron_exports_the_list_and_the_monthly_report() {
             &refused_path,
         ],
     );
-    assert_eq!(bad.status.code(), Some(1));
+    // An unknown dialect is a malformed call: exit 2.
+    assert_eq!(bad.status.code(), Some(2));
 
     // The monthly report of the month the demo data files most in, as JSON, as text and as CSV.
     let month = psql(
@@ -215,7 +216,7 @@ fn cron_exports_the_list_and_the_monthly_report() {
         "sb.mueller",
         &["--json", "report", "monthly", "--month", "2026-13"],
     );
-    assert_eq!(bad_month.status.code(), Some(1));
+    assert_eq!(bad_month.status.code(), Some(2));
     assert_eq!(json_error(&bad_month)["kind"], "validation");
 }
 
