@@ -11,6 +11,7 @@ mod context;
 mod exit;
 mod help;
 mod human;
+mod progress;
 
 use std::process::ExitCode;
 

@@ -1,5 +1,5 @@
 //! What `kammerctl` promises scripts and people beyond each command's result: one exit code per
-//! kind of error, and shell completions. The real binary,
+//! kind of error, shell completions, and progress bars only on a terminal. The real binary,
 //! against a fresh database with the demo data.
 
 mod common;
@@ -153,4 +153,84 @@ fn completions_for_each_shell_without_a_database() {
         .output()
         .unwrap();
     assert_eq!(code(&out), Some(2));
+}
+
+/// What a progress bar leaves in a stream: bar and spinner glyphs (indicatif's default
+/// spinner), ANSI escapes.
+fn has_progress(s: &str) -> bool {
+    s.contains([
+        '█', '▌', '░', '⠁', '⠂', '⠄', '⡀', '⢀', '⠠', '⠐', '⠈', '\u{1b}',
+    ])
+}
+
+/// `args` under a pseudo-terminal (script(1)), so that stderr is a terminal; the terminal's
+/// whole stream.
+fn on_a_terminal(url: &str, args: &[&str]) -> String {
+    let quoted: Vec<String> = [env!("CARGO_BIN_EXE_kammerctl")]
+        .iter()
+        .chain(args)
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let out = std::process::Command::new("script")
+        .args(["-qefc", &quoted.join(" "), "/dev/null"])
+        .env("DATABASE_URL", url)
+        .env("KAMMERCTL_USER", "sb.mueller")
+        .env("KAMMERCTL_PASSWORD", common::DEMO_PASSWORD)
+        .env_remove("KD_READ_DATABASE_URL")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux");
+    assert_eq!(code(&out), Some(0), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_only_when_stderr_is_a_terminal() {
+    let db = ScratchDatabase::create("kammerctl_progress");
+    let url = db.url();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    common::ok(&url, &["migrate"]);
+
+    // Piped, as in cron: stdout has the result, stderr nothing at all.
+    let out = kammerctl(&url, &["demo-seed", "--antraege", "2500"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2.500 Anträge"));
+    let csv = file("alle.csv");
+    let out = kammerctl_as(&url, "sb.mueller", &["export", "antraege", "--out", &csv]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("2.500 Anträge nach "), "{said}");
+    assert!(!has_progress(&said), "{said}");
+    let month = psql(&url, "select to_char(now(), 'YYYY-MM')");
+    let out = kammerctl_as(
+        &url,
+        "sb.mueller",
+        &[
+            "report",
+            "monthly",
+            "--month",
+            &month,
+            "--out",
+            &file("bericht.csv"),
+        ],
+    );
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+
+    // On a terminal the same commands show their progress.
+    let screen = on_a_terminal(&url, &["export", "antraege", "--out", &file("tty.csv")]);
+    assert!(screen.contains("Anträge geschrieben"), "{screen:?}");
+    assert!(has_progress(&screen), "{screen:?}");
+    let screen = on_a_terminal(&url, &["report", "monthly", "--month", &month]);
+    assert!(screen.contains("werden berechnet"), "{screen:?}");
+    let fresh = ScratchDatabase::create("kammerctl_progress_seed");
+    common::ok(&fresh.url(), &["migrate"]);
+    let screen = on_a_terminal(&fresh.url(), &["demo-seed", "--antraege", "2500"]);
+    assert!(
+        screen.contains("Anträge") && screen.contains(" von 2.500"),
+        "{screen:?}"
+    );
 }

@@ -3,15 +3,19 @@
 
 use clap::Args;
 use kammer_core::Result;
-use kammer_core::demo::{self, DEMO_CLERKS, DEMO_PASSWORD, DEMO_SERVICES, SeedReport};
+use kammer_core::demo::{
+    self, DEMO_CLERKS, DEMO_PASSWORD, DEMO_SERVICES, SeedProgress, SeedReport,
+};
 
 use crate::context::Context;
-use crate::human;
+use crate::{human, progress};
 
 #[derive(Args)]
 pub struct Cmd {
+    /// Wie viele Betriebe (mindestens 4)
     #[arg(long, default_value_t = 300)]
     betriebe: u32,
+    /// Wie viele Anträge (mindestens 178, damit es Antrag Nr. 178 gibt)
     #[arg(long, default_value_t = 600)]
     antraege: u32,
 }
@@ -23,7 +27,15 @@ impl Cmd {
             betriebe: self.betriebe,
             antraege: self.antraege,
         };
-        let report = demo::seed(&pool, &options).await?;
+        let bar = progress::steps();
+        let report = demo::seed_with_progress(&pool, &options, &|p: SeedProgress| {
+            bar.set_length(p.total.max(1));
+            bar.set_position(p.done);
+            bar.set_message(p.step);
+        })
+        .await;
+        bar.finish_and_clear();
+        let report = report?;
         ctx.print(&report, human);
         Ok(())
     }

@@ -11,7 +11,7 @@ use kammer_core::export::Dialect;
 use kammer_core::report::{self, Figures, MONTHLY_HEADER, Month, MonthlyReport, SERIES_HEADER};
 
 use crate::context::{AnyReader, Context};
-use crate::human;
+use crate::{human, progress};
 
 #[derive(Subcommand)]
 pub enum Cmd {
@@ -20,6 +20,7 @@ pub enum Cmd {
         /// JJJJ-MM, z. B. 2026-11
         #[arg(long)]
         month: String,
+        /// excel-de (Semikolon, UTF-8 mit BOM, deutsche Zeit) oder rfc4180 (Komma, ISO 8601)
         #[arg(long, default_value = "excel-de")]
         dialect: String,
         /// CSV-Datei mit den Zahlen des Monats (Gesamt und je Gewerk)
@@ -65,14 +66,10 @@ impl Cmd {
 
 impl Monthly {
     async fn run(&self, ctx: &Context, reader: &impl Reader) -> Result<()> {
-        let r = report::monthly(reader, self.month).await?;
-        let mut written = Vec::new();
-        if let Some(out) = &self.out {
-            written.push(report::write_monthly(reader, &r, self.dialect, out).await?);
-        }
-        if let Some(out) = &self.series_out {
-            written.push(report::write_series(reader, &r, self.dialect, out).await?);
-        }
+        let bar = progress::spinner();
+        let outcome = self.compute_and_write(reader, &bar).await;
+        bar.finish_and_clear();
+        let (r, written) = outcome?;
         if written.is_empty() {
             ctx.print(&r, human);
         } else {
@@ -91,6 +88,28 @@ impl Monthly {
             });
         }
         Ok(())
+    }
+}
+
+impl Monthly {
+    /// The report, and the files written.
+    async fn compute_and_write(
+        &self,
+        reader: &impl Reader,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<(MonthlyReport, Vec<PathBuf>)> {
+        bar.set_message(format!("Zahlen für {} werden berechnet", self.month));
+        let r = report::monthly(reader, self.month).await?;
+        let mut written = Vec::new();
+        if let Some(out) = &self.out {
+            bar.set_message("Monatsbericht wird geschrieben");
+            written.push(report::write_monthly(reader, &r, self.dialect, out).await?);
+        }
+        if let Some(out) = &self.series_out {
+            bar.set_message("Verlauf wird geschrieben");
+            written.push(report::write_series(reader, &r, self.dialect, out).await?);
+        }
+        Ok((r, written))
     }
 }
 
