@@ -186,3 +186,61 @@ fn german_annotations(a: Arg) -> Arg {
         None => a,
     }
 }
+
+/// clap's usage errors in German (clap itself writes English), exit code 2; help and version
+/// output pass through unchanged.
+pub fn usage_error(e: clap::Error) -> ! {
+    use clap::error::{ContextKind as C, ErrorKind as K};
+    match e.kind() {
+        K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand => {
+            e.exit()
+        }
+        _ => {}
+    }
+    let get = |kind: C| e.get(kind).map(ToString::to_string).unwrap_or_default();
+    let mut text = match e.kind() {
+        K::UnknownArgument => format!(
+            "Unbekannte Option oder überzähliges Argument „{}“.",
+            get(C::InvalidArg)
+        ),
+        K::InvalidSubcommand => format!("Unbekannter Befehl „{}“.", get(C::InvalidSubcommand)),
+        K::InvalidValue | K::ValueValidation if get(C::InvalidValue).is_empty() => {
+            format!("{} braucht einen Wert.", get(C::InvalidArg))
+        }
+        K::InvalidValue | K::ValueValidation => format!(
+            "„{}“ ist kein gültiger Wert für {}.",
+            get(C::InvalidValue),
+            get(C::InvalidArg)
+        ),
+        K::MissingRequiredArgument => format!("Es fehlt: {}.", get(C::InvalidArg)),
+        K::MissingSubcommand => "Es fehlt der Befehl.".to_string(),
+        K::ArgumentConflict => format!(
+            "{} lässt sich nicht mit {} zusammen angeben.",
+            get(C::InvalidArg),
+            get(C::PriorArg)
+        ),
+        K::TooManyValues | K::TooFewValues | K::WrongNumberOfValues => {
+            format!("Falsche Anzahl von Werten für {}.", get(C::InvalidArg))
+        }
+        _ => {
+            format!("Der Aufruf ist fehlerhaft ({}).", e.kind())
+        }
+    };
+    let valid = get(C::ValidValue);
+    if !valid.is_empty() {
+        text.push_str(&format!(" Möglich: {valid}."));
+    }
+    for suggested in [C::SuggestedArg, C::SuggestedSubcommand, C::SuggestedValue] {
+        let s = get(suggested);
+        if !s.is_empty() {
+            text.push_str(&format!(" Gemeint ist vielleicht „{s}“."));
+        }
+    }
+    let usage = get(C::Usage).replacen("Usage:", "Aufruf:", 1);
+    eprintln!("Fehler (usage): {text}");
+    if !usage.is_empty() {
+        eprintln!("\n{usage}");
+    }
+    eprintln!("\nMehr dazu mit --help.");
+    std::process::exit(2)
+}

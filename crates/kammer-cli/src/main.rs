@@ -55,16 +55,17 @@ async fn main() -> ExitCode {
         .init();
     // Clap exits with 2 on a usage error; what the core refuses exits with the code of its
     // kind (`exit`).
-    let matches = command().get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let matches = command()
+        .try_get_matches()
+        .unwrap_or_else(|e| help::usage_error(e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| help::usage_error(e));
     if as_given_on_command_line(&matches) && !cli.command.signs_in_as_clerk() {
-        command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "--as gilt nur für Aktionen der Sachbearbeitung (und export/report). Einrichtung \
-                 und Dienste melden sich mit dem Zugang aus --database-url an.",
-            )
-            .exit();
+        eprintln!(
+            "Fehler (usage): --as gilt nur für Aktionen der Sachbearbeitung (und \
+             export/report). Einrichtung und Dienste melden sich mit dem Zugang aus \
+             --database-url an."
+        );
+        return ExitCode::from(exit::code(kammer_core::ErrorKind::Validation));
     }
     if cli.command.run_without_database() {
         return ExitCode::SUCCESS;

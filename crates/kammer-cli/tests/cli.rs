@@ -28,6 +28,27 @@ fn each_kind_of_error_has_its_exit_code() {
     // 2: a malformed call, from clap or from the core (an invalid day).
     let out = kammerctl_as(&url, "sb.mueller", &["antrag", "list", "--gibts-nicht"]);
     assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    // In German, with the usage line, as the help writes it.
+    assert!(
+        stderr(&out).starts_with(
+            "Fehler (usage): Unbekannte Option oder überzähliges Argument „--gibts-nicht“."
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("Aufruf: kammerctl antrag list"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("error:"), "{}", stderr(&out));
+    let out = kammerctl_as(&url, "sb.mueller", &["antrag", "lsit"]);
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Gemeint ist vielleicht „list“"),
+        "{}",
+        stderr(&out)
+    );
     let out = kammerctl_as(
         &url,
         "sb.mueller",

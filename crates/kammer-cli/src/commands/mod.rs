@@ -92,7 +92,9 @@ impl Command {
                     .chain(["--help"]);
                 // Prints the help and exits, as `kammerctl … --help` does (or with clap's
                 // usage error for an unknown command).
-                crate::command().get_matches_from(call);
+                if let Err(e) = crate::command().try_get_matches_from(call) {
+                    crate::help::usage_error(e);
+                }
             }
             _ => return false,
         }

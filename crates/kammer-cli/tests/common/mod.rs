@@ -92,7 +92,8 @@ pub fn json_as(url: &str, user: &str, args: &[&str]) -> serde_json::Value {
 pub fn exit_code_of(kind: &str) -> i32 {
     match kind {
         "internal" => 1,
-        "validation" => 2,
+        // clap's usage errors, in German ("Fehler (usage): …"), and invalid values.
+        "usage" | "validation" => 2,
         "not_found" => 3,
         "conflict" => 4,
         "forbidden" => 5,
