@@ -19,6 +19,8 @@ step "ui: build"
 npm --prefix ui run build
 step "release workflow (actionlint) and tauri.conf.json (Tauri schema)"
 scripts/check-release-config.sh
+step "documentation links (README, DEVELOPMENT.md, docs/)"
+python3 scripts/check-doc-links.py
 step "cargo clippy"
 DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
 # The end-to-end target exists only with the app's custom-protocol feature.
@@ -29,6 +31,16 @@ scripts/replica.sh
 # crates/kammer-cli/tests/pgbouncer.rs runs kammerctl through a real PgBouncer.
 step "PgBouncer on 127.0.0.1:6432 (session pooling)"
 scripts/pgbouncer.sh session
+# crates/kammer-core/tests/tls.rs: a PostgreSQL that speaks only TLS, its certificate from a
+# test CA (verify-full with the CA file; a wrong host name, an unknown CA are refused).
+step "PostgreSQL with TLS only on 127.0.0.1:5434 (test CA)"
+scripts/tls-postgres.sh
+export KD_TLS_TESTS=1
+# crates/kammer-core/tests/directory.rs: a private slapd; the TLS cluster signs directory
+# logins in through PostgreSQL's own ldap method.
+step "OpenLDAP (slapd) on 127.0.0.1:3389, directory sign-in on 5434"
+scripts/slapd.sh
+export KD_DIRECTORY_TESTS=1
 # The integration tests make server-wide logins named t<6 hex>.<name> (tests/common); their
 # databases are dropped after each test, the logins stay. Drop the ones earlier runs left.
 step "drop test logins left by earlier runs"

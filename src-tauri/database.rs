@@ -34,12 +34,23 @@ pub struct ServerInfo {
     pub host: String,
     pub port: u16,
     pub database: String,
+    /// Set when the connection may go unencrypted over a network (`disable`/`prefer` to
+    /// another machine): the desk shows it for as long as that is so.
+    pub tls_warning: Option<String>,
 }
 
 impl Database {
     pub fn new(target: PgConnectOptions) -> Self {
         Database {
             target: std::sync::Mutex::new(Ok(target)),
+        }
+    }
+
+    /// A target that cannot be used (e.g. an unreadable CA file), kept as the reason.
+    pub fn unusable(reason: Error) -> Self {
+        tracing::error!("database settings not usable: {}", reason.message());
+        Database {
+            target: std::sync::Mutex::new(Err(reason)),
         }
     }
 
@@ -72,6 +83,7 @@ impl Database {
             host: options.get_host().to_owned(),
             port: options.get_port(),
             database: options.get_database().unwrap_or("postgres").to_owned(),
+            tls_warning: kammer_core::db::tls_warning(&options),
         })
     }
 

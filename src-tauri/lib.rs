@@ -95,7 +95,10 @@ fn stored_target<R: Runtime>(app: &tauri::AppHandle<R>) -> Database {
     if !settings::database_configured(app) {
         return Database::from_url(DEMO_DATABASE_URL);
     }
-    Database::new(settings::load(app).database.connect_options())
+    match settings::load(app).database.connect_options() {
+        Ok(target) => Database::new(target),
+        Err(e) => Database::unusable(e),
+    }
 }
 
 /// tauri.conf.json, the icons, the front end and the resolved capabilities, embedded.

@@ -6,22 +6,17 @@
 
 use kammer_core::{Error, Result};
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::{PgConnectOptions, PgSslMode};
+use std::path::Path;
+
+use sqlx::postgres::PgConnectOptions;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::StoreExt;
 
 pub const STORE_FILE: &str = "settings.json";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum TlsMode {
-    Disable,
-    #[default]
-    Prefer,
-    Require,
-    VerifyFull,
-}
+/// The TLS modes and their rules (default `verify-full`, the warning for `disable`/`prefer`
+/// to another machine) live in the core, for the desk and kammerctl alike.
+pub use kammer_core::db::TlsMode;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -30,6 +25,9 @@ pub struct DatabaseSettings {
     pub port: u16,
     pub database: String,
     pub tls_mode: TlsMode,
+    /// A PEM file with the chamber's own CA, trusted on top of the platform's trust store.
+    #[serde(default)]
+    pub ca_file: Option<String>,
 }
 
 impl Default for DatabaseSettings {
@@ -39,7 +37,9 @@ impl Default for DatabaseSettings {
             host: "127.0.0.1".into(),
             port: 5432,
             database: "kammerdesk_demo".into(),
+            // A server on this machine: nothing crosses a network (db::TlsMode::default_for).
             tls_mode: TlsMode::Prefer,
+            ca_file: None,
         }
     }
 }
@@ -64,21 +64,31 @@ impl DatabaseSettings {
         if self.database.trim().is_empty() {
             return Err(missing("den Namen der Datenbank"));
         }
+        if let Some(ca) = self.ca_file() {
+            kammer_core::db::check_ca_file(ca)?;
+        }
         Ok(())
     }
 
-    /// The server to sign in at; the clerk's login is added at sign-in.
-    pub fn connect_options(&self) -> PgConnectOptions {
-        PgConnectOptions::new_without_pgpass()
-            .host(self.host.trim())
-            .port(self.port)
-            .database(self.database.trim())
-            .ssl_mode(match self.tls_mode {
-                TlsMode::Disable => PgSslMode::Disable,
-                TlsMode::Prefer => PgSslMode::Prefer,
-                TlsMode::Require => PgSslMode::Require,
-                TlsMode::VerifyFull => PgSslMode::VerifyFull,
-            })
+    fn ca_file(&self) -> Option<&Path> {
+        self.ca_file
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(Path::new)
+    }
+
+    /// The server to sign in at; the clerk's login is added at sign-in. Fails when the CA file
+    /// cannot be read.
+    pub fn connect_options(&self) -> Result<PgConnectOptions> {
+        kammer_core::db::with_tls(
+            PgConnectOptions::new_without_pgpass()
+                .host(self.host.trim())
+                .port(self.port)
+                .database(self.database.trim()),
+            self.tls_mode,
+            self.ca_file(),
+        )
     }
 }
 

@@ -7,6 +7,7 @@ use tauri::{AppHandle, Runtime, State};
 
 use super::{CommandResult, body, signed_in};
 use crate::database::Database;
+use crate::secrets::{self, Secrets};
 use crate::session::SessionState;
 use crate::settings::{self, DeskSettings};
 
@@ -21,6 +22,7 @@ pub async fn save_settings<R: Runtime>(
     app: AppHandle<R>,
     database: State<'_, Database>,
     session: State<'_, SessionState>,
+    secrets: State<'_, Secrets>,
     settings: DeskSettings,
 ) -> CommandResult<DeskSettings> {
     let clerk = signed_in(&session).await?;
@@ -37,6 +39,14 @@ pub async fn save_settings<R: Runtime>(
         )));
     }
     let saved = settings::save(&app, &settings).map_err(body)?;
-    database.retarget(saved.database.connect_options());
+    let target = saved.database.connect_options().map_err(body)?;
+    // Passwords stored for the previous server are forgotten (they were never offered to
+    // another server: the keychain entries are named by server).
+    secrets.forget_other_servers(&secrets::server_suffix(
+        target.get_host(),
+        target.get_port(),
+        target.get_database().unwrap_or("postgres"),
+    ));
+    database.retarget(target);
     Ok(saved)
 }

@@ -374,9 +374,30 @@ impl Desk {
     }
 
     /// The notices of one kind currently shown, as text.
-    pub async fn wait_notice(&self, kind: &str) -> String {
+    /// Waits for a notice of `kind` that says `needle` and returns its text. Earlier notices
+    /// may still be shown (they stay a while), so every notice of the kind is read, not the first.
+    pub async fn wait_notice(&self, kind: &str, needle: &str) -> String {
+        let client = &self.client;
         let css = format!("#notices .notice[data-kind=\"{kind}\"]");
-        self.find(&css).await.text().await.expect("notice text")
+        let seen = &Mutex::new(Vec::<String>::new());
+        let css = css.as_str();
+        try_poll(STEP, move || async move {
+            let notices = client.find_all(Locator::Css(css)).await.ok()?;
+            let mut texts = Vec::new();
+            for notice in notices {
+                texts.push(notice.text().await.ok()?);
+            }
+            let hit = texts.iter().find(|t| t.contains(needle)).cloned();
+            *seen.lock().unwrap() = texts;
+            hit
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "waited {STEP:?} for a {kind} notice saying “{needle}”; shown: {:?}",
+                seen.lock().unwrap()
+            )
+        })
     }
 
     /// Answers the confirmation dialog, with a reason when it asks for one.

@@ -261,7 +261,7 @@ fn resend_check_and_confirm_the_zuordnung() {
             .await;
         desk.wait_attr("#antrag", "data-status", "awaiting_code")
             .await;
-        assert!(desk.wait_notice("success").await.contains("zweite Person"));
+        desk.wait_notice("success", "zweite Person").await;
         // The same clerk cannot give the second confirmation; the button says why.
         let own = desk.find("#action-approve").await;
         assert!(
@@ -351,8 +351,7 @@ fn approved_meanwhile_gives_a_conflict() {
             ],
         );
         desk.click("#confirm-ok").await;
-        let notice = desk.wait_notice("conflict").await;
-        assert!(notice.contains("Abgelehnt"), "{notice}");
+        desk.wait_notice("conflict", "Abgelehnt").await;
         desk.wait_attr("#antrag", "data-status", "rejected").await;
         assert!(
             !desk
@@ -462,7 +461,7 @@ fn queue_exports_to_csv_and_monatsbericht_shows() {
                     })
             })
             .await;
-        desk.wait_notice("success").await;
+        desk.wait_notice("success", "exportiert nach").await;
         let bytes = std::fs::read(&path).expect("export file");
         assert!(
             bytes.starts_with(b"\xEF\xBB\xBF"),
@@ -486,7 +485,8 @@ fn queue_exports_to_csv_and_monatsbericht_shows() {
         desk.find("#report-table").await;
         let chart = desk.find("#report-chart").await;
         desk.screenshot("monatsbericht").await;
-        // The chart sits below the table: bring it into view for its own screenshot (README).
+        // The chart sits below the table: bring it into view for its own screenshot
+        // (docs/exports-and-report.md shows it).
         desk.client
             .execute(
                 "arguments[0].scrollIntoView({block: 'center'});",

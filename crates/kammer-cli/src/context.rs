@@ -116,7 +116,7 @@ impl Context {
     }
 
     fn server(&self) -> Result<PgConnectOptions> {
-        db::parse_url(&self.url)
+        parse_url(&self.url)
     }
 
     /// A clerk's session on the primary: signed in with `--as`, else the URL's own login.
@@ -145,7 +145,7 @@ impl Context {
         read_url: &str,
         login: Option<(&str, &str)>,
     ) -> Result<PgConnectOptions> {
-        let options = db::parse_url(read_url)?;
+        let options = parse_url(read_url)?;
         if let Some((user, password)) = login {
             return Ok(options.username(user).password(password));
         }
@@ -175,7 +175,7 @@ impl Context {
                     "Diese Aktion braucht einen persönlichen Zugang: --as <benutzername> (oder \
                      KAMMERCTL_USER) oder einen Benutzer in der Datenbank-Adresse.",
                 )?;
-                let session = Session::from_pool(db::connect(&self.url).await?)
+                let session = Session::from_pool(db::connect_with(self.server()?).await?)
                     .await
                     .map_err(with_sign_in_hint)?;
                 Ok((session, None))
@@ -199,7 +199,7 @@ impl Context {
             "Einrichtung braucht einen Superuser in der Adresse, z. B. \
              postgres://postgres@host:5432/datenbank.",
         )?;
-        db::connect(&self.url).await
+        db::connect_with(self.server()?).await
     }
 
     /// `clerk add` and `clerk passwd`: the clerk of `--as`; without it, the URL's login —
@@ -212,7 +212,7 @@ impl Context {
             "Dafür braucht es --as <benutzername> (Administration) oder einen Zugang in der \
              Adresse (ein Superuser für die Einrichtung).",
         )?;
-        let pool = db::connect(&self.url).await?;
+        let pool = db::connect_with(self.server()?).await?;
         if db::require_superuser(&pool, "Einrichtung").await.is_ok() {
             return Ok(Acting::Superuser(pool));
         }
@@ -324,4 +324,19 @@ pub async fn interrupted() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// [`db::parse_url`], and the core's warning on stderr (once per address) when the connection
+/// may go unencrypted over a network (`sslmode=disable` or `prefer` to another machine).
+fn parse_url(url: &str) -> Result<PgConnectOptions> {
+    static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let options = db::parse_url(url)?;
+    if let Some(warning) = db::tls_warning(&options) {
+        let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
+        if !warned.contains(&warning) {
+            eprintln!("{warning}");
+            warned.push(warning);
+        }
+    }
+    Ok(options)
 }

@@ -3,7 +3,7 @@
 //! in through the pooler with their own SCRAM passwords — PgBouncer checks them against the
 //! server's verifiers (`auth_query`) and passes SCRAM on to the server — and a look-up, an
 //! approval by four eyes and the audit trail go through the pooler as through the server
-//! itself. Schema changes and seeding go to the server directly, as the README says.
+//! itself. Schema changes and seeding go to the server directly, as docs/kammerctl.md says.
 //!
 //! Needs PgBouncer on 127.0.0.1:6432 (`scripts/pgbouncer.sh session`, which `scripts/test.sh`
 //! runs; `KD_PGBOUNCER_URL` points elsewhere).

@@ -12,7 +12,7 @@
 //!
 //! lettre 0.11.23 leaves Nagle's algorithm on: the five-byte end-of-data write waits for the
 //! server's delayed ACK, about 40 ms a mail on Linux, so throughput grows with concurrency
-//! rather than with CPU. The table shows that; the README has the measured figures.
+//! rather than with CPU. The table shows that; docs/performance.md has the measured figures.
 //!
 //! Needs PostgreSQL (DATABASE_URL names the server as a superuser, e.g.
 //! postgres://postgres@127.0.0.1:5432/postgres; a scratch database is created and dropped) and

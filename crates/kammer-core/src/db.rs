@@ -1,11 +1,13 @@
 //! Connecting (clerks through [`crate::auth::sign_in`], services and setup here), migrating,
 //! and the connection facts the desk shows in its title bar.
 
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::{ConnectOptions, Connection, PgPool, Postgres};
 
 use crate::{Error, Result};
@@ -29,12 +31,185 @@ pub async fn connect_read_only(options: PgConnectOptions) -> Result<PgPool> {
 
 /// The server part of a database address: host, port, database, TLS. Clerks add their own
 /// login at sign-in; services and setup give it in the address.
+///
+/// TLS defaults to `verify-full` (the server's certificate and name are checked against the
+/// platform's trust store and the CA file `sslrootcert`, if given) unless the address or
+/// `PGSSLMODE` names a mode. A server on this machine (loopback or a Unix socket) is the
+/// exception: nothing crosses a network, so it defaults to `prefer` without a warning.
 pub fn parse_url(url: &str) -> Result<PgConnectOptions> {
-    url.parse().map_err(|_| {
+    let invalid = || {
         Error::validation(
             "Die Datenbank-Adresse ist ungültig. Erwartet wird postgres://benutzer@host:port/datenbank.",
         )
+    };
+    let parsed = url::Url::parse(url).map_err(|_| invalid())?;
+    let mut mode_given = std::env::var_os("PGSSLMODE").is_some();
+    let mut ca_file = std::env::var_os("PGSSLROOTCERT").map(PathBuf::from);
+    for (key, value) in parsed.query_pairs() {
+        match key.as_ref() {
+            "sslmode" | "ssl-mode" => {
+                TlsMode::parse(&value)?;
+                mode_given = true;
+            }
+            "sslrootcert" | "ssl-root-cert" | "ssl-ca" => ca_file = Some(PathBuf::from(&*value)),
+            _ => {}
+        }
+    }
+    if let Some(path) = &ca_file {
+        check_ca_file(path)?;
+    }
+    let mut options: PgConnectOptions = url.parse().map_err(|_| invalid())?;
+    if !mode_given {
+        let mode = TlsMode::default_for(&options);
+        options = options.ssl_mode(mode.ssl_mode());
+    }
+    Ok(options)
+}
+
+/// How a connection to the database is encrypted: libpq's `sslmode`, the four that matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum TlsMode {
+    /// No encryption. Only for a server on this machine; anything else gets a warning.
+    Disable,
+    /// Encrypted if the server offers it, unchecked: a warning except on this machine.
+    Prefer,
+    /// Encrypted, but the certificate is not checked (an attacker in between goes unnoticed).
+    Require,
+    /// Encrypted; the certificate must come from a trusted CA and name the server. The default.
+    #[default]
+    VerifyFull,
+}
+
+impl TlsMode {
+    /// `disable`, `prefer`, `require`, `verify-full` (also with an underscore, as settings store it).
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "disable" => Ok(Self::Disable),
+            "prefer" => Ok(Self::Prefer),
+            "require" => Ok(Self::Require),
+            "verify-full" => Ok(Self::VerifyFull),
+            other => Err(Error::validation(format!(
+                "Unbekannte TLS-Einstellung „{other}“ für die Datenbank. Möglich sind: verify-full (empfohlen), require, prefer, disable."
+            ))),
+        }
+    }
+
+    /// libpq's spelling, as in `sslmode=verify-full`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Disable => "disable",
+            Self::Prefer => "prefer",
+            Self::Require => "require",
+            Self::VerifyFull => "verify-full",
+        }
+    }
+
+    pub fn ssl_mode(self) -> PgSslMode {
+        match self {
+            Self::Disable => PgSslMode::Disable,
+            Self::Prefer => PgSslMode::Prefer,
+            Self::Require => PgSslMode::Require,
+            Self::VerifyFull => PgSslMode::VerifyFull,
+        }
+    }
+
+    /// The mode of `options`. sqlx's `allow` never encrypts and counts as `disable`;
+    /// `verify-ca` checks the CA but not the name and counts as `require`.
+    pub fn of(options: &PgConnectOptions) -> Self {
+        match options.get_ssl_mode() {
+            PgSslMode::Disable | PgSslMode::Allow => Self::Disable,
+            PgSslMode::Prefer => Self::Prefer,
+            PgSslMode::Require | PgSslMode::VerifyCa => Self::Require,
+            PgSslMode::VerifyFull => Self::VerifyFull,
+        }
+    }
+
+    /// Whether a connection in this mode may go unencrypted (`disable`, `prefer`).
+    pub fn is_weak(self) -> bool {
+        matches!(self, Self::Disable | Self::Prefer)
+    }
+
+    /// The default for a server: `verify-full`, `prefer` for one on this machine.
+    pub fn default_for(options: &PgConnectOptions) -> Self {
+        if is_local(options) {
+            Self::Prefer
+        } else {
+            Self::VerifyFull
+        }
+    }
+}
+
+/// Whether the server is on this machine: a Unix socket, `localhost` or a loopback address.
+/// The same rule as for unencrypted SMTP (`mail::SmtpConfig`).
+pub fn is_local(options: &PgConnectOptions) -> bool {
+    if options.get_socket().is_some() {
+        return true;
+    }
+    let host = options
+        .get_host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The warning to show (desk) or print (kammerctl, on stderr) when `options` may send the
+/// password and the data unencrypted over a network: `disable` or `prefer` to a server that
+/// is not on this machine. `None` when the connection is safe.
+pub fn tls_warning(options: &PgConnectOptions) -> Option<String> {
+    let mode = TlsMode::of(options);
+    if !mode.is_weak() || is_local(options) {
+        return None;
+    }
+    Some(format!(
+        "Achtung: Die Verbindung zur Datenbank {}:{} ist {} (TLS-Einstellung „{}“). Passwörter und Daten können mitgelesen oder verändert werden. Bitte „verify-full“ einstellen.",
+        options.get_host(),
+        options.get_port(),
+        if mode == TlsMode::Disable {
+            "unverschlüsselt"
+        } else {
+            "möglicherweise unverschlüsselt und ungeprüft"
+        },
+        mode.as_str()
+    ))
+}
+
+/// Sets the TLS mode and, if given, the chamber's own CA (a PEM file) that the server's
+/// certificate may come from, on top of the platform's trust store.
+pub fn with_tls(
+    options: PgConnectOptions,
+    mode: TlsMode,
+    ca_file: Option<&Path>,
+) -> Result<PgConnectOptions> {
+    let options = options.ssl_mode(mode.ssl_mode());
+    Ok(match ca_file {
+        Some(path) => {
+            check_ca_file(path)?;
+            options.ssl_root_cert(path)
+        }
+        None => options,
     })
+}
+
+/// A CA file must be readable and hold at least one PEM certificate: said now, in German,
+/// rather than as a TLS failure at the first connection.
+pub fn check_ca_file(path: &Path) -> Result<()> {
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::validation(format!(
+            "Die CA-Datei {} lässt sich nicht lesen: {e}",
+            path.display()
+        ))
+    })?;
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(Error::validation(format!(
+            "Die CA-Datei {} enthält kein Zertifikat im PEM-Format (-----BEGIN CERTIFICATE-----).",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// The system services, each a group of logins in the database (migrations/20261204000001).
@@ -182,6 +357,9 @@ pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
         .await
         .map_err(|e| {
             tracing::warn!("cannot connect to {target}: {e}");
+            if let Some(refusal) = crate::error::tls_refusal(&e, &target) {
+                return refusal;
+            }
             match e {
                 sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
                     Error::unavailable(format!("Die Datenbank {target} existiert nicht. Bitte zuerst einrichten (kammerctl migrate)."))
@@ -243,4 +421,72 @@ pub async fn database_info(pool: &PgPool) -> Result<DatabaseInfo> {
         server_version: row.server_version,
         host: row.host,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_defaults_to_verify_full_except_on_this_machine() {
+        let remote = parse_url("postgres://kd_portal@db.hwk.example:5432/kammerdesk").unwrap();
+        assert_eq!(TlsMode::of(&remote), TlsMode::VerifyFull);
+        assert_eq!(tls_warning(&remote), None);
+        for local in [
+            "postgres://postgres@127.0.0.1:5432/postgres",
+            "postgres://postgres@localhost/postgres",
+            "postgres://postgres@[::1]:5432/postgres",
+        ] {
+            let options = parse_url(local).unwrap();
+            assert_eq!(TlsMode::of(&options), TlsMode::Prefer, "{local}");
+            assert_eq!(tls_warning(&options), None, "{local}");
+        }
+    }
+
+    #[test]
+    fn weak_modes_to_another_machine_warn() {
+        for (mode, words) in [
+            ("disable", "ist unverschlüsselt"),
+            ("prefer", "möglicherweise unverschlüsselt und ungeprüft"),
+        ] {
+            let options = parse_url(&format!(
+                "postgres://db.hwk.example/kammerdesk?sslmode={mode}"
+            ))
+            .unwrap();
+            assert!(TlsMode::of(&options).is_weak());
+            let warning = tls_warning(&options).expect(mode);
+            assert!(
+                warning.contains("db.hwk.example:5432") && warning.contains(words),
+                "{warning}"
+            );
+        }
+        for mode in ["require", "verify-full"] {
+            let options = parse_url(&format!(
+                "postgres://db.hwk.example/kammerdesk?sslmode={mode}"
+            ))
+            .unwrap();
+            assert!(!TlsMode::of(&options).is_weak());
+            assert_eq!(tls_warning(&options), None, "{mode}");
+        }
+    }
+
+    #[test]
+    fn tls_mode_names() {
+        for mode in [
+            TlsMode::Disable,
+            TlsMode::Prefer,
+            TlsMode::Require,
+            TlsMode::VerifyFull,
+        ] {
+            assert_eq!(TlsMode::parse(mode.as_str()).unwrap(), mode);
+        }
+        assert_eq!(TlsMode::parse("verify_full").unwrap(), TlsMode::VerifyFull);
+        assert_eq!(TlsMode::default(), TlsMode::VerifyFull);
+        let err = parse_url("postgres://db.hwk.example/kammerdesk?sslmode=sometimes").unwrap_err();
+        assert!(
+            err.message().contains("Unbekannte TLS-Einstellung"),
+            "{}",
+            err.message()
+        );
+    }
 }

@@ -99,8 +99,66 @@ impl From<&Error> for ErrorBody {
     }
 }
 
+/// A connection refused for TLS, in words IT can act on: the certificate names another host,
+/// comes from a CA this machine does not trust, has expired, or the server offers no TLS at
+/// all where the settings require it. `target` names the server ("db.hwk.example:5432/kammerdesk").
+/// `None` for any other failure.
+pub fn tls_refusal(e: &sqlx::Error, target: &str) -> Option<Error> {
+    use rustls::CertificateError as C;
+    let at = if target.is_empty() {
+        String::new()
+    } else {
+        format!(" {target}")
+    };
+    let rustls_error = match e {
+        sqlx::Error::Io(io) => io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()),
+        sqlx::Error::Tls(tls) => tls.downcast_ref::<rustls::Error>(),
+        _ => None,
+    };
+    let message = match rustls_error {
+        Some(rustls::Error::InvalidCertificate(cert)) => match cert {
+            C::NotValidForName | C::NotValidForNameContext { .. } => format!(
+                "Das Zertifikat des Datenbankservers{at} ist nicht für diesen Servernamen ausgestellt. \
+                 Bitte den Servernamen so eintragen, wie er im Zertifikat steht, oder die IT bitten, das Zertifikat zu prüfen."
+            ),
+            C::UnknownIssuer => format!(
+                "Das Zertifikat des Datenbankservers{at} stammt von einer unbekannten Zertifizierungsstelle (CA). \
+                 Bitte die CA-Datei der Kammer in den Einstellungen angeben oder die CA auf diesem Rechner installieren (IT)."
+            ),
+            C::Expired
+            | C::ExpiredContext { .. }
+            | C::NotValidYet
+            | C::NotValidYetContext { .. } => format!(
+                "Das Zertifikat des Datenbankservers{at} ist abgelaufen oder noch nicht gültig. \
+                 Bitte die Uhrzeit dieses Rechners prüfen und die IT informieren."
+            ),
+            other => format!(
+                "Das Zertifikat des Datenbankservers{at} wird nicht anerkannt ({other:?}). Bitte wenden Sie sich an die IT."
+            ),
+        },
+        Some(other) => format!(
+            "Die verschlüsselte Verbindung zum Datenbankserver{at} ließ sich nicht aufbauen ({other}). Bitte wenden Sie sich an die IT."
+        ),
+        None => match e {
+            sqlx::Error::Tls(tls) if tls.to_string().contains("does not support TLS") => format!(
+                "Der Datenbankserver{at} bietet keine Verschlüsselung (TLS) an, die Einstellungen verlangen sie aber. \
+                 Die Verbindung wurde nicht aufgebaut; bitte wenden Sie sich an die IT."
+            ),
+            sqlx::Error::Tls(tls) => format!(
+                "Die verschlüsselte Verbindung zum Datenbankserver{at} ließ sich nicht aufbauen ({tls}). Bitte wenden Sie sich an die IT."
+            ),
+            _ => return None,
+        },
+    };
+    tracing::warn!("TLS to the database {target} refused: {e}");
+    Some(Error::unavailable(message))
+}
+
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
+        if let Some(refusal) = tls_refusal(&e, "") {
+            return refusal;
+        }
         match &e {
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed

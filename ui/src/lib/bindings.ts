@@ -7,7 +7,12 @@ export type ErrorBody = { kind: ErrorKind, message: string, };
 
 export type DatabaseInfo = { database: string, user: string, server_version: string, host: string, };
 
-export type ServerInfo = { host: string, port: number, database: string, };
+export type ServerInfo = { host: string, port: number, database: string, 
+/**
+ * Set when the connection may go unencrypted over a network (`disable`/`prefer` to
+ * another machine): the desk shows it for as long as that is so.
+ */
+tls_warning: string | null, };
 
 export type ConnectionInfo = { server: ServerInfo, 
 /**
@@ -181,7 +186,11 @@ export type Change = { action: string, antrag_nr: number | null, betrieb_id: num
 
 export type DeskSettings = { database: DatabaseSettings, };
 
-export type DatabaseSettings = { host: string, port: number, database: string, tls_mode: TlsMode, };
+export type DatabaseSettings = { host: string, port: number, database: string, tls_mode: TlsMode, 
+/**
+ * A PEM file with the chamber's own CA, trusted on top of the platform's trust store.
+ */
+ca_file: string | null, };
 
 export type TlsMode = "disable" | "prefer" | "require" | "verify_full";
 

@@ -22,7 +22,7 @@ describe("describeConnection", () => {
 });
 
 describe("describeStatus", () => {
-  const server = { host: "db.hwk.example", port: 5432, database: "kammerdesk" };
+  const server = { host: "db.hwk.example", port: 5432, database: "kammerdesk", tls_warning: null };
 
   it("names only the server before anyone has signed in", () => {
     expect(describeStatus({ server, signed_in: null })).toBe("Datenbank »kammerdesk« auf db.hwk.example:5432");

@@ -1,7 +1,8 @@
-//! The report's SQL. Each figure comes from the table that records it; see the README
-//! ("Exporte und Monatsbericht") for the definitions. Every query groups by Gewerk and, in
-//! the same pass, over everything (`grouping sets`), so a total is never a sum computed
-//! elsewhere — which matters for the median and the 90th percentile, which do not add up.
+//! The report's SQL. Each figure comes from the table that records it; see
+//! docs/exports-and-report.md ("The monthly report") for the definitions. Every query groups
+//! by Gewerk and, in the same pass, over everything (`grouping sets`), so a total is never a
+//! sum computed elsewhere — which matters for the median and the 90th percentile, which do
+//! not add up.
 
 use std::collections::BTreeMap;
 

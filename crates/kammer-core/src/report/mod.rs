@@ -1,8 +1,8 @@
 //! The monthly report: what came in, what was decided and how, codes and mails, and how long
 //! an Antrag takes to become a Zuordnung — in total and by Gewerk — plus the last twelve
 //! months by outcome for the desk's chart. Figures are derived from the tables that record
-//! each fact (audit log, antraege, confirmation_codes, mail_outbox, zuordnungen); the README
-//! defines each one.
+//! each fact (audit log, antraege, confirmation_codes, mail_outbox, zuordnungen);
+//! docs/exports-and-report.md defines each one.
 
 mod csv;
 mod figures;
