@@ -1,54 +1,15 @@
 //! The queue, one Antrag, and the clerk's decisions on it.
 
-use kammer_core::antraege::{
-    self, AntragFilter, AntragPage, AntragView, Approved, Cursor, SortOrder,
-};
-use kammer_core::domain::{AntragStatus, Betriebsnummer, GermanDay, Reason};
-use serde::{Deserialize, Serialize};
+use kammer_core::antraege::{self, AntragPage, AntragView, Approved, Cursor};
+use kammer_core::domain::{AntragStatus, Reason};
+use serde::Serialize;
 use tauri::State;
 
 use super::{CommandResult, antrag_nr, body, signed_in};
 use crate::session::SessionState;
 
-/// The queue's filter as the screen holds it. `from` and `to` are German calendar days
-/// (`YYYY-MM-DD`), both included.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct AntragQuery {
-    pub statuses: Vec<AntragStatus>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub betriebsnummer: Option<String>,
-    pub search: Option<String>,
-    pub order: SortOrder,
-}
-
-impl AntragQuery {
-    pub(super) fn filter(&self) -> CommandResult<AntragFilter> {
-        let day = |d: &Option<String>| {
-            d.as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .map(GermanDay::parse)
-                .transpose()
-                .map_err(body)
-        };
-        let betriebsnummer = self
-            .betriebsnummer
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(Betriebsnummer::parse)
-            .transpose()
-            .map_err(body)?;
-        Ok(AntragFilter {
-            statuses: self.statuses.clone(),
-            from: day(&self.from)?.map(GermanDay::start),
-            to: day(&self.to)?.map(GermanDay::end),
-            betriebsnummer,
-            search: self.search.clone(),
-            order: self.order,
-        })
-    }
-}
+/// The queue's filter as the screen holds it; parsed in the core, like `kammerctl`'s.
+pub use kammer_core::antraege::AntragQuery;
 
 /// One tab of the queue.
 #[derive(Debug, Clone, Serialize)]
@@ -72,9 +33,14 @@ pub async fn list_antraege(
         .map(Cursor::parse)
         .transpose()
         .map_err(body)?;
-    antraege::list(&session, &query.filter()?, after.as_ref(), limit)
-        .await
-        .map_err(body)
+    antraege::list(
+        &session,
+        &query.to_filter().map_err(body)?,
+        after.as_ref(),
+        limit,
+    )
+    .await
+    .map_err(body)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -83,7 +49,7 @@ pub async fn count_antraege(
     query: AntragQuery,
 ) -> CommandResult<Vec<StatusCount>> {
     let session = signed_in(&session).await?;
-    let counts = antraege::count_by_status(&session, &query.filter()?)
+    let counts = antraege::count_by_status(&session, &query.to_filter().map_err(body)?)
         .await
         .map_err(body)?;
     Ok(counts

@@ -57,7 +57,7 @@ pub async fn export_antraege<R: Runtime>(
     dialect: Dialect,
 ) -> CommandResult<SaveOutcome> {
     let session = signed_in(&session).await?;
-    let filter = query.filter()?;
+    let filter = query.to_filter().map_err(body)?;
     let name = format!("antraege_{}.csv", Month::of(Utc::now()));
     let Some(path) = save_dialog::ask(&app, &name).await else {
         return Ok(SaveOutcome::Dismissed);

@@ -32,9 +32,7 @@ Verbindung und Anmeldung:
     KAMMERCTL_NEW_PASSWORD oder werden abgefragt.
   --read-database-url (KD_READ_DATABASE_URL): ein Lese-Replikat für Nachschlagen, Suche,
     Antragsliste, Exporte und Berichte. Mit --as meldet sich derselbe Zugang dort an; sonst
-    nennt die Lese-Adresse ihren Zugang selbst. Änderungen gehen immer an --database-url.
-
-Exit-Codes: 0 erledigt, 1 abgewiesen oder fehlgeschlagen, 2 Aufruf fehlerhaft.";
+    nennt die Lese-Adresse ihren Zugang selbst. Änderungen gehen immer an --database-url.";
 
 #[derive(Args)]
 pub struct Connection {

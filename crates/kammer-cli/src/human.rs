@@ -1,5 +1,7 @@
 //! Formatting for people that several commands share; each command prints the rest itself.
-//! `--json` bypasses all of this.
+//! `--json` bypasses all of this. Numbers for people go through [`number`] (German thousands
+//! separator) and counted things through [`count`] (the right plural); identifiers such as an
+//! Antrag Nr. are written plainly.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Berlin;
@@ -65,4 +67,113 @@ pub fn codes(codes: &[CodeInfo]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A number as a German reads it: `1.234.567`, `-1.000`.
+pub fn number(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// A decimal with one place as a German reads it: `1.234,5`.
+pub fn decimal(x: f64) -> String {
+    let rounded = format!("{:.1}", x.abs());
+    let (whole, tenth) = rounded.split_once('.').unwrap_or((&rounded, "0"));
+    let sign = if x < 0.0 && rounded != "0.0" { "-" } else { "" };
+    match whole.parse::<u64>() {
+        Ok(w) => format!("{sign}{},{tenth}", number(w)),
+        // Not finite: as Rust writes it, there is no German way.
+        Err(_) => rounded,
+    }
+}
+
+/// A noun in the singular and the plural.
+#[derive(Debug, Clone, Copy)]
+pub struct Noun {
+    pub one: &'static str,
+    pub many: &'static str,
+}
+
+pub const ANTRAG: Noun = Noun {
+    one: "Antrag",
+    many: "Anträge",
+};
+pub const BETRIEB: Noun = Noun {
+    one: "Betrieb",
+    many: "Betriebe",
+};
+pub const ACCOUNT: Noun = Noun {
+    one: "Account",
+    many: "Accounts",
+};
+pub const ZUORDNUNG: Noun = Noun {
+    one: "Zuordnung",
+    many: "Zuordnungen",
+};
+pub const ZUGANG: Noun = Noun {
+    one: "Zugang",
+    many: "Zugänge",
+};
+pub const EMAIL: Noun = Noun {
+    one: "E-Mail",
+    many: "E-Mails",
+};
+
+/// `1 Antrag`, `0 Anträge`, `1.234 Anträge`.
+pub fn count(n: impl Into<i128>, noun: Noun) -> String {
+    let n: i128 = n.into();
+    let word = if n == 1 { noun.one } else { noun.many };
+    format!("{} {word}", number(n))
+}
+
+/// Antrag numbers (or other ids) as a list for people: `Nr. 12, 178`.
+pub fn nr_list(nrs: &[i64]) -> String {
+    let nrs: Vec<String> = nrs.iter().map(i64::to_string).collect();
+    format!("Nr. {}", nrs.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn german_thousands_separators() {
+        assert_eq!(number(0), "0");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(1000), "1.000");
+        assert_eq!(number(1_234_567u64), "1.234.567");
+        assert_eq!(number(-1_000_000i64), "-1.000.000");
+        assert_eq!(number(u64::MAX), "18.446.744.073.709.551.615");
+        assert_eq!(decimal(1234.56), "1.234,6");
+        assert_eq!(decimal(0.04), "0,0");
+        assert_eq!(decimal(-2.34), "-2,3");
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(count(1, ANTRAG), "1 Antrag");
+        assert_eq!(count(2, ANTRAG), "2 Anträge");
+        assert_eq!(count(0, ANTRAG), "0 Anträge");
+        assert_eq!(count(1_000_000, ANTRAG), "1.000.000 Anträge");
+        assert_eq!(count(1, ZUGANG), "1 Zugang");
+        assert_eq!(count(3, ZUGANG), "3 Zugänge");
+        assert_eq!(count(1, EMAIL), "1 E-Mail");
+        assert_eq!(count(12, ZUORDNUNG), "12 Zuordnungen");
+    }
+
+    #[test]
+    fn number_lists_are_no_debug_output() {
+        assert_eq!(nr_list(&[12, 178]), "Nr. 12, 178");
+    }
 }

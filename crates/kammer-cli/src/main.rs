@@ -8,7 +8,10 @@
 
 mod commands;
 mod context;
+mod exit;
+mod help;
 mod human;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -23,13 +26,18 @@ use context::{Connection, Context};
     name = "kammerctl",
     version,
     about = "KammerDesk auf der Kommandozeile: Einrichtung, Zugänge, Dienste und alle Aktionen der Sachbearbeitung",
-    after_help = context::CONNECTION_HELP
+    after_help = format!("{}\n\n{}", context::CONNECTION_HELP, exit::help())
 )]
 struct Cli {
     #[command(flatten)]
     connection: Connection,
     #[command(subcommand)]
     command: commands::Command,
+}
+
+/// The command tree, with its help in German (`help`).
+pub fn command() -> clap::Command {
+    help::german(Cli::command())
 }
 
 #[tokio::main]
@@ -45,17 +53,22 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    // Clap exits with 2 on a usage error; everything the core refuses exits with 1.
-    let matches = Cli::command().get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Clap exits with 2 on a usage error; what the core refuses exits with the code of its
+    // kind (`exit`).
+    let matches = command()
+        .try_get_matches()
+        .unwrap_or_else(|e| help::usage_error(e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| help::usage_error(e));
     if as_given_on_command_line(&matches) && !cli.command.signs_in_as_clerk() {
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "--as gilt nur für Aktionen der Sachbearbeitung (und export/report). Einrichtung \
-                 und Dienste melden sich mit dem Zugang aus --database-url an.",
-            )
-            .exit();
+        eprintln!(
+            "Fehler (usage): --as gilt nur für Aktionen der Sachbearbeitung (und \
+             export/report). Einrichtung und Dienste melden sich mit dem Zugang aus \
+             --database-url an."
+        );
+        return ExitCode::from(exit::code(kammer_core::ErrorKind::Validation));
+    }
+    if cli.command.run_without_database() {
+        return ExitCode::SUCCESS;
     }
     let json = cli.connection.json;
     let outcome = match Context::new(cli.connection) {
@@ -70,7 +83,7 @@ async fn main() -> ExitCode {
             } else {
                 eprintln!("Fehler ({}): {}", e.kind().as_str(), e.message());
             }
-            ExitCode::from(1)
+            ExitCode::from(exit::code(e.kind()))
         }
     }
 }
@@ -86,4 +99,74 @@ fn as_given_on_command_line(matches: &ArgMatches) -> bool {
         level = m.subcommand().map(|(_, sub)| sub);
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command down the tree, with its path: `kammerctl antrag approve`.
+    fn all_commands() -> Vec<(String, clap::Command)> {
+        fn walk(path: &str, cmd: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                out.push((path.clone(), sub.clone()));
+                walk(&path, sub, out);
+            }
+        }
+        let mut cmd = command();
+        cmd.build();
+        let mut out = vec![("kammerctl".to_string(), cmd.clone())];
+        walk("kammerctl", &cmd, &mut out);
+        out
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_says_what_it_does() {
+        let commands = all_commands();
+        assert!(commands.len() > 40, "{}", commands.len());
+        let missing: Vec<&str> = commands
+            .iter()
+            .filter(|(_, c)| {
+                c.get_about()
+                    .is_none_or(|a| a.to_string().trim().is_empty())
+            })
+            .map(|(path, _)| path.as_str())
+            .collect();
+        assert!(missing.is_empty(), "without a description: {missing:?}");
+    }
+
+    #[test]
+    fn the_help_is_german_and_writes_dates_the_german_way() {
+        for (path, mut cmd) in all_commands() {
+            let help = cmd.render_long_help().to_string();
+            for english in [
+                "YYYY",
+                "MM-DD",
+                "Usage:",
+                "Options:",
+                "Commands:",
+                "Arguments:",
+                "Print help",
+                "Print version",
+                "Print this message",
+                "[default:",
+                "[env:",
+                "possible values",
+                "Possible values",
+                "<REASON>",
+                "<SEARCH>",
+                "<LIMIT>",
+                "<DATABASE_URL>",
+            ] {
+                assert!(!help.contains(english), "{path}: „{english}“ in\n{help}");
+            }
+            assert!(help.contains("Aufruf:"), "{path}:\n{help}");
+        }
+    }
 }

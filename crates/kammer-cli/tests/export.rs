@@ -74,7 +74,8 @@ fn cron_exports_the_list_and_the_monthly_report() {
     assert_eq!(&r178[3], "\u{2060}2121155381");
     assert_eq!(&r178[5], "Justus Krämer");
 
-    // Filtered, RFC 4180: the same rows as the database holds for that filter.
+    // Filtered, RFC 4180: the same rows as the database holds for that filter; `--to` is the
+    // last day included.
     let approved = db.file("bestaetigt.csv");
     let json = ok_sb(
         &url,
@@ -87,7 +88,7 @@ fn cron_exports_the_list_and_the_monthly_report() {
             "--from",
             "2024-01-01",
             "--to",
-            "2025-01-01",
+            "2024-12-31",
             "--dialect",
             "rfc4180",
             "--out",
@@ -135,14 +136,14 @@ fn cron_exports_the_list_and_the_monthly_report() {
     assert_eq!(rows.len(), want);
     assert!(rows.iter().all(|r| r[3].starts_with("\u{2060}212115")));
 
-    // The hotline may not export: exit 1, a German refusal, no file.
+    // The hotline may not export: exit 5 (forbidden), a German refusal, no file.
     let refused_path = db.file("hotline.csv");
     let hotline = kammerctl_as(
         &url,
         "hl.schmidt",
         &["export", "antraege", "--out", &refused_path],
     );
-    assert_eq!(hotline.status.code(), Some(1));
+    assert_eq!(hotline.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&hotline.stderr).contains("keine Exporte erstellen"));
     assert!(!std::path::Path::new(&refused_path).exists());
     let bad = kammerctl_as(
@@ -157,7 +158,8 @@ fn cron_exports_the_list_and_the_monthly_report() {
             &refused_path,
         ],
     );
-    assert_eq!(bad.status.code(), Some(1));
+    // An unknown dialect is a malformed call: exit 2.
+    assert_eq!(bad.status.code(), Some(2));
 
     // The monthly report of the month the demo data files most in, as JSON, as text and as CSV.
     let month = psql(
@@ -214,7 +216,7 @@ fn cron_exports_the_list_and_the_monthly_report() {
         "sb.mueller",
         &["--json", "report", "monthly", "--month", "2026-13"],
     );
-    assert_eq!(bad_month.status.code(), Some(1));
+    assert_eq!(bad_month.status.code(), Some(2));
     assert_eq!(json_error(&bad_month)["kind"], "validation");
 }
 
@@ -267,4 +269,134 @@ fn cron_exports_as_the_reporting_service() {
     let said = refused(&args, kammerctl(&url, &args));
     assert!(said.contains("Superuser-Zugang"), "{said}");
     assert!(!std::path::Path::new(&out).exists());
+}
+
+/// `--from`/`--to` of `kammerctl export antraege` and the desk's date filter are the same
+/// German days, both included: the export selects exactly the rows the desk's query (as the
+/// screen sends it over IPC) lists, and the rows the database holds for those days. Four
+/// Anträge are moved to the edges of 12.01.2024 (winter time, UTC+1), so a bound that is
+/// exclusive, or a day taken in UTC, selects different rows.
+#[test]
+fn export_and_desk_select_the_same_days() {
+    use std::collections::BTreeSet;
+
+    use kammer_core::antraege::{self, AntragQuery};
+    use kammer_core::auth::{self, Password};
+
+    let db = Scratch::create();
+    let url = db.url();
+    migrate_and_seed(&url);
+    psql(
+        &url,
+        "update antraege set sent_at = case nr
+             when 10 then timestamptz '2024-01-11 23:59:59.999999 Europe/Berlin'
+             when 11 then timestamptz '2024-01-12 00:00:00 Europe/Berlin'
+             when 12 then timestamptz '2024-01-12 23:59:59.999999 Europe/Berlin'
+             when 13 then timestamptz '2024-01-13 00:00:00 Europe/Berlin' end
+         where nr in (10, 11, 12, 13)",
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let session = runtime
+        .block_on(auth::sign_in(
+            &kammer_core::db::parse_url(&url).unwrap(),
+            "sb.mueller",
+            &Password::attempt(common::DEMO_PASSWORD),
+        ))
+        .unwrap();
+    // The desk's side: the query as the Anträge screen sends it, every page of the list.
+    let desk = |query: serde_json::Value| -> BTreeSet<i64> {
+        let filter = serde_json::from_value::<AntragQuery>(query)
+            .unwrap()
+            .to_filter()
+            .unwrap();
+        runtime.block_on(async {
+            let mut nrs = BTreeSet::new();
+            let mut after = None;
+            loop {
+                let page = antraege::list(&session, &filter, after.as_ref(), 200)
+                    .await
+                    .unwrap();
+                nrs.extend(page.rows.iter().map(|r| r.nr));
+                match page.next {
+                    Some(next) => after = Some(antraege::Cursor::parse(&next).unwrap()),
+                    None => return nrs,
+                }
+            }
+        })
+    };
+    let cli = |name: &str, filter: &[&str]| -> BTreeSet<i64> {
+        let out = db.file(name);
+        let args = [&["export", "antraege", "--out", out.as_str()], filter].concat();
+        ok_sb(&url, &args);
+        records(&out, b';')
+            .iter()
+            .map(|r| r[0].parse().unwrap())
+            .collect()
+    };
+    let database = |where_clause: &str| -> BTreeSet<i64> {
+        psql(
+            &url,
+            &format!("select string_agg(nr::text, ',') from antraege where {where_clause}"),
+        )
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect()
+    };
+
+    // One day, written both ways.
+    let day = database(
+        "sent_at >= '2024-01-12 00:00 Europe/Berlin' and sent_at < '2024-01-13 00:00 Europe/Berlin'",
+    );
+    assert!(day.is_superset(&BTreeSet::from([11, 12, 178])), "{day:?}");
+    assert!(!day.contains(&10) && !day.contains(&13), "{day:?}");
+    let on_screen = desk(serde_json::json!({
+        "statuses": [], "from": "2024-01-12", "to": "2024-01-12",
+        "betriebsnummer": null, "search": null, "order": "oldest_first",
+    }));
+    assert_eq!(on_screen, day);
+    assert_eq!(
+        cli(
+            "tag-iso.csv",
+            &["--from", "2024-01-12", "--to", "2024-01-12"]
+        ),
+        day
+    );
+    assert_eq!(
+        cli(
+            "tag-de.csv",
+            &["--from", "12.01.2024", "--to", "12.01.2024"]
+        ),
+        day
+    );
+
+    // Only an end, with a status; only a start.
+    let until = database("sent_at < '2024-01-13 00:00 Europe/Berlin' and status = 'approved'");
+    assert!(until.len() > 5, "{until:?}");
+    let on_screen = desk(serde_json::json!({
+        "statuses": ["approved"], "from": "", "to": "12.01.2024",
+        "betriebsnummer": null, "search": null, "order": "newest_first",
+    }));
+    assert_eq!(on_screen, until);
+    assert_eq!(
+        cli(
+            "bis.csv",
+            &[
+                "--to",
+                "12.01.2024",
+                "--status",
+                "approved",
+                "--newest-first"
+            ]
+        ),
+        until
+    );
+    let since = database("sent_at >= '2024-01-13 00:00 Europe/Berlin'");
+    assert!(since.contains(&13) && !since.contains(&12), "{since:?}");
+    let on_screen = desk(serde_json::json!({
+        "statuses": [], "from": "2024-01-13", "to": null,
+        "betriebsnummer": null, "search": null, "order": "oldest_first",
+    }));
+    assert_eq!(on_screen, since);
+    assert_eq!(cli("ab.csv", &["--from", "2024-01-13"]), since);
 }

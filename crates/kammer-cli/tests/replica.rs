@@ -312,7 +312,8 @@ fn the_replica_is_needed_only_by_what_reads_from_it() {
     let nowhere = format!("postgres://postgres@127.0.0.1:1/{}", db.name);
 
     let out = kammerctl(&url, Some(&nowhere), &["betrieb", "show", "2121155381"]);
-    assert_eq!(out.status.code(), Some(1));
+    // Exit code 6: unreachable.
+    assert_eq!(out.status.code(), Some(6));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
         said.contains("Fehler (unavailable): Die Datenbank 127.0.0.1:1/"),

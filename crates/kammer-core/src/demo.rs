@@ -52,6 +52,17 @@ pub struct SeedReport {
     pub clerks: u64,
 }
 
+/// Where a seed stands, for a progress bar: the step under way (in German) and how far it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedProgress {
+    pub step: &'static str,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// How often the long step, the Anträge, reports progress.
+pub const SEED_PROGRESS_EVERY: u64 = 1000;
+
 /// The password of every demo clerk and demo service login (documented in the README).
 pub const DEMO_PASSWORD: &str = "kammer-demo-2026";
 /// The demo clerks: user name (their PostgreSQL login), role, name.
@@ -520,6 +531,23 @@ enum Fate {
 
 /// Seeds an empty database. Refused with a conflict when there are Betriebe already.
 pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
+    seed_with_progress(pool, opts, &|_| {}).await
+}
+
+/// [`seed`], telling `progress` when each step begins and, during the Anträge, every
+/// [`SEED_PROGRESS_EVERY`] of them.
+pub async fn seed_with_progress(
+    pool: &PgPool,
+    opts: &SeedOptions,
+    progress: &(dyn Fn(SeedProgress) + Send + Sync),
+) -> Result<SeedReport> {
+    let step = |step, done: usize, total: usize| {
+        progress(SeedProgress {
+            step,
+            done: done as u64,
+            total: total as u64,
+        })
+    };
     crate::db::require_superuser(pool, "Das Laden von Demo-Daten").await?;
     let betriebe_n = opts.betriebe.max(1) as usize;
     let antraege_n = opts.antraege.max(TEST_ANTRAG_NR as u32) as usize;
@@ -579,6 +607,7 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     }
 
     // ------------------------------------------------------------ clerks and services
+    step("Zugänge", 0, 1);
     // Logins are server-wide: a second demo database on the same server takes over the demo
     // logins of the first (same names, same password), under a lock on the role catalogue so
     // that seeds running side by side do not trip over each other.
@@ -610,6 +639,7 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     let (admin_id, sb_id) = (clerk_ids[0], clerk_ids[1]);
 
     // ------------------------------------------------------------ Betriebe
+    step("Betriebe", 0, betriebe_n);
     let test_index = betriebe_n / 2; // 0-based position of the Testbetrieb
     let mut numbers: HashSet<u64> = HashSet::with_capacity(betriebe_n);
     numbers.insert(2_121_155_381);
@@ -761,6 +791,7 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
 
     // ------------------------------------------------------------ accounts
     let accounts_n = (antraege_n * 3 / 4).max(2);
+    step("Accounts", 0, accounts_n);
     let mut accounts: Vec<Account> = Vec::with_capacity(accounts_n);
     accounts.push(Account {
         name: "Justus Krämer".to_string(),
@@ -832,6 +863,9 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     let mut zuordnungen_n = 0u64;
     let mut first_code_178: Option<ConfirmationCode> = None;
     for nr in 1..=antraege_n as i64 {
+        if (nr as u64 - 1).is_multiple_of(SEED_PROGRESS_EVERY) {
+            step("Anträge", nr as usize - 1, antraege_n);
+        }
         let sent_at = sent[nr as usize - 1];
         let (account_id, betrieb_id) = if nr == TEST_ANTRAG_NR {
             (justus_id, test_betrieb_id)
@@ -1183,9 +1217,11 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
             .execute(&mut *tx)
             .await?;
     }
+    step("Anträge", antraege_n, antraege_n);
     rebuild_indexes(&mut tx, &index_definitions).await?;
 
     // ------------------------------------------------------------ Antrag Nr. 178
+    step("Antrag Nr. 178", 0, 1);
     // Its first mail went out on 12.01.2024; the requester filled in the form again, so the
     // current code is issued now, through the same path as every other code.
     let policy = crate::policy::current(&mut tx).await?;
@@ -1266,6 +1302,7 @@ pub async fn seed(pool: &PgPool, opts: &SeedOptions) -> Result<SeedReport> {
     // After a bulk load, vacuum too: it sets the hint bits and the visibility map once,
     // instead of leaving that to the first readers (index-only scans need the map).
     let maintenance = if bulk { "vacuum (analyze)" } else { "analyze" };
+    step("Statistik", 0, 1);
     sqlx::query(maintenance).execute(pool).await?;
     Ok(SeedReport {
         betriebe: betriebe_n as u64,

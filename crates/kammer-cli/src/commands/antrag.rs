@@ -2,13 +2,13 @@
 
 use std::fmt::Write;
 
-use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use kammer_core::Result;
 use kammer_core::antraege::{
-    self, AntragDetail, AntragFilter, AntragPage, ApprovalOutcome, Approved, Cursor, SortOrder,
+    self, AntragDetail, AntragFilter, AntragPage, AntragQuery, ApprovalOutcome, Approved, Cursor,
+    SortOrder,
 };
-use kammer_core::domain::{AntragNr, AntragStatus, Betriebsnummer, GermanDay, Reason};
+use kammer_core::domain::{AntragNr, AntragStatus, Reason};
 
 use crate::context::Context;
 use crate::human;
@@ -48,17 +48,18 @@ pub enum Cmd {
     },
 }
 
-/// The list's filter, shared by `antrag list` and `export antraege` so both select the same rows.
+/// The list's filter, shared by `antrag list` and `export antraege`; the core turns it into
+/// the same filter as the desk's, so all three select the same rows for the same days.
 #[derive(Args)]
 pub struct FilterArgs {
     /// Status (mehrfach möglich), z. B. awaiting_code, in_review, approved
     #[arg(long)]
     status: Vec<String>,
-    /// gesendet ab (YYYY-MM-DD)
-    #[arg(long)]
+    /// Gesendet ab diesem Tag (JJJJ-MM-TT oder TT.MM.JJJJ, deutsche Zeit)
+    #[arg(long, value_name = "TAG")]
     from: Option<String>,
-    /// gesendet vor (YYYY-MM-DD)
-    #[arg(long)]
+    /// Gesendet bis einschließlich diesem Tag (JJJJ-MM-TT oder TT.MM.JJJJ, deutsche Zeit)
+    #[arg(long, value_name = "TAG")]
     to: Option<String>,
     /// Betriebsnummer
     #[arg(long)]
@@ -66,33 +67,30 @@ pub struct FilterArgs {
     /// Suche in Firmenname, Inhaber, Antragsteller:in, E-Mail, Betriebsnummer, Antrag Nr.
     #[arg(long)]
     search: Option<String>,
+    /// Neueste zuerst (sonst älteste zuerst, wie die Warteschlange)
     #[arg(long)]
     newest_first: bool,
 }
 
 impl FilterArgs {
     pub fn to_filter(&self) -> Result<AntragFilter> {
-        let day = |s: &str| -> Result<DateTime<Utc>> { Ok(GermanDay::parse(s)?.start()) };
-        Ok(AntragFilter {
+        AntragQuery {
             statuses: self
                 .status
                 .iter()
                 .map(|s| AntragStatus::parse(s))
                 .collect::<Result<_>>()?,
-            from: self.from.as_deref().map(day).transpose()?,
-            to: self.to.as_deref().map(day).transpose()?,
-            betriebsnummer: self
-                .betrieb
-                .as_deref()
-                .map(Betriebsnummer::parse)
-                .transpose()?,
+            from: self.from.clone(),
+            to: self.to.clone(),
+            betriebsnummer: self.betrieb.clone(),
             search: self.search.clone(),
             order: if self.newest_first {
                 SortOrder::NewestFirst
             } else {
                 SortOrder::OldestFirst
             },
-        })
+        }
+        .to_filter()
     }
 }
 

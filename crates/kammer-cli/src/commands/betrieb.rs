@@ -73,12 +73,20 @@ fn detail_human(d: &BetriebDetail) -> String {
         }
     );
     if !d.filialen.is_empty() {
-        let _ = writeln!(out, "\nFilialen ({}):", d.filialen.len());
+        let _ = writeln!(
+            out,
+            "\nFilialen ({}):",
+            human::number(d.filialen.len() as u64)
+        );
         for f in &d.filialen {
             let _ = writeln!(out, "  {} {}, {}", f.betriebsnummer, f.firmenname, f.ort);
         }
     }
-    let _ = writeln!(out, "\nZuordnungen ({}):", d.zuordnungen.len());
+    let _ = writeln!(
+        out,
+        "\nZuordnungen ({}):",
+        human::number(d.zuordnungen.len() as u64)
+    );
     for z in &d.zuordnungen {
         let state = match &z.revoked_at {
             Some(at) => format!(
@@ -102,7 +110,11 @@ fn detail_human(d: &BetriebDetail) -> String {
             state
         );
     }
-    let _ = writeln!(out, "\nAnträge ({}):", d.antraege.len());
+    let _ = writeln!(
+        out,
+        "\nAnträge ({}):",
+        human::number(d.antraege.len() as u64)
+    );
     for a in &d.antraege {
         let _ = writeln!(out, "  {}", human::summary_line(a));
     }

@@ -3,14 +3,19 @@
 
 use clap::Args;
 use kammer_core::Result;
-use kammer_core::demo::{self, DEMO_CLERKS, DEMO_PASSWORD, DEMO_SERVICES, SeedReport};
+use kammer_core::demo::{
+    self, DEMO_CLERKS, DEMO_PASSWORD, DEMO_SERVICES, SeedProgress, SeedReport,
+};
 
 use crate::context::Context;
+use crate::{human, progress};
 
 #[derive(Args)]
 pub struct Cmd {
+    /// Wie viele Betriebe (mindestens 4)
     #[arg(long, default_value_t = 300)]
     betriebe: u32,
+    /// Wie viele Anträge (mindestens 178, damit es Antrag Nr. 178 gibt)
     #[arg(long, default_value_t = 600)]
     antraege: u32,
 }
@@ -22,7 +27,15 @@ impl Cmd {
             betriebe: self.betriebe,
             antraege: self.antraege,
         };
-        let report = demo::seed(&pool, &options).await?;
+        let bar = progress::steps();
+        let report = demo::seed_with_progress(&pool, &options, &|p: SeedProgress| {
+            bar.set_length(p.total.max(1));
+            bar.set_position(p.done);
+            bar.set_message(p.step);
+        })
+        .await;
+        bar.finish_and_clear();
+        let report = report?;
         ctx.print(&report, human);
         Ok(())
     }
@@ -32,13 +45,13 @@ fn human(r: &SeedReport) -> String {
     let clerks: Vec<&str> = DEMO_CLERKS.iter().map(|c| c.0).collect();
     let services: Vec<&str> = DEMO_SERVICES.iter().map(|s| s.0).collect();
     format!(
-        "Demodaten geladen: {} Betriebe, {} Accounts, {} Anträge, {} Zuordnungen, {} Zugänge.\n\
+        "Demodaten geladen: {}, {}, {}, {}, {}.\n\
          Zugänge der Sachbearbeitung: {}\nDienst-Zugänge: {}\nPasswort aller Demo-Zugänge: {DEMO_PASSWORD}",
-        r.betriebe,
-        r.accounts,
-        r.antraege,
-        r.zuordnungen,
-        r.clerks,
+        human::count(r.betriebe, human::BETRIEB),
+        human::count(r.accounts, human::ACCOUNT),
+        human::count(r.antraege, human::ANTRAG),
+        human::count(r.zuordnungen, human::ZUORDNUNG),
+        human::count(r.clerks, human::ZUGANG),
         clerks.join(", "),
         services.join(", "),
     )

@@ -5,20 +5,18 @@ use kammer_core::db::Service;
 use kammer_core::{Result, expiry};
 
 use crate::context::Context;
+use crate::human;
 
 pub async fn run(ctx: &Context) -> Result<()> {
     let reporting = ctx.service(Service::Reporting).await?;
     let expired = expiry::expire_overdue(&reporting).await?;
     ctx.print(&serde_json::json!({ "expired": expired }), |_| {
-        format!("{} Anträge abgelaufen{}", expired.len(), nr_list(&expired))
+        let said = human::count(expired.len() as u64, human::ANTRAG);
+        if expired.is_empty() {
+            format!("{said} abgelaufen.")
+        } else {
+            format!("{said} abgelaufen: {}", human::nr_list(&expired))
+        }
     });
     Ok(())
-}
-
-fn nr_list(nrs: &[i64]) -> String {
-    if nrs.is_empty() {
-        return ".".into();
-    }
-    let nrs: Vec<String> = nrs.iter().map(i64::to_string).collect();
-    format!(": Nr. {}", nrs.join(", "))
 }

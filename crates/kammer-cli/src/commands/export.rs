@@ -11,6 +11,7 @@ use kammer_core::{Error, Result};
 
 use super::antrag::FilterArgs;
 use crate::context::{AnyReader, Context, interrupted};
+use crate::{human, progress};
 
 #[derive(Subcommand)]
 pub enum Cmd {
@@ -47,7 +48,8 @@ impl Cmd {
                 };
                 ctx.print(&outcome, |o| match o {
                     ExportOutcome::Written { path, rows } => format!(
-                        "{rows} Anträge nach {} exportiert ({}).",
+                        "{} nach {} exportiert ({}).",
+                        human::count(*rows, human::ANTRAG),
                         path.display(),
                         dialect.label_de()
                     ),
@@ -68,14 +70,20 @@ struct Antraege {
 impl Antraege {
     async fn write(&self, reader: &impl Reader) -> Result<ExportOutcome> {
         // Ctrl-C or SIGTERM stops the export cleanly: no half-written file, no temporary file left.
-        let control = ExportControl::new();
+        let bar = progress::count(human::ANTRAG, "geschrieben");
+        let control = ExportControl::new().with_progress({
+            let bar = bar.clone();
+            move |rows| bar.set_position(rows)
+        });
         let on_interrupt = control.clone();
         tokio::spawn(async move {
             interrupted().await;
             on_interrupt.cancel();
         });
         let outcome =
-            export::antraege(reader, &self.filter, self.dialect, &self.out, &control).await?;
+            export::antraege(reader, &self.filter, self.dialect, &self.out, &control).await;
+        bar.finish_and_clear();
+        let outcome = outcome?;
         if let ExportOutcome::Cancelled { .. } = outcome {
             return Err(Error::conflict(
                 "Der Export wurde abgebrochen; es wurde keine Datei geschrieben.",

@@ -10,6 +10,7 @@ mod antrag;
 mod betrieb;
 mod clerk;
 mod code;
+mod completions;
 mod demo_seed;
 mod expire;
 mod export;
@@ -66,9 +67,40 @@ pub enum Command {
     /// Berichte (Sachbearbeitung oder Berichtsdienst)
     #[command(subcommand)]
     Report(report::Cmd),
+    /// Vervollständigung der Befehle für die Shell ausgeben (bash, zsh, fish, powershell)
+    ///
+    /// Zum Beispiel für bash: kammerctl completions bash > /etc/bash_completion.d/kammerctl;
+    /// für PowerShell: kammerctl completions powershell >> $PROFILE. Braucht keine Datenbank.
+    Completions(completions::Cmd),
+    /// Hilfe zu kammerctl oder zu einem Befehl anzeigen, z. B. kammerctl help antrag approve
+    Help {
+        /// Der Befehl, z. B. antrag approve
+        #[arg(value_name = "BEFEHL")]
+        befehl: Vec<String>,
+    },
 }
 
 impl Command {
+    /// The commands that need no database, run at once; `false` for all others.
+    pub fn run_without_database(&self) -> bool {
+        match self {
+            Command::Completions(cmd) => cmd.run(),
+            Command::Help { befehl } => {
+                let call = ["kammerctl"]
+                    .into_iter()
+                    .chain(befehl.iter().map(String::as_str))
+                    .chain(["--help"]);
+                // Prints the help and exits, as `kammerctl … --help` does (or with clap's
+                // usage error for an unknown command).
+                if let Err(e) = crate::command().try_get_matches_from(call) {
+                    crate::help::usage_error(e);
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
     pub async fn run(self, ctx: &Context) -> Result<()> {
         match self {
             Command::Migrate => migrate::run(ctx).await,
@@ -85,6 +117,9 @@ impl Command {
             Command::Expire => expire::run(ctx).await,
             Command::Export(cmd) => cmd.run(ctx).await,
             Command::Report(cmd) => cmd.run(ctx).await,
+            Command::Completions(_) | Command::Help { .. } => {
+                unreachable!("run_without_database runs these")
+            }
         }
     }
 
@@ -98,6 +133,8 @@ impl Command {
                 | Command::ServiceLogin(_)
                 | Command::Portal(_)
                 | Command::Expire
+                | Command::Completions(_)
+                | Command::Help { .. }
         ) && !matches!(self, Command::Outbox(cmd) if cmd.is_service())
     }
 }

@@ -11,6 +11,7 @@ use kammer_core::export::Dialect;
 use kammer_core::report::{self, Figures, MONTHLY_HEADER, Month, MonthlyReport, SERIES_HEADER};
 
 use crate::context::{AnyReader, Context};
+use crate::{human, progress};
 
 #[derive(Subcommand)]
 pub enum Cmd {
@@ -19,6 +20,7 @@ pub enum Cmd {
         /// JJJJ-MM, z. B. 2026-11
         #[arg(long)]
         month: String,
+        /// excel-de (Semikolon, UTF-8 mit BOM, deutsche Zeit) oder rfc4180 (Komma, ISO 8601)
         #[arg(long, default_value = "excel-de")]
         dialect: String,
         /// CSV-Datei mit den Zahlen des Monats (Gesamt und je Gewerk)
@@ -64,14 +66,10 @@ impl Cmd {
 
 impl Monthly {
     async fn run(&self, ctx: &Context, reader: &impl Reader) -> Result<()> {
-        let r = report::monthly(reader, self.month).await?;
-        let mut written = Vec::new();
-        if let Some(out) = &self.out {
-            written.push(report::write_monthly(reader, &r, self.dialect, out).await?);
-        }
-        if let Some(out) = &self.series_out {
-            written.push(report::write_series(reader, &r, self.dialect, out).await?);
-        }
+        let bar = progress::spinner();
+        let outcome = self.compute_and_write(reader, &bar).await;
+        bar.finish_and_clear();
+        let (r, written) = outcome?;
         if written.is_empty() {
             ctx.print(&r, human);
         } else {
@@ -93,24 +91,46 @@ impl Monthly {
     }
 }
 
+impl Monthly {
+    /// The report, and the files written.
+    async fn compute_and_write(
+        &self,
+        reader: &impl Reader,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<(MonthlyReport, Vec<PathBuf>)> {
+        bar.set_message(format!("Zahlen für {} werden berechnet", self.month));
+        let r = report::monthly(reader, self.month).await?;
+        let mut written = Vec::new();
+        if let Some(out) = &self.out {
+            bar.set_message("Monatsbericht wird geschrieben");
+            written.push(report::write_monthly(reader, &r, self.dialect, out).await?);
+        }
+        if let Some(out) = &self.series_out {
+            bar.set_message("Verlauf wird geschrieben");
+            written.push(report::write_series(reader, &r, self.dialect, out).await?);
+        }
+        Ok((r, written))
+    }
+}
+
 fn figure_values(f: &Figures) -> [String; 15] {
-    let hours = |h: Option<f64>| h.map_or("–".into(), |h| format!("{h:.1}").replace('.', ","));
+    let hours = |h: Option<f64>| h.map_or("–".into(), human::decimal);
     [
-        f.received.to_string(),
-        f.codes_confirmed.to_string(),
-        f.approved_by_portal.to_string(),
-        f.approved_by_clerk.to_string(),
-        f.withdrawn.to_string(),
-        f.rejected.to_string(),
-        f.expired.to_string(),
-        f.open_at_month_end.to_string(),
-        f.codes_sent.to_string(),
-        f.codes_resent.to_string(),
-        f.mails_failed.to_string(),
-        f.zuordnungen.to_string(),
+        human::number(f.received),
+        human::number(f.codes_confirmed),
+        human::number(f.approved_by_portal),
+        human::number(f.approved_by_clerk),
+        human::number(f.withdrawn),
+        human::number(f.rejected),
+        human::number(f.expired),
+        human::number(f.open_at_month_end),
+        human::number(f.codes_sent),
+        human::number(f.codes_resent),
+        human::number(f.mails_failed),
+        human::number(f.zuordnungen),
         hours(f.median_hours_to_zuordnung),
         hours(f.p90_hours_to_zuordnung),
-        f.betriebe_newly_linked.to_string(),
+        human::number(f.betriebe_newly_linked),
     ]
 }
 
@@ -153,12 +173,12 @@ fn human(r: &MonthlyReport) -> String {
     for m in &r.series {
         let cells = [
             m.month.to_string(),
-            m.received.to_string(),
-            m.approved_by_portal.to_string(),
-            m.approved_by_clerk.to_string(),
-            m.withdrawn.to_string(),
-            m.rejected.to_string(),
-            m.expired.to_string(),
+            human::number(m.received),
+            human::number(m.approved_by_portal),
+            human::number(m.approved_by_clerk),
+            human::number(m.withdrawn),
+            human::number(m.rejected),
+            human::number(m.expired),
         ];
         let line: Vec<String> = cells
             .iter()

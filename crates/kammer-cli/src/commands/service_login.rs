@@ -13,6 +13,7 @@ pub enum Cmd {
     /// Dienst-Zugang anlegen (nur als Superuser); Passwort aus KAMMERCTL_NEW_PASSWORD oder
     /// Abfrage
     Add {
+        /// Der Dienst; der Zugang kommt in dessen Gruppe
         #[arg(long, value_enum)]
         service: ServiceArg,
         /// Name des Zugangs, z. B. kd_mailer

@@ -88,22 +88,50 @@ pub fn json_as(url: &str, user: &str, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok_as(url, user, &with_json(args))).expect("JSON output")
 }
 
-/// A run that must be refused (exit 1); returns its standard error.
-pub fn refused(args: &[&str], out: Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "kammerctl {args:?} was not refused: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// The exit code of each kind of error, as `kammerctl --help` and the README document them.
+pub fn exit_code_of(kind: &str) -> i32 {
+    match kind {
+        "internal" => 1,
+        // clap's usage errors, in German ("Fehler (usage): …"), and invalid values.
+        "usage" | "validation" => 2,
+        "not_found" => 3,
+        "conflict" => 4,
+        "forbidden" => 5,
+        "unavailable" => 6,
+        other => panic!("unknown error kind {other}"),
+    }
 }
 
-/// The `{"error": {kind, message}}` of a refused `--json` run.
+/// A run that must be refused; returns its standard error ("Fehler (kind): …"). It must exit
+/// with the code of the kind it names.
+pub fn refused(args: &[&str], out: Output) -> String {
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    let kind = said
+        .split_once("Fehler (")
+        .and_then(|(_, rest)| rest.split_once("):"))
+        .map(|(kind, _)| kind)
+        .unwrap_or_else(|| {
+            panic!(
+                "kammerctl {args:?} was not refused ({:?}): {}{said}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout)
+            )
+        });
+    assert_eq!(
+        out.status.code(),
+        Some(exit_code_of(kind)),
+        "kammerctl {args:?}: exit code of a {kind} refusal: {said}"
+    );
+    said
+}
+
+/// The `{"error": {kind, message}}` of a refused `--json` run, which exited with the code of
+/// its kind.
 pub fn json_error(out: &Output) -> serde_json::Value {
-    assert_eq!(out.status.code(), Some(1), "not refused: {out:?}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON error");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("not refused with a JSON error: {out:?}"));
+    let kind = v["error"]["kind"].as_str().expect("error kind").to_string();
+    assert_eq!(out.status.code(), Some(exit_code_of(&kind)), "{out:?}");
     v["error"].clone()
 }
 

@@ -3,6 +3,7 @@
 
 mod actions;
 mod decisions;
+mod query;
 pub(crate) mod transition;
 
 use chrono::{DateTime, Utc};
@@ -12,6 +13,7 @@ use sqlx::PgConnection;
 
 pub use actions::{ActionState, AntragAction, ApprovalState, available};
 pub use decisions::{ApprovalOutcome, Approved, approve, reject, withdraw};
+pub use query::AntragQuery;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::Session;
@@ -62,7 +64,7 @@ pub struct AntragFilter {
     pub statuses: Vec<AntragStatus>,
     /// Sent at or after.
     pub from: Option<DateTime<Utc>>,
-    /// Sent before.
+    /// Sent before (exclusive). [`AntragQuery`] sets it to the end of the last day given.
     pub to: Option<DateTime<Utc>>,
     pub betriebsnummer: Option<Betriebsnummer>,
     /// The list's search box: part of the Firmenname, Inhaber, the Betrieb's or the

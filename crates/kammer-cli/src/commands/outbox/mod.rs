@@ -90,7 +90,11 @@ impl Cmd {
                             "Keine fehlgeschlagene E-Mail, deren Antrag noch auf einen Code wartet."
                                 .into()
                         }
-                        n => format!("{n} E-Mail(s) eingereiht: {ids:?}"),
+                        n => format!(
+                            "{} eingereiht: {}",
+                            human::count(n as u64, human::EMAIL),
+                            human::nr_list(&ids)
+                        ),
                     }
                 });
             }

@@ -7,6 +7,7 @@ use kammer_core::mail::{self, DrainReport};
 
 use super::smtp_config::{SmtpArgs, WorkerArgs, smtp_config, worker_config};
 use crate::context::{Context, interrupted};
+use crate::human;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -42,6 +43,8 @@ impl Args {
 fn human(r: &DrainReport) -> String {
     format!(
         "Versendet: {}, später erneut: {}, fehlgeschlagen: {}",
-        r.sent, r.deferred, r.failed
+        human::number(r.sent),
+        human::number(r.deferred),
+        human::number(r.failed)
     )
 }

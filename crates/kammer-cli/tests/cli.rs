@@ -1,0 +1,257 @@
+//! What `kammerctl` promises scripts and people beyond each command's result: one exit code per
+//! kind of error, shell completions, and progress bars only on a terminal. The real binary,
+//! against a fresh database with the demo data.
+
+mod common;
+
+use common::{kammerctl, kammerctl_as, migrate_and_seed, ok_as, run};
+use kammer_testkit::{ScratchDatabase, psql};
+
+fn code(out: &std::process::Output) -> Option<i32> {
+    out.status.code()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn each_kind_of_error_has_its_exit_code() {
+    let db = ScratchDatabase::create("kammerctl_exit");
+    let url = db.url();
+    migrate_and_seed(&url);
+
+    // 0: done.
+    let out = kammerctl_as(&url, "hl.schmidt", &["betrieb", "show", "2121155381"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+
+    // 2: a malformed call, from clap or from the core (an invalid day).
+    let out = kammerctl_as(&url, "sb.mueller", &["antrag", "list", "--gibts-nicht"]);
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    // In German, with the usage line, as the help writes it.
+    assert!(
+        stderr(&out).starts_with(
+            "Fehler (usage): Unbekannte Option oder überzähliges Argument „--gibts-nicht“."
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("Aufruf: kammerctl antrag list"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("error:"), "{}", stderr(&out));
+    let out = kammerctl_as(&url, "sb.mueller", &["antrag", "lsit"]);
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Gemeint ist vielleicht „list“"),
+        "{}",
+        stderr(&out)
+    );
+    let out = kammerctl_as(
+        &url,
+        "sb.mueller",
+        &["antrag", "list", "--to", "31.02.2024"],
+    );
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Fehler (validation)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // 3: not found — a Betrieb that does not exist.
+    let out = kammerctl_as(&url, "hl.schmidt", &["betrieb", "show", "9999999999"]);
+    assert_eq!(code(&out), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Fehler (not_found)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // 4: conflict — approving an Antrag that is already decided.
+    let decided = psql(
+        &url,
+        "select nr from antraege where status = 'rejected' order by nr limit 1",
+    );
+    let out = kammerctl_as(
+        &url,
+        "admin",
+        &[
+            "antrag",
+            "approve",
+            &decided,
+            "--reason",
+            "Rückruf beim Inhaber",
+        ],
+    );
+    assert_eq!(code(&out), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Fehler (conflict)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // 5: forbidden — the hotline may not approve; a wrong password is refused the same way.
+    let out = kammerctl_as(
+        &url,
+        "hl.schmidt",
+        &[
+            "antrag",
+            "approve",
+            "178",
+            "--reason",
+            "telefonisch bestätigt",
+        ],
+    );
+    assert_eq!(code(&out), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Fehler (forbidden)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        &url,
+        &[
+            ("KAMMERCTL_USER", "sb.mueller"),
+            ("KAMMERCTL_PASSWORD", "falsch-falsch"),
+        ],
+        &["antrag", "show", "178"],
+    );
+    assert_eq!(code(&out), Some(5), "{}", stderr(&out));
+
+    // 6: unavailable — nothing listens on port 1.
+    let nowhere = format!("postgres://postgres@127.0.0.1:1/{}", db.name);
+    let out = kammerctl(&nowhere, &["migrate"]);
+    assert_eq!(code(&out), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Fehler (unavailable)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // --json: the same codes, the error as JSON on stdout.
+    let out = kammerctl_as(
+        &url,
+        "hl.schmidt",
+        &["--json", "betrieb", "show", "9999999999"],
+    );
+    assert_eq!(code(&out), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "not_found");
+
+    // The help documents them.
+    let help = ok_as(&url, "hl.schmidt", &["--help"]);
+    for line in [
+        "  3  nicht gefunden",
+        "  4  Konflikt",
+        "  5  abgewiesen",
+        "  6  nicht erreichbar",
+    ] {
+        assert!(help.contains(line), "{line}: {help}");
+    }
+}
+
+#[test]
+fn completions_for_each_shell_without_a_database() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kammerctl"))
+            .args(["completions", shell])
+            .env_remove("DATABASE_URL")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), Some(0), "{shell}: {}", stderr(&out));
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.len() > 1000, "{shell}: {script}");
+        for known in ["demo-seed", "approve", "newest-first"] {
+            assert!(script.contains(known), "{shell} lacks {known}");
+        }
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kammerctl"))
+        .args(["completions", "cmd.exe"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), Some(2));
+}
+
+/// What a progress bar leaves in a stream: bar and spinner glyphs (indicatif's default
+/// spinner), ANSI escapes.
+fn has_progress(s: &str) -> bool {
+    s.contains([
+        '█', '▌', '░', '⠁', '⠂', '⠄', '⡀', '⢀', '⠠', '⠐', '⠈', '\u{1b}',
+    ])
+}
+
+/// `args` under a pseudo-terminal (script(1)), so that stderr is a terminal; the terminal's
+/// whole stream.
+fn on_a_terminal(url: &str, args: &[&str]) -> String {
+    let quoted: Vec<String> = [env!("CARGO_BIN_EXE_kammerctl")]
+        .iter()
+        .chain(args)
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let out = std::process::Command::new("script")
+        .args(["-qefc", &quoted.join(" "), "/dev/null"])
+        .env("DATABASE_URL", url)
+        .env("KAMMERCTL_USER", "sb.mueller")
+        .env("KAMMERCTL_PASSWORD", common::DEMO_PASSWORD)
+        .env_remove("KD_READ_DATABASE_URL")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux");
+    assert_eq!(code(&out), Some(0), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_only_when_stderr_is_a_terminal() {
+    let db = ScratchDatabase::create("kammerctl_progress");
+    let url = db.url();
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    common::ok(&url, &["migrate"]);
+
+    // Piped, as in cron: stdout has the result, stderr nothing at all.
+    let out = kammerctl(&url, &["demo-seed", "--antraege", "2500"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2.500 Anträge"));
+    let csv = file("alle.csv");
+    let out = kammerctl_as(&url, "sb.mueller", &["export", "antraege", "--out", &csv]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("2.500 Anträge nach "), "{said}");
+    assert!(!has_progress(&said), "{said}");
+    let month = psql(&url, "select to_char(now(), 'YYYY-MM')");
+    let out = kammerctl_as(
+        &url,
+        "sb.mueller",
+        &[
+            "report",
+            "monthly",
+            "--month",
+            &month,
+            "--out",
+            &file("bericht.csv"),
+        ],
+    );
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+
+    // On a terminal the same commands show their progress.
+    let screen = on_a_terminal(&url, &["export", "antraege", "--out", &file("tty.csv")]);
+    assert!(screen.contains("Anträge geschrieben"), "{screen:?}");
+    assert!(has_progress(&screen), "{screen:?}");
+    let screen = on_a_terminal(&url, &["report", "monthly", "--month", &month]);
+    assert!(screen.contains("werden berechnet"), "{screen:?}");
+    let fresh = ScratchDatabase::create("kammerctl_progress_seed");
+    common::ok(&fresh.url(), &["migrate"]);
+    let screen = on_a_terminal(&fresh.url(), &["demo-seed", "--antraege", "2500"]);
+    assert!(
+        screen.contains("Anträge") && screen.contains(" von 2.500"),
+        "{screen:?}"
+    );
+}
