@@ -2,6 +2,7 @@
 //! PostgreSQL login; the password is stored (in the keychain) only when the clerk asks.
 
 use kammer_core::auth::{self, Password};
+use kammer_core::db;
 use tauri::{AppHandle, Runtime, State};
 
 use super::{CommandResult, body};
@@ -31,7 +32,11 @@ pub async fn sign_in<R: Runtime>(
         None
     };
     let password = stored.clone().unwrap_or(password);
-    let options = database.options().map_err(body)?;
+    // Named „KammerDesk <version> (<login>)“ in pg_stat_activity, with a statement timeout.
+    let options = db::desk_options(
+        database.options().map_err(body)?,
+        db::DESK_STATEMENT_TIMEOUT,
+    );
     let signed_in = auth::sign_in(&options, &username, &Password::attempt(&password))
         .await
         .map_err(|e| {
