@@ -3,13 +3,14 @@
 
 use kammer_core::auth::{self, Password};
 use kammer_core::db;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::{CommandResult, body};
 use crate::database::Database;
 use crate::listener;
 use crate::secrets::{self, Secrets};
 use crate::session::{SessionState, SignedIn};
+use crate::settings::Pinned;
 
 /// `password` empty and a password stored for this login on this server: the stored one is
 /// used. `remember`: store the password that worked; otherwise any stored one is forgotten.
@@ -52,7 +53,8 @@ pub async fn sign_in<R: Runtime>(
         secrets.forget(&account);
     }
     tracing::info!(clerk = %signed_in.username, "signed in");
-    let view = SignedIn::from(&signed_in);
+    let idle = app.state::<Pinned>().0.idle_sign_out();
+    let view = SignedIn::new(&signed_in, idle);
     let changes = listener::start(app, signed_in.pool().clone());
     session.begin(signed_in, changes).await;
     Ok(view)
@@ -84,6 +86,14 @@ pub async fn sign_out(session: State<'_, SessionState>) -> CommandResult<()> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn current_clerk(session: State<'_, SessionState>) -> CommandResult<Option<SignedIn>> {
-    Ok(session.current().await.as_ref().map(SignedIn::from))
+pub async fn current_clerk(
+    session: State<'_, SessionState>,
+    pinned: State<'_, Pinned>,
+) -> CommandResult<Option<SignedIn>> {
+    let idle = pinned.0.idle_sign_out();
+    Ok(session
+        .current()
+        .await
+        .as_ref()
+        .map(|s| SignedIn::new(s, idle)))
 }

@@ -1,5 +1,6 @@
 //! The settings screen: where the database is. Anyone may look; only a signed-in
-//! administrator may change it, and not where IT pinned it in the environment.
+//! administrator may change it, and not what IT pinned (desk.toml, `KAMMERDESK_DB_…`,
+//! `KAMMERDESK_DATABASE_URL`): before sign-in nothing can be saved at all.
 
 use kammer_core::domain::Role;
 use kammer_core::{Error, ErrorKind};
@@ -8,7 +9,7 @@ use tauri::{AppHandle, Runtime, State};
 use super::{CommandResult, body, signed_in};
 use crate::database::Database;
 use crate::session::SessionState;
-use crate::settings::{self, DeskSettings};
+use crate::settings::{self, DeskSettings, Pinned};
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn load_settings<R: Runtime>(app: AppHandle<R>) -> CommandResult<DeskSettings> {
@@ -21,6 +22,7 @@ pub async fn save_settings<R: Runtime>(
     app: AppHandle<R>,
     database: State<'_, Database>,
     session: State<'_, SessionState>,
+    pinned: State<'_, Pinned>,
     settings: DeskSettings,
 ) -> CommandResult<DeskSettings> {
     let clerk = signed_in(&session).await?;
@@ -37,6 +39,6 @@ pub async fn save_settings<R: Runtime>(
         )));
     }
     let saved = settings::save(&app, &settings).map_err(body)?;
-    database.retarget(saved.database.connect_options());
+    database.retarget(pinned.connect_options(&saved.database));
     Ok(saved)
 }

@@ -599,3 +599,63 @@ fn a_trace_log_holds_no_code_no_mail_text_and_no_password() {
     }
     assert!(!log.contains(DEMO_PASSWORD), "a password is in the log");
 }
+
+/// Without `--database-url`, kammerctl signs in at the server IT pinned for this machine
+/// (desk.toml, here through KAMMERDESK_CONFIG; the environment wins over the file), with the
+/// same parser as the desk; a broken file is refused in German, naming it.
+#[test]
+fn without_an_address_kammerctl_uses_the_pinned_server() {
+    let db = ScratchDatabase::create("kammerctl_story");
+    let url = db.url();
+    migrate_and_seed(&url);
+    let server = kammer_core::db::parse_url(&url).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desk.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[database]\nhost = \"{}\"\nport = {}\nname = \"gibt-es-nicht\"\ntls_mode = \"prefer\"\n",
+            server.get_host(),
+            server.get_port(),
+        ),
+    )
+    .unwrap();
+    let pinned = |file: &std::path::Path, name: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kammerctl"));
+        cmd.args(["--json", "betrieb", "show", "2121155381"])
+            .env_remove("DATABASE_URL")
+            .env_remove("KAMMERDESK_DB_NAME")
+            .env("KAMMERDESK_CONFIG", file)
+            .env("KAMMERCTL_USER", "hl.schmidt")
+            .env("KAMMERCTL_PASSWORD", DEMO_PASSWORD)
+            .stdin(Stdio::null());
+        if let Some(name) = name {
+            cmd.env("KAMMERDESK_DB_NAME", name);
+        }
+        cmd.output().unwrap()
+    };
+    // The file's database does not exist; the environment names the right one.
+    let wrong = pinned(&file, None);
+    assert!(
+        json_error(&wrong)["message"]
+            .as_str()
+            .unwrap()
+            .contains("gibt-es-nicht"),
+        "{wrong:?}"
+    );
+    let shown = pinned(&file, Some(server.get_database().unwrap()));
+    let shown: serde_json::Value =
+        serde_json::from_slice(&success(&[], shown).into_bytes()).expect("JSON output");
+    assert_eq!(shown["betrieb"]["betriebsnummer"], "2121155381", "{shown}");
+
+    std::fs::write(&file, "[datenbank]\nhost = \"x\"\n").unwrap();
+    let broken = pinned(&file, None);
+    let message = json_error(&broken)["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.starts_with(&format!(
+            "Die Konfiguration {} ist fehlerhaft",
+            file.display()
+        )),
+        "{message}"
+    );
+}
