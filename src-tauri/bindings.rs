@@ -17,10 +17,12 @@ use kammer_core::db::DatabaseInfo;
 use kammer_core::domain::{AntragNr, AntragStatus, Permission, Role};
 use kammer_core::error::{ErrorBody, ErrorKind};
 use kammer_core::export::Dialect;
+use kammer_core::outbox::SenderStatus;
 use kammer_core::report::{Figures, GewerkFigures, Month, MonthOutcomes, MonthlyReport};
 use kammer_core::zuordnungen::Zuordnung;
 use ts_rs::TS;
 
+use crate::commands::about::About;
 use crate::commands::antraege::{AntragQuery, StatusCount};
 use crate::commands::audit::AuditQuery;
 use crate::commands::connection::ConnectionInfo;
@@ -44,6 +46,8 @@ fn generated() -> String {
         DatabaseInfo,
         ServerInfo,
         ConnectionInfo,
+        SenderStatus,
+        About,
         Role,
         Permission,
         SignedIn,

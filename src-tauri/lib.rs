@@ -28,11 +28,26 @@ use database::{DEMO_DATABASE_URL, Database};
 /// Opens the window at once and connects to the database in the background, so a clerk
 /// sees a window (and, if need be, a clear error) even when the database is down.
 pub fn run() {
-    logging::init();
-    desk(Builder::default(), url_from_env())
+    let context = context();
+    logging::init(logging::folder_for(&context.config().identifier));
+    // First, so that a second start hands over to the running desk before it opens anything.
+    let builder = Builder::default().plugin(tauri_plugin_single_instance::init(|app, _, _| {
+        tracing::info!("KammerDesk started a second time: bringing the running window forward");
+        focus_main_window(app);
+    }));
+    desk(builder, url_from_env())
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .run(context())
+        .run(context)
         .expect("KammerDesk could not start its window");
+}
+
+/// Brings the desk's window to the front: un-minimised, shown and focused.
+fn focus_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(window) = app.webview_windows().values().next() {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
 }
 
 /// The app without its runtime, so tests can drive the real commands and capabilities
@@ -42,6 +57,7 @@ pub fn desk<R: Runtime>(builder: Builder<R>, database_url: Option<String>) -> Bu
     let builder = builder
         .plugin(tauri_plugin_store::Builder::default().build())
         .manage(secrets::Secrets::default())
+        .manage(settings::Pinned::load())
         .manage(session::SessionState::default())
         .manage(commands::export::RunningExport::default());
     // An address from the environment needs nothing of the app (this is also the path of
@@ -59,6 +75,7 @@ pub fn desk<R: Runtime>(builder: Builder<R>, database_url: Option<String>) -> Bu
         })
         .invoke_handler(tauri::generate_handler![
             commands::connection::connection_info,
+            commands::about::about,
             commands::auth::sign_in,
             commands::auth::stored_password,
             commands::auth::sign_out,
@@ -90,12 +107,14 @@ pub fn desk<R: Runtime>(builder: Builder<R>, database_url: Option<String>) -> Bu
         ])
 }
 
-/// The database saved in the settings, else the local demo database.
+/// The database saved in the settings with what IT pinned over it (desk.toml, the
+/// environment), else the local demo database.
 fn stored_target<R: Runtime>(app: &tauri::AppHandle<R>) -> Database {
-    if !settings::database_configured(app) {
+    let pinned = app.state::<settings::Pinned>();
+    if !settings::database_configured(app) && !pinned.0.pins_database() {
         return Database::from_url(DEMO_DATABASE_URL);
     }
-    match settings::load(app).database.connect_options() {
+    match pinned.connect_options(&settings::load(app).database) {
         Ok(target) => Database::new(target),
         Err(e) => Database::unusable(e),
     }

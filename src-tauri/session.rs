@@ -20,11 +20,14 @@ pub struct SignedIn {
     pub role: Role,
     pub role_label: String,
     pub permissions: Vec<Permission>,
+    /// Seconds without input after which the desk signs out (desk.toml, default 15 minutes).
+    pub idle_sign_out_seconds: u32,
 }
 
-impl From<&Session> for SignedIn {
-    fn from(s: &Session) -> Self {
+impl SignedIn {
+    pub fn new(s: &Session, idle_sign_out: std::time::Duration) -> Self {
         SignedIn {
+            idle_sign_out_seconds: u32::try_from(idle_sign_out.as_secs()).unwrap_or(u32::MAX),
             username: s.username.clone(),
             display_name: s.display_name.clone(),
             role: s.role,

@@ -4,12 +4,13 @@
 //! user and no password here: each clerk signs in with their own login, and the desk sends no
 //! mail (the mail sender is a server-side service, `kammerctl outbox run`).
 
+use kammer_core::config::MachineConfig;
 use kammer_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 use sqlx::postgres::PgConnectOptions;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
 pub const STORE_FILE: &str = "settings.json";
@@ -48,6 +49,104 @@ impl Default for DatabaseSettings {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DeskSettings {
     pub database: DatabaseSettings,
+    /// The fields of `database` IT pinned (desk.toml or `KAMMERDESK_DB_…`): `host`, `port`,
+    /// `database`, `tls_mode`, `ca_file`. Shown read-only, „von der IT festgelegt“; never saved.
+    #[serde(default)]
+    pub pinned: Vec<String>,
+    /// Where the pins come from: the file's path, or „Umgebungsvariablen“.
+    #[serde(default)]
+    pub pinned_by: Option<String>,
+}
+
+/// The machine-wide configuration (kammer_core::config), read once at start.
+pub struct Pinned(pub MachineConfig);
+
+impl Pinned {
+    /// A file that does not parse pins nothing and is logged as an error; the desk still
+    /// starts, with the settings saved on this machine.
+    pub fn load() -> Pinned {
+        match MachineConfig::load() {
+            Ok(config) => {
+                if let Some(file) = &config.file {
+                    tracing::info!("machine configuration read from {file}");
+                }
+                Pinned(config)
+            }
+            Err(e) => {
+                tracing::error!("machine configuration ignored: {}", e.message());
+                Pinned(MachineConfig::default())
+            }
+        }
+    }
+
+    fn fields(&self) -> Vec<String> {
+        let db = &self.0.database;
+        [
+            ("host", db.host.is_some()),
+            ("port", db.port.is_some()),
+            ("database", db.name.is_some()),
+            ("tls_mode", db.tls_mode.is_some()),
+            ("ca_file", db.ca_file.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, pinned)| *pinned)
+        .map(|(name, _)| name.to_owned())
+        .collect()
+    }
+
+    /// `settings` with IT's values in place of the pinned fields.
+    pub fn apply(&self, mut settings: DeskSettings) -> DeskSettings {
+        let db = &self.0.database;
+        if let Some(host) = &db.host {
+            settings.database.host = host.clone();
+        }
+        if let Some(port) = db.port {
+            settings.database.port = port;
+        }
+        if let Some(name) = &db.name {
+            settings.database.database = name.clone();
+        }
+        if let Some(mode) = db.tls_mode.as_deref().and_then(|m| TlsMode::parse(m).ok()) {
+            settings.database.tls_mode = mode;
+        }
+        if let Some(ca) = &db.ca_file {
+            settings.database.ca_file = Some(ca.display().to_string());
+        }
+        settings.pinned = self.fields();
+        settings.pinned_by = (!settings.pinned.is_empty() || self.0.file.is_some()).then(|| {
+            self.0
+                .file
+                .clone()
+                .unwrap_or_else(|| "Umgebungsvariablen".to_owned())
+        });
+        settings
+    }
+
+    /// Refuses a change to a pinned field.
+    pub fn check(&self, wanted: &DatabaseSettings) -> Result<()> {
+        let pinned = self.apply(DeskSettings {
+            database: wanted.clone(),
+            ..Default::default()
+        });
+        if pinned.database != *wanted {
+            return Err(Error::forbidden(format!(
+                "Diese Verbindungsangaben sind von der IT festgelegt ({}) und können hier nicht geändert werden.",
+                pinned.pinned_by.unwrap_or_default()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The server to sign in at: the saved settings with IT's pins (the CA file included) over
+    /// them. Fails when the CA file cannot be read.
+    pub fn connect_options(&self, settings: &DatabaseSettings) -> Result<PgConnectOptions> {
+        self.apply(DeskSettings {
+            database: settings.clone(),
+            ..Default::default()
+        })
+        .database
+        .connect_options()
+    }
 }
 
 impl DatabaseSettings {
@@ -92,15 +191,20 @@ impl DatabaseSettings {
     }
 }
 
-/// The settings as stored, with defaults for whatever is not.
+/// The settings as stored, with defaults for whatever is not, and IT's pins over both.
 pub fn load<R: Runtime>(app: &AppHandle<R>) -> DeskSettings {
     let stored = app.store(STORE_FILE).ok();
-    DeskSettings {
+    let settings = DeskSettings {
         database: stored
             .as_ref()
             .and_then(|s| s.get("database"))
             .and_then(|v| serde_json::from_value(v).ok())
             .unwrap_or_default(),
+        ..Default::default()
+    };
+    match app.try_state::<Pinned>() {
+        Some(pinned) => pinned.apply(settings),
+        None => settings,
     }
 }
 
@@ -113,6 +217,9 @@ pub fn database_configured<R: Runtime>(app: &AppHandle<R>) -> bool {
 
 pub fn save<R: Runtime>(app: &AppHandle<R>, settings: &DeskSettings) -> Result<DeskSettings> {
     settings.database.validate()?;
+    if let Some(pinned) = app.try_state::<Pinned>() {
+        pinned.check(&settings.database)?;
+    }
     let store = app.store(STORE_FILE).map_err(Error::internal)?;
     store.set(
         "database",
@@ -125,4 +232,54 @@ pub fn save<R: Runtime>(app: &AppHandle<R>, settings: &DeskSettings) -> Result<D
         )
     })?;
     Ok(load(app))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pinned(text: &str) -> Pinned {
+        Pinned(MachineConfig::parse(text, std::path::Path::new("desk.toml")).unwrap())
+    }
+
+    #[test]
+    fn pinned_fields_win_and_cannot_be_changed() {
+        let it = pinned(
+            "[database]\nhost = \"db.kammer.example\"\ntls_mode = \"verify-full\"\nca_file = \"/etc/kammerdesk/ca.pem\"\n",
+        );
+        let shown = it.apply(DeskSettings::default());
+        assert_eq!(shown.database.host, "db.kammer.example");
+        assert_eq!(shown.database.tls_mode, TlsMode::VerifyFull);
+        assert_eq!(shown.database.port, 5432, "not pinned: the saved value");
+        assert_eq!(shown.pinned, ["host", "tls_mode"]);
+        assert_eq!(shown.pinned_by.as_deref(), Some("Umgebungsvariablen"));
+
+        // An administrator may change what is not pinned …
+        let mut other_port = shown.database.clone();
+        other_port.port = 6432;
+        it.check(&other_port).unwrap();
+        // … but not what is.
+        let mut other_host = shown.database.clone();
+        other_host.host = "anderswo.example".into();
+        let e = it.check(&other_host).unwrap_err();
+        assert_eq!(e.kind(), kammer_core::ErrorKind::Forbidden);
+        assert!(
+            e.message().contains("von der IT festgelegt"),
+            "{}",
+            e.message()
+        );
+
+        // The CA file travels into the connection options.
+        let options = it.connect_options(&shown.database);
+        assert_eq!(options.get_host(), "db.kammer.example");
+        assert!(format!("{options:?}").contains("/etc/kammerdesk/ca.pem"));
+    }
+
+    #[test]
+    fn nothing_pinned_leaves_the_settings_alone() {
+        let none = Pinned(MachineConfig::default());
+        let shown = none.apply(DeskSettings::default());
+        assert_eq!(shown, DeskSettings::default());
+        none.check(&DatabaseSettings::default()).unwrap();
+    }
 }

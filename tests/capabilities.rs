@@ -23,12 +23,20 @@ fn window(app: &App<MockRuntime>, label: &str) -> WebviewWindow<MockRuntime> {
 }
 
 fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str) -> Result<Value, Value> {
+    invoke_with(window, cmd, tauri::ipc::InvokeBody::default())
+}
+
+fn invoke_with(
+    window: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: tauri::ipc::InvokeBody,
+) -> Result<Value, Value> {
     let request = InvokeRequest {
         cmd: cmd.into(),
         callback: tauri::ipc::CallbackFn(0),
         error: tauri::ipc::CallbackFn(1),
         url: "tauri://localhost".parse().expect("a valid URL"),
-        body: tauri::ipc::InvokeBody::default(),
+        body,
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     };
@@ -38,6 +46,7 @@ fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str) -> Result<Value, Value
 /// Every command of the desk (build.rs), as the capability file must grant them.
 const DESK_COMMANDS: &[&str] = &[
     "connection_info",
+    "about",
     "sign_in",
     "stored_password",
     "sign_out",
@@ -84,11 +93,30 @@ fn main_window_reaches_its_granted_commands() {
     let reply = invoke(&main, "connection_info");
     assert!(is_command_error(&reply), "connection_info: {reply:?}");
     let body = reply.unwrap_err();
-    assert_eq!(body["kind"], "validation", "connection_info: {body}");
-    let message = body["message"].as_str().unwrap();
+    assert_eq!(body["kind"], "validation", "{body}");
     assert!(
-        message.contains("Datenbank-Adresse"),
-        "connection_info: {body}"
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Datenbank-Adresse"),
+        "{body}"
+    );
+    // Über KammerDesk answers even then, and says why there is no server.
+    let about = invoke(&main, "about").expect("about answers");
+    assert!(
+        about["server"]
+            .as_str()
+            .unwrap()
+            .starts_with("keiner (Die Datenbank-Adresse ist ungültig"),
+        "{about}"
+    );
+    assert_eq!(about["login"], Value::Null);
+    assert!(
+        about["diagnostics"]
+            .as_str()
+            .unwrap()
+            .contains("Angemeldet: niemand"),
+        "{about}"
     );
 }
 
@@ -160,4 +188,27 @@ fn every_desk_command_passes_the_access_check_in_the_main_window_only() {
             "{command} allowed in other"
         );
     }
+}
+
+/// A signed-out desk cannot repoint the database: saving the settings is refused before
+/// anything is written, and they read as before.
+#[test]
+fn a_signed_out_desk_cannot_change_the_connection() {
+    let app = app();
+    let main = window(&app, "main");
+    let before = invoke(&main, "load_settings").expect("settings load");
+    let mut changed = before.clone();
+    changed["database"]["host"] = "boese.example".into();
+    let reply = invoke_with(
+        &main,
+        "save_settings",
+        tauri::ipc::InvokeBody::Json(serde_json::json!({ "settings": changed })),
+    );
+    let body = reply.expect_err("refused");
+    assert_eq!(body["kind"], "forbidden", "{body}");
+    assert_eq!(
+        body["message"], "Bitte melden Sie sich zuerst an.",
+        "{body}"
+    );
+    assert_eq!(invoke(&main, "load_settings").unwrap(), before);
 }

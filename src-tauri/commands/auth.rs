@@ -2,13 +2,15 @@
 //! PostgreSQL login; the password is stored (in the keychain) only when the clerk asks.
 
 use kammer_core::auth::{self, Password};
-use tauri::{AppHandle, Runtime, State};
+use kammer_core::db;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::{CommandResult, body};
 use crate::database::Database;
 use crate::listener;
 use crate::secrets::{self, Secrets};
 use crate::session::{SessionState, SignedIn};
+use crate::settings::Pinned;
 
 /// `password` empty and a password stored for this login on this server: the stored one is
 /// used. `remember`: store the password that worked; otherwise any stored one is forgotten.
@@ -31,7 +33,11 @@ pub async fn sign_in<R: Runtime>(
         None
     };
     let password = stored.clone().unwrap_or(password);
-    let options = database.options().map_err(body)?;
+    // Named „KammerDesk <version> (<login>)“ in pg_stat_activity, with a statement timeout.
+    let options = db::desk_options(
+        database.options().map_err(body)?,
+        db::DESK_STATEMENT_TIMEOUT,
+    );
     let signed_in = auth::sign_in(&options, &username, &Password::attempt(&password))
         .await
         .map_err(|e| {
@@ -47,7 +53,8 @@ pub async fn sign_in<R: Runtime>(
         secrets.forget(&account);
     }
     tracing::info!(clerk = %signed_in.username, "signed in");
-    let view = SignedIn::from(&signed_in);
+    let idle = app.state::<Pinned>().0.idle_sign_out();
+    let view = SignedIn::new(&signed_in, idle);
     let changes = listener::start(app, signed_in.pool().clone());
     session.begin(signed_in, changes).await;
     Ok(view)
@@ -79,6 +86,14 @@ pub async fn sign_out(session: State<'_, SessionState>) -> CommandResult<()> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn current_clerk(session: State<'_, SessionState>) -> CommandResult<Option<SignedIn>> {
-    Ok(session.current().await.as_ref().map(SignedIn::from))
+pub async fn current_clerk(
+    session: State<'_, SessionState>,
+    pinned: State<'_, Pinned>,
+) -> CommandResult<Option<SignedIn>> {
+    let idle = pinned.0.idle_sign_out();
+    Ok(session
+        .current()
+        .await
+        .as_ref()
+        .map(|s| SignedIn::new(s, idle)))
 }

@@ -3,6 +3,7 @@
 //! Arguments are snake_case on both sides (`rename_all` on every command), as in
 //! docs/desk-ipc.md.
 
+pub mod about;
 pub mod antraege;
 pub mod audit;
 pub mod auth;

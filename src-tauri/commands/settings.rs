@@ -1,5 +1,6 @@
 //! The settings screen: where the database is. Anyone may look; only a signed-in
-//! administrator may change it, and not where IT pinned it in the environment.
+//! administrator may change it, and not what IT pinned (desk.toml, `KAMMERDESK_DB_…`,
+//! `KAMMERDESK_DATABASE_URL`): before sign-in nothing can be saved at all.
 
 use kammer_core::domain::Role;
 use kammer_core::{Error, ErrorKind};
@@ -9,7 +10,7 @@ use super::{CommandResult, body, signed_in};
 use crate::database::Database;
 use crate::secrets::{self, Secrets};
 use crate::session::SessionState;
-use crate::settings::{self, DeskSettings};
+use crate::settings::{self, DeskSettings, Pinned};
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn load_settings<R: Runtime>(app: AppHandle<R>) -> CommandResult<DeskSettings> {
@@ -23,6 +24,7 @@ pub async fn save_settings<R: Runtime>(
     database: State<'_, Database>,
     session: State<'_, SessionState>,
     secrets: State<'_, Secrets>,
+    pinned: State<'_, Pinned>,
     settings: DeskSettings,
 ) -> CommandResult<DeskSettings> {
     let clerk = signed_in(&session).await?;
@@ -39,7 +41,7 @@ pub async fn save_settings<R: Runtime>(
         )));
     }
     let saved = settings::save(&app, &settings).map_err(body)?;
-    let target = saved.database.connect_options().map_err(body)?;
+    let target = pinned.connect_options(&saved.database).map_err(body)?;
     // Passwords stored for the previous server are forgotten (they were never offered to
     // another server: the keychain entries are named by server).
     secrets.forget_other_servers(&secrets::server_suffix(

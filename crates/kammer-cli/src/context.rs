@@ -3,6 +3,7 @@
 
 use clap::Args;
 use kammer_core::auth::{self, Password, Session};
+use kammer_core::config::MachineConfig;
 use kammer_core::db::{self, ReportingService, Service};
 use kammer_core::{Error, ErrorKind, Result};
 use serde::Serialize;
@@ -87,14 +88,17 @@ pub enum Acting {
 
 impl Context {
     pub fn new(c: Connection) -> Result<Context> {
-        let url = c
-            .database_url
-            .filter(|u| !u.trim().is_empty())
-            .ok_or_else(|| {
-                Error::validation(
-                    "Keine Datenbank angegeben: --database-url oder DATABASE_URL setzen.",
-                )
-            })?;
+        let url = match c.database_url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => url,
+            // The server IT pinned for the desks of this machine (desk.toml, KAMMERDESK_DB_…).
+            None => MachineConfig::load()?.server_url().ok_or_else(|| {
+                Error::validation(format!(
+                    "Keine Datenbank angegeben: --database-url oder DATABASE_URL setzen (oder \
+                     [database] host in {}).",
+                    kammer_core::config::default_path().display()
+                ))
+            })?,
+        };
         Ok(Context {
             url,
             read_url: c.read_database_url.filter(|u| !u.trim().is_empty()),

@@ -459,14 +459,31 @@ fn the_mail_sender_sends_a_resend_at_once_and_stops_on_sigterm() {
     );
     let server = TestSmtpServer::start();
     let port = server.port.to_string();
-    let mut worker = Command::new(env!("CARGO_BIN_EXE_kammerctl"))
+    // systemd's notification socket (Type=notify), here a datagram socket of the test's own.
+    let sockets = tempfile::tempdir().unwrap();
+    let notify_path = sockets.path().join("notify");
+    let notify = std::os::unix::net::UnixDatagram::bind(&notify_path).unwrap();
+    notify
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let notified = || {
+        let mut buf = [0u8; 512];
+        let n = notify.recv(&mut buf).expect("a notification within 20 s");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    let worker = Command::new(env!("CARGO_BIN_EXE_kammerctl"))
         .args([&["outbox", "run"][..], &smtp_args(&port)].concat())
         .env("DATABASE_URL", url_as(&url, "kd_mailer"))
+        .env("NOTIFY_SOCKET", &notify_path)
         .env_remove("KAMMERCTL_USER")
+        .env_remove("RUST_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start the worker");
+    let ready = notified();
+    assert!(ready.starts_with("READY=1\n"), "{ready:?}");
     // demo-seed's queued mail for Antrag 178 goes out at start.
     server.wait_for(1, Duration::from_secs(20));
     json_as(
@@ -499,7 +516,146 @@ fn the_mail_sender_sends_a_resend_at_once_and_stops_on_sigterm() {
         .args(["-TERM", &worker.id().to_string()])
         .status()
         .unwrap();
-    let status = worker.wait().unwrap();
-    assert!(status.success(), "worker exit: {status:?}");
+    assert_eq!(notified(), "STOPPING=1");
+    let output = worker.wait_with_output().unwrap();
+    assert!(output.status.success(), "worker exit: {:?}", output.status);
     assert_eq!(server.received().len(), 2, "nothing sent twice");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("kammerctl outbox run: bereit (Dienst-Zugang kd_mailer, SMTP 127.0.0.1:"),
+        "{said}"
+    );
+    // Its heartbeat is what Über KammerDesk shows.
+    assert_eq!(
+        psql(
+            &url,
+            "select count(*) from mailer_heartbeats where login = 'kd_mailer' and last_seen_at > now() - interval '1 minute'"
+        ),
+        "1"
+    );
+}
+
+/// IT may turn the log up to everything (RUST_LOG=trace) and still find no secret in it: not
+/// the code (read here from the mail the SMTP server received), not the mail's text, not a
+/// password — through a resend by the hotline and the mail sender delivering it.
+#[test]
+fn a_trace_log_holds_no_code_no_mail_text_and_no_password() {
+    let db = ScratchDatabase::create("kammerctl_story");
+    let url = db.url();
+    migrate_and_seed(&url);
+    ok_as(
+        &url,
+        "admin",
+        &["policy", "set", "--resend-cooldown-seconds", "0"],
+    );
+    let trace = [("RUST_LOG", "trace")];
+    let resend = [
+        "--json",
+        "code",
+        "resend",
+        "178",
+        "--reason",
+        "Anruf: Code nicht erhalten",
+    ];
+    let resent = run(
+        &url,
+        &[
+            trace[0],
+            ("KAMMERCTL_USER", "hl.schmidt"),
+            ("KAMMERCTL_PASSWORD", DEMO_PASSWORD),
+        ],
+        &resend,
+    );
+    let mut log = String::from_utf8_lossy(&resent.stderr).into_owned();
+    success(&resend, resent);
+
+    let server = TestSmtpServer::start();
+    let port = server.port.to_string();
+    let send = [&["outbox", "run", "--once"][..], &smtp_args(&port)].concat();
+    let sent = run(&url_as(&url, "kd_mailer"), &trace, &send);
+    log.push_str(&String::from_utf8_lossy(&sent.stderr));
+    success(&send, sent);
+
+    let mails = server.received();
+    assert!(!mails.is_empty());
+    assert!(
+        log.lines().count() > 100,
+        "the trace log is really on: {} lines",
+        log.lines().count()
+    );
+    for mail in &mails {
+        let code = mail.code().expect("the mail carries a code");
+        assert!(
+            !log.to_lowercase().contains(code.as_str()),
+            "the code is in the log"
+        );
+        // A line of the mail's text (the greeting) is not in the log either.
+        let text = mail.text();
+        let line = text
+            .lines()
+            .find(|l| l.trim().len() > 30)
+            .expect("the mail has text");
+        assert!(!log.contains(line.trim()), "mail text in the log: {line}");
+    }
+    assert!(!log.contains(DEMO_PASSWORD), "a password is in the log");
+}
+
+/// Without `--database-url`, kammerctl signs in at the server IT pinned for this machine
+/// (desk.toml, here through KAMMERDESK_CONFIG; the environment wins over the file), with the
+/// same parser as the desk; a broken file is refused in German, naming it.
+#[test]
+fn without_an_address_kammerctl_uses_the_pinned_server() {
+    let db = ScratchDatabase::create("kammerctl_story");
+    let url = db.url();
+    migrate_and_seed(&url);
+    let server = kammer_core::db::parse_url(&url).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desk.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[database]\nhost = \"{}\"\nport = {}\nname = \"gibt-es-nicht\"\ntls_mode = \"prefer\"\n",
+            server.get_host(),
+            server.get_port(),
+        ),
+    )
+    .unwrap();
+    let pinned = |file: &std::path::Path, name: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kammerctl"));
+        cmd.args(["--json", "betrieb", "show", "2121155381"])
+            .env_remove("DATABASE_URL")
+            .env_remove("KAMMERDESK_DB_NAME")
+            .env("KAMMERDESK_CONFIG", file)
+            .env("KAMMERCTL_USER", "hl.schmidt")
+            .env("KAMMERCTL_PASSWORD", DEMO_PASSWORD)
+            .stdin(Stdio::null());
+        if let Some(name) = name {
+            cmd.env("KAMMERDESK_DB_NAME", name);
+        }
+        cmd.output().unwrap()
+    };
+    // The file's database does not exist; the environment names the right one.
+    let wrong = pinned(&file, None);
+    assert!(
+        json_error(&wrong)["message"]
+            .as_str()
+            .unwrap()
+            .contains("gibt-es-nicht"),
+        "{wrong:?}"
+    );
+    let shown = pinned(&file, Some(server.get_database().unwrap()));
+    let shown: serde_json::Value =
+        serde_json::from_slice(&success(&[], shown).into_bytes()).expect("JSON output");
+    assert_eq!(shown["betrieb"]["betriebsnummer"], "2121155381", "{shown}");
+
+    std::fs::write(&file, "[datenbank]\nhost = \"x\"\n").unwrap();
+    let broken = pinned(&file, None);
+    let message = json_error(&broken)["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.starts_with(&format!(
+            "Die Konfiguration {} ist fehlerhaft",
+            file.display()
+        )),
+        "{message}"
+    );
 }

@@ -326,11 +326,34 @@ pub async fn require_superuser(pool: &PgPool, what: &str) -> Result<()> {
     }
 }
 
-/// [`connect`] for options built field by field, as the desk's settings screen does.
+/// How long one statement of a desk may run before the database cancels it: a look-up that
+/// takes longer is stuck (a lock, a runaway filter), and the clerk gets a clear message
+/// instead of a frozen window. Exports lift it for their one long stream.
+pub const DESK_STATEMENT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The desk's server options: `application_name` „KammerDesk <version>“ (sign-in adds the
+/// login, so IT sees „KammerDesk 0.1.0 (sb.mueller)“ in `pg_stat_activity`) and a
+/// `statement_timeout` for every connection. Both go in the start-up packet; PgBouncer passes
+/// `application_name` on but drops `options` (`ignore_startup_parameters`), so behind it the
+/// timeout is the server's (docs/deployment.md).
+pub fn desk_options(server: PgConnectOptions, statement_timeout: Duration) -> PgConnectOptions {
+    server
+        .application_name(&format!("KammerDesk {}", env!("CARGO_PKG_VERSION")))
+        .options([(
+            "statement_timeout",
+            format!("{}ms", statement_timeout.as_millis()),
+        )])
+}
+
+/// [`connect`] for options built field by field, as the desk's settings screen does. Without
+/// an `application_name` of their own, connections are named „kammerdesk“.
 pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
-    let options = options
-        .application_name("kammerdesk")
-        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+    let options = match options.get_application_name() {
+        Some(_) => options,
+        None => options.application_name("kammerdesk"),
+    };
+    let options =
+        options.log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
     let target = format!(
         "{}:{}/{}",
         options.get_host(),

@@ -192,6 +192,13 @@ impl From<sqlx::Error> for Error {
                 // login or resets its password (kammer_api.clerk_disable / clerk_set_password);
                 // the pool's next connection is then refused at sign-in. Neither is internal.
                 match code.as_ref() {
+                    "57014" => {
+                        // statement_timeout (db::DESK_STATEMENT_TIMEOUT) or a cancel by IT.
+                        tracing::warn!("statement cancelled by the database: {e}");
+                        return Error::unavailable(
+                            "Die Datenbank hat die Anfrage abgebrochen, weil sie zu lange gedauert hat. Bitte grenzen Sie die Suche ein oder versuchen Sie es in einigen Minuten erneut; hält es an, melden Sie es bitte der IT.",
+                        );
+                    }
                     "57P01" | "57P02" | "57P03" => {
                         tracing::warn!("connection ended by the database: {e}");
                         return Error::unavailable(

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod betriebe;
 pub mod clerks;
 pub mod codes;
+pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;

@@ -170,3 +170,49 @@ pub async fn retry(session: &Session, target: RetryTarget, reason: &Reason) -> R
     .await?;
     Ok(ids)
 }
+
+/// The mail sender as the desks see it: when a `kammerctl outbox run` last reported (its
+/// heartbeat at every round, at least every poll interval) — „Postausgang zuletzt aktiv vor
+/// 12 s“ in Über KammerDesk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SenderStatus {
+    /// The machine the most recently active sender runs on.
+    pub host: String,
+    pub last_seen_at: DateTime<Utc>,
+    /// Seconds since then, by the database's clock (the desk's may be off).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub seconds_ago: i64,
+}
+
+impl SenderStatus {
+    /// „Postausgang zuletzt aktiv vor 12 s“ (minutes and hours once it has been a while).
+    pub fn label_de(&self) -> String {
+        let s = self.seconds_ago.max(0);
+        let ago = match s {
+            0..120 => format!("{s} s"),
+            120..7200 => format!("{} min", s / 60),
+            _ => format!("{} h", s / 3600),
+        };
+        format!("Postausgang zuletzt aktiv vor {ago} ({})", self.host)
+    }
+}
+
+/// The most recent heartbeat of any mail sender, or `None` when none has ever run (in the last
+/// seven days: older heartbeats are deleted). Every clerk may read it.
+pub async fn sender_status(session: &Session) -> Result<Option<SenderStatus>> {
+    let row = sqlx::query!(
+        r#"select host, last_seen_at,
+                  extract(epoch from now() - last_seen_at)::bigint as "seconds_ago!"
+             from mailer_heartbeats
+            order by last_seen_at desc
+            limit 1"#
+    )
+    .fetch_optional(session.pool())
+    .await?;
+    Ok(row.map(|r| SenderStatus {
+        host: r.host,
+        last_seen_at: r.last_seen_at,
+        seconds_ago: r.seconds_ago,
+    }))
+}

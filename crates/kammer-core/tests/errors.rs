@@ -528,3 +528,63 @@ async fn sign_in_refusals(pool: PgPool) {
     clerks::enable(&f.admin, &sb).await.unwrap();
     sign_in(&f.server, &sb).await.close().await;
 }
+
+/// The desk's guard rails on its connections (db::desk_options): every statement has a
+/// timeout, and when it fires the clerk reads why in German; IT sees who runs what in
+/// pg_stat_activity.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn desk_connections_have_a_statement_timeout_and_a_name(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    f.file().await;
+    let desk =
+        kammer_core::db::desk_options(f.server.clone(), std::time::Duration::from_millis(300));
+    let sb = auth::sign_in(&desk, &f.sb.username, &Password::attempt(CLERK_PW))
+        .await
+        .unwrap();
+
+    let name: String = sqlx::query_scalar("select current_setting('application_name')")
+        .fetch_one(sb.pool())
+        .await
+        .unwrap();
+    let expected = format!(
+        "KammerDesk {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        f.sb.username
+    );
+    assert_eq!(name, expected);
+    let seen: Vec<String> =
+        sqlx::query_scalar("select application_name from pg_stat_activity where usename = $1")
+            .bind(&f.sb.username)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(seen.contains(&expected), "{seen:?}");
+
+    // A look-up stuck behind a lock (here: the superuser holding the table) is cancelled by
+    // the database after the timeout, not left to freeze the desk.
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("lock table antraege in access exclusive mode")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let e = assert_kind(
+        antraege::list(&sb, &Default::default(), None, 10).await,
+        ErrorKind::Unavailable,
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(
+        e.message().starts_with(
+            "Die Datenbank hat die Anfrage abgebrochen, weil sie zu lange gedauert hat."
+        ),
+        "{}",
+        e.message()
+    );
+    blocker.rollback().await.unwrap();
+    // The connection is fine afterwards, and the look-up works once the lock is gone.
+    assert_eq!(list_all(&sb).await.len(), 1);
+    sb.close().await;
+
+    // The default a desk gets.
+    assert_eq!(kammer_core::db::DESK_STATEMENT_TIMEOUT.as_secs(), 15);
+}

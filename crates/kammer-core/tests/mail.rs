@@ -886,6 +886,8 @@ async fn the_mail_sender_writes_heartbeats(pool: PgPool) {
         .unwrap()
     };
 
+    // Before any sender ran, Über KammerDesk has nothing to show.
+    assert_eq!(outbox::sender_status(&f.hotline).await.unwrap(), None);
     let first = f.file().await;
     let (stop, run) = start();
     // The loop writes its heartbeat before it drains: once the mail is out, it is there.
@@ -897,6 +899,18 @@ async fn the_mail_sender_writes_heartbeats(pool: PgPool) {
     assert_eq!(pid, std::process::id() as i32);
     assert!(!host.is_empty());
     assert!(started_at <= seen_first);
+    // What Über KammerDesk shows every clerk, the hotline included.
+    let status = outbox::sender_status(&f.hotline).await.unwrap().unwrap();
+    assert_eq!(status.host, host);
+    assert_eq!(status.last_seen_at, seen_first);
+    assert!((0..20).contains(&status.seconds_ago), "{status:?}");
+    assert!(
+        status
+            .label_de()
+            .starts_with("Postausgang zuletzt aktiv vor "),
+        "{}",
+        status.label_de()
+    );
     stop.send(true).unwrap();
     run.await.unwrap().unwrap();
 

@@ -24,7 +24,7 @@ export type Role = "hotline" | "sachbearbeitung" | "admin";
 
 export type Permission = "lookup" | "handle_codes" | "withdraw_on_behalf" | "approve" | "reject" | "revoke_zuordnung" | "export" | "manage_clerks" | "manage_policy" | "read_outbox";
 
-export type SignedIn = { username: string, display_name: string, role: Role, role_label: string, permissions: Array<Permission>, };
+export type SignedIn = { username: string, display_name: string, role: Role, role_label: string, permissions: Array<Permission>, idle_sign_out_seconds: number, };
 
 export type ClerkInfo = { id: number, username: string, display_name: string, role: Role | null, disabled_at: string | null, created_at: string, 
 /**
@@ -184,7 +184,7 @@ before_id: number | null, limit: number, };
 
 export type Change = { action: string, antrag_nr: number | null, betrieb_id: number | null, };
 
-export type DeskSettings = { database: DatabaseSettings, };
+export type DeskSettings = { database: DatabaseSettings, pinned: Array<string>, pinned_by: string | null, };
 
 export type DatabaseSettings = { host: string, port: number, database: string, tls_mode: TlsMode, 
 /**
@@ -305,3 +305,7 @@ median_hours_to_zuordnung: number | null, p90_hours_to_zuordnung: number | null,
 betriebe_newly_linked: number, };
 
 export type MonthOutcomes = { month: Month, received: number, approved_by_portal: number, approved_by_clerk: number, withdrawn: number, rejected: number, expired: number, };
+
+export type SenderStatus = { host: string, last_seen_at: string, seconds_ago: number, };
+
+export type About = { version: string, build: string, server: string, login: string | null, log_folder: string | null, sender: SenderStatus | null, sender_label: string, diagnostics: string, };

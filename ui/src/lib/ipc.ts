@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type {
+  About,
   Approved,
   AntragPage,
   AntragQuery,
@@ -32,6 +33,7 @@ import type {
 /** The commands of src-tauri/commands (docs/desk-ipc.md). Keep in sync with build.rs and the capabilities. */
 export interface Commands {
   connection_info: { args: NoArgs; result: ConnectionInfo };
+  about: { args: NoArgs; result: About };
   sign_in: { args: { username: string; password: string; remember: boolean }; result: SignedIn };
   stored_password: { args: { username: string }; result: boolean };
   sign_out: { args: NoArgs; result: null };

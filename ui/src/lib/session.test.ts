@@ -16,6 +16,7 @@ describe("forgetClerk", () => {
       role: "sachbearbeitung",
       role_label: "Sachbearbeitung",
       permissions: ["approve"],
+      idle_sign_out_seconds: 900,
     };
     router.navigate({ screen: "antraege" });
     router.navigate({ screen: "antrag", nr: 178 });

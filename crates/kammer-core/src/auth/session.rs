@@ -39,10 +39,14 @@ pub async fn sign_in(
             "Bitte geben Sie Ihren Benutzernamen ein.",
         ));
     }
-    let options = server
-        .clone()
-        .username(&username)
-        .password(password.expose());
+    // „KammerDesk 0.1.0“ becomes „KammerDesk 0.1.0 (sb.mueller)“ in pg_stat_activity.
+    let options = match server.get_application_name() {
+        Some(name) => server
+            .clone()
+            .application_name(&format!("{name} ({username})")),
+        None => server.clone(),
+    };
+    let options = options.username(&username).password(password.expose());
     let pool = db::connect_with(options).await?;
     match Session::from_pool(pool.clone()).await {
         Ok(session) => Ok(session),

@@ -62,6 +62,11 @@ pub async fn antraege(
     let mut conn = reader.read_connection().await?;
     let mut file = CsvFile::create(path, dialect)?;
     file.header(&HEADER)?;
+    // One statement streams every row for as long as the file takes to write: the desk's
+    // statement timeout (db::DESK_STATEMENT_TIMEOUT) is for look-ups, not for this.
+    sqlx::query("set statement_timeout = 0")
+        .execute(&mut *conn)
+        .await?;
     let mut rows = 0u64;
     let streamed = for_each_summary(&mut conn, filter, |r| {
         if control.is_cancelled() {
@@ -79,11 +84,13 @@ pub async fn antraege(
         // PostgreSQL may still be sending the rest of the rows. Back in the pool, the
         // connection would first have to read them all; closed, the server stops instead.
         let _ = conn.close().await;
-    }
-    streamed?;
-    if control.is_cancelled() {
+        streamed?;
         return Ok(ExportOutcome::Cancelled { rows });
     }
+    sqlx::query("reset statement_timeout")
+        .execute(&mut *conn)
+        .await?;
+    drop(conn);
     let written = file.persist()?;
     if rows == 0 || !rows.is_multiple_of(PROGRESS_EVERY) {
         control.report(rows);

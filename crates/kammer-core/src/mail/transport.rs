@@ -109,6 +109,11 @@ pub struct Mailer {
 }
 
 impl Mailer {
+    /// The SMTP server as host:port (security), for logs and the readiness line.
+    pub fn describe(&self) -> &str {
+        &self.describe
+    }
+
     pub fn new(config: &SmtpConfig) -> Result<Mailer> {
         if config.host.trim().is_empty() {
             return Err(Error::validation("Kein SMTP-Server angegeben."));

@@ -1,6 +1,7 @@
 //! `kammerctl outbox …`: the mail outbox. `list`, `show` and `retry` are the administration's
 //! (signed in as a clerk); `run` is the mail sender, a service of its own.
 
+mod notify;
 mod run;
 mod smtp_config;
 

@@ -32,8 +32,18 @@ impl Args {
             let (stop, stopped) = tokio::sync::watch::channel(false);
             tokio::spawn(async move {
                 interrupted().await;
+                super::notify::notify("STOPPING=1");
                 let _ = stop.send(true);
             });
+            // Signed in as the mail sender and the SMTP settings read: the service is up.
+            // One line on stderr whatever RUST_LOG says, for the journal or the service log.
+            eprintln!(
+                "kammerctl outbox run: bereit (Dienst-Zugang {}, SMTP {}); Herzschlag in die Datenbank bei jeder Runde, spätestens alle {} s",
+                pool.connect_options().get_username(),
+                mailer.describe(),
+                config.poll_interval.as_secs()
+            );
+            super::notify::notify("READY=1\nSTATUS=Postausgang bereit");
             mail::run(&pool, &mailer, &config, stopped).await?;
         }
         Ok(())
