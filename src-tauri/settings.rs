@@ -244,14 +244,23 @@ mod tests {
 
     #[test]
     fn pinned_fields_win_and_cannot_be_changed() {
-        let it = pinned(
-            "[database]\nhost = \"db.kammer.example\"\ntls_mode = \"verify-full\"\nca_file = \"/etc/kammerdesk/ca.pem\"\n",
-        );
+        let ca =
+            std::env::temp_dir().join(format!("kammerdesk-test-ca-{}.pem", std::process::id()));
+        std::fs::write(
+            &ca,
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let it = pinned(&format!(
+            "[database]\nhost = \"db.kammer.example\"\ntls_mode = \"verify-full\"\nca_file = \"{}\"\n",
+            ca.display()
+        ));
         let shown = it.apply(DeskSettings::default());
         assert_eq!(shown.database.host, "db.kammer.example");
         assert_eq!(shown.database.tls_mode, TlsMode::VerifyFull);
         assert_eq!(shown.database.port, 5432, "not pinned: the saved value");
-        assert_eq!(shown.pinned, ["host", "tls_mode"]);
+        assert_eq!(shown.pinned, ["host", "tls_mode", "ca_file"]);
+        assert_eq!(shown.database.ca_file, Some(ca.display().to_string()));
         assert_eq!(shown.pinned_by.as_deref(), Some("Umgebungsvariablen"));
 
         // An administrator may change what is not pinned …
@@ -270,9 +279,13 @@ mod tests {
         );
 
         // The CA file travels into the connection options.
-        let options = it.connect_options(&shown.database);
+        let options = it.connect_options(&shown.database).unwrap();
         assert_eq!(options.get_host(), "db.kammer.example");
-        assert!(format!("{options:?}").contains("/etc/kammerdesk/ca.pem"));
+        assert!(format!("{options:?}").contains(&ca.display().to_string()));
+        // A pinned CA file that is gone is said in German before any connection.
+        std::fs::remove_file(&ca).unwrap();
+        let gone = it.connect_options(&shown.database).unwrap_err();
+        assert!(gone.message().contains("CA-Datei"), "{}", gone.message());
     }
 
     #[test]

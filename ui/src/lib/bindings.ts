@@ -20,11 +20,55 @@ export type ConnectionInfo = { server: ServerInfo,
  */
 signed_in: DatabaseInfo | null, };
 
+export type SenderStatus = { 
+/**
+ * The machine the most recently active sender runs on.
+ */
+host: string, last_seen_at: string, 
+/**
+ * Seconds since then, by the database's clock (the desk's may be off).
+ */
+seconds_ago: number, };
+
+export type About = { version: string, 
+/**
+ * The commit the desk was built from (build.rs), or „unbekannt“.
+ */
+build: string, 
+/**
+ * `host:port/database`, or why there is none.
+ */
+server: string, 
+/**
+ * The signed-in clerk's login, if any.
+ */
+login: string | null, 
+/**
+ * The folder of the log files, if the log file could be opened.
+ */
+log_folder: string | null, 
+/**
+ * The mail sender's last heartbeat (read with the clerk's login; unknown before sign-in).
+ */
+sender: SenderStatus | null, 
+/**
+ * „Postausgang zuletzt aktiv vor 12 s (mail01)“, or why it is not known.
+ */
+sender_label: string, 
+/**
+ * All of the above as text for a ticket.
+ */
+diagnostics: string, };
+
 export type Role = "hotline" | "sachbearbeitung" | "admin";
 
 export type Permission = "lookup" | "handle_codes" | "withdraw_on_behalf" | "approve" | "reject" | "revoke_zuordnung" | "export" | "manage_clerks" | "manage_policy" | "read_outbox";
 
-export type SignedIn = { username: string, display_name: string, role: Role, role_label: string, permissions: Array<Permission>, idle_sign_out_seconds: number, };
+export type SignedIn = { username: string, display_name: string, role: Role, role_label: string, permissions: Array<Permission>, 
+/**
+ * Seconds without input after which the desk signs out (desk.toml, default 15 minutes).
+ */
+idle_sign_out_seconds: number, };
 
 export type ClerkInfo = { id: number, username: string, display_name: string, role: Role | null, disabled_at: string | null, created_at: string, 
 /**
@@ -184,7 +228,16 @@ before_id: number | null, limit: number, };
 
 export type Change = { action: string, antrag_nr: number | null, betrieb_id: number | null, };
 
-export type DeskSettings = { database: DatabaseSettings, pinned: Array<string>, pinned_by: string | null, };
+export type DeskSettings = { database: DatabaseSettings, 
+/**
+ * The fields of `database` IT pinned (desk.toml or `KAMMERDESK_DB_…`): `host`, `port`,
+ * `database`, `tls_mode`, `ca_file`. Shown read-only, „von der IT festgelegt“; never saved.
+ */
+pinned: Array<string>, 
+/**
+ * Where the pins come from: the file's path, or „Umgebungsvariablen“.
+ */
+pinned_by: string | null, };
 
 export type DatabaseSettings = { host: string, port: number, database: string, tls_mode: TlsMode, 
 /**
@@ -305,7 +358,3 @@ median_hours_to_zuordnung: number | null, p90_hours_to_zuordnung: number | null,
 betriebe_newly_linked: number, };
 
 export type MonthOutcomes = { month: Month, received: number, approved_by_portal: number, approved_by_clerk: number, withdrawn: number, rejected: number, expired: number, };
-
-export type SenderStatus = { host: string, last_seen_at: string, seconds_ago: number, };
-
-export type About = { version: string, build: string, server: string, login: string | null, log_folder: string | null, sender: SenderStatus | null, sender_label: string, diagnostics: string, };
