@@ -902,7 +902,11 @@ async fn the_mail_sender_writes_heartbeats(pool: PgPool) {
     // What Über KammerDesk shows every clerk, the hotline included.
     let status = outbox::sender_status(&f.hotline).await.unwrap().unwrap();
     assert_eq!(status.host, host);
-    assert_eq!(status.last_seen_at, seen_first);
+    // The sender may have beaten again since `beats()` read it (it also beats after a drain).
+    assert!(
+        status.last_seen_at >= seen_first,
+        "{status:?} before {seen_first}"
+    );
     assert!((0..20).contains(&status.seconds_ago), "{status:?}");
     assert!(
         status
