@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
-use fantoccini::error::CmdError;
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
 use kammer_testkit::{ReceivedMail, ScratchDatabase, TestSmtpServer};
@@ -295,18 +295,29 @@ impl Desk {
         self.find(css).await.text().await.expect("element text")
     }
 
-    /// Waits for an element that is enabled, then clicks it.
+    /// Waits for an element that is enabled, then clicks it. A screen that reloads (a live
+    /// change from another desk or the mail sender) may replace the element between finding
+    /// and clicking it: then it is found again. Any other failure of the click fails the test.
     pub async fn click(&self, css: &str) {
         let client = &self.client;
-        let el = self
-            .poll(&format!("`{css}` enabled"), STEP, move || async move {
+        self.poll(
+            &format!("`{css}` enabled and clicked"),
+            STEP,
+            move || async move {
                 let el = client.find(Locator::Css(css)).await.ok()?;
-                el.is_enabled().await.ok()?.then_some(el)
-            })
-            .await;
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click on `{css}`: {e}"));
+                if !el.is_enabled().await.ok()? {
+                    return None;
+                }
+                match el.click().await {
+                    Ok(_) => Some(()),
+                    Err(CmdError::Standard(e)) if e.error == ErrorStatus::StaleElementReference => {
+                        None
+                    }
+                    Err(e) => panic!("click on `{css}`: {e:?}"),
+                }
+            },
+        )
+        .await;
     }
 
     /// Types into a field (after clearing it).
@@ -398,6 +409,27 @@ impl Desk {
                 seen.lock().unwrap()
             )
         })
+    }
+
+    /// Closes every notice, as a clerk does when one lies over the control they want next
+    /// (notices sit over the page's bottom right corner until they fade).
+    pub async fn close_notices(&self) {
+        let client = &self.client;
+        self.poll("all notices closed", STEP, move || async move {
+            let open = client
+                .find_all(Locator::Css("#notices .notice-close"))
+                .await
+                .ok()?;
+            if open.is_empty() {
+                return Some(());
+            }
+            for close in open {
+                // One may fade out by itself meanwhile: then it is gone, which is what we want.
+                let _ = close.click().await;
+            }
+            None
+        })
+        .await;
     }
 
     /// Answers the confirmation dialog, with a reason when it asks for one.

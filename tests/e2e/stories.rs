@@ -247,6 +247,9 @@ fn resend_check_and_confirm_the_zuordnung() {
         let code = mail.code().expect("the mail carries the code");
         desk.wait_attr("#code-delivery", "data-delivery", "sent")
             .await;
+        // The resend's notice lies over the check form's „Prüfen“ at this window size.
+        desk.wait_notice("success", "Neuer Code").await;
+        desk.close_notices().await;
 
         desk.click("#action-check_code").await;
         desk.type_into("#check-code-input", &code).await;
