@@ -73,6 +73,45 @@ async fn count_where(pool: &PgPool, sql: &str, nr: AntragNr) -> i64 {
         .unwrap()
 }
 
+/// `n` signed-in sessions, taking turns among `clerks`.
+async fn sessions_of(f: &Fixture, clerks: &[&Session], n: usize) -> Vec<Session> {
+    let mut sessions = Vec::new();
+    for i in 0..n {
+        sessions.push(sign_in(&f.server, &clerks[i % clerks.len()].username).await);
+    }
+    sessions
+}
+
+/// Every session approves `nr` at the same moment; each result with the clerk who tried.
+async fn approve_at_once(
+    sessions: &[Session],
+    nr: AntragNr,
+) -> Vec<(i64, Result<antraege::Approved>)> {
+    let start = Arc::new(Barrier::new(sessions.len()));
+    let mut tasks = Vec::new();
+    for s in sessions {
+        let (s, start) = (s.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            (s.clerk_id, antraege::approve(&s, nr, None).await)
+        }));
+    }
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    results
+}
+
+async fn approved_events(pool: &PgPool, nr: AntragNr) -> i64 {
+    count_where(
+        pool,
+        "select count(*) from audit_events where action = 'approved' and antrag_nr = $1",
+        nr,
+    )
+    .await
+}
+
 /// Twenty sessions of four Sachbearbeitung/admin clerks approve one Antrag in review at the
 /// same moment: exactly one wins, one Zuordnung, one "approved" event.
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -87,24 +126,12 @@ async fn twenty_concurrent_approves_one_wins(pool: PgPool) {
     )
     .await;
     let nr = f.in_review(&pool).await;
-    let clerks = [&f.sb, &f.sb2, &sb3, &f.admin];
-    let mut sessions = Vec::new();
-    for i in 0..20 {
-        sessions.push(sign_in(&f.server, &clerks[i % clerks.len()].username).await);
-    }
-    let start = Arc::new(Barrier::new(sessions.len()));
-    let mut tasks = Vec::new();
-    for s in &sessions {
-        let (s, start) = (s.clone(), start.clone());
-        tasks.push(tokio::spawn(async move {
-            start.wait().await;
-            antraege::approve(&s, nr, None).await
-        }));
-    }
-    let mut results = Vec::new();
-    for t in tasks {
-        results.push(t.await.unwrap());
-    }
+    let sessions = sessions_of(&f, &[&f.sb, &f.sb2, &sb3, &f.admin], 20).await;
+    let results: Vec<_> = approve_at_once(&sessions, nr)
+        .await
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
     assert_eq!(tally(&results), (1, 19));
     let winner = results.iter().find_map(|r| r.as_ref().ok()).unwrap();
     assert_eq!(winner.outcome, ApprovalOutcome::Approved);
@@ -117,15 +144,7 @@ async fn twenty_concurrent_approves_one_wins(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(ids, [zuordnung]);
-    assert_eq!(
-        count_where(
-            &pool,
-            "select count(*) from audit_events where action = 'approved' and antrag_nr = $1",
-            nr
-        )
-        .await,
-        1
-    );
+    assert_eq!(approved_events(&pool, nr).await, 1);
     for s in sessions {
         s.close().await;
     }
@@ -149,23 +168,9 @@ async fn concurrent_second_confirmations_approve_once(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(first.outcome, ApprovalOutcome::AwaitingSecond);
-    let clerks = [&f.sb, &f.sb2, &sb3, &f.admin];
-    let mut sessions = Vec::new();
-    for i in 0..16 {
-        sessions.push(sign_in(&f.server, &clerks[i % clerks.len()].username).await);
-    }
-    let start = Arc::new(Barrier::new(sessions.len()));
-    let mut tasks = Vec::new();
-    for s in &sessions {
-        let (s, start) = (s.clone(), start.clone());
-        tasks.push(tokio::spawn(async move {
-            start.wait().await;
-            (s.clerk_id, antraege::approve(&s, nr, None).await)
-        }));
-    }
+    let sessions = sessions_of(&f, &[&f.sb, &f.sb2, &sb3, &f.admin], 16).await;
     let mut approvals = Vec::new();
-    for t in tasks {
-        let (clerk, r) = t.await.unwrap();
+    for (clerk, r) in approve_at_once(&sessions, nr).await {
         match r {
             Ok(a) => approvals.push((clerk, a)),
             Err(e) if clerk == f.sb.clerk_id => assert!(
@@ -185,15 +190,7 @@ async fn concurrent_second_confirmations_approve_once(pool: PgPool) {
     assert_eq!(approved.outcome, ApprovalOutcome::Approved);
     assert_eq!(status(&pool, nr).await, "approved");
     assert_eq!(active_zuordnungen(&pool, nr).await, 1);
-    assert_eq!(
-        count_where(
-            &pool,
-            "select count(*) from audit_events where action = 'approved' and antrag_nr = $1",
-            nr
-        )
-        .await,
-        1
-    );
+    assert_eq!(approved_events(&pool, nr).await, 1);
     for s in sessions {
         s.close().await;
     }
