@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use kammer_core::antraege::{self, AntragFilter, AntragSummary, Cursor};
-use kammer_core::auth::{Password, Session};
+use kammer_core::auth::Session;
 use kammer_core::codes;
 use kammer_core::db::ReportingService;
-use kammer_core::domain::{AntragNr, AntragStatus, Betriebsnummer, EmailAddress};
+use kammer_core::domain::{AntragNr, AntragStatus, Betriebsnummer};
 use kammer_core::export::{self, Dialect, ExportControl, ExportOutcome};
 use kammer_core::{ErrorKind, portal};
 use sqlx::PgPool;
@@ -75,18 +75,7 @@ async fn awkward_data(pool: &PgPool, f: &Fixture) -> Vec<AntragNr> {
         );
     }
     insert_betrieb(pool, LEADING_ZEROS, TRICKY, "info@tricky.example").await;
-    let email = EmailAddress::parse("jupp@köln.example").unwrap();
-    let reg = portal::register(
-        &f.portal,
-        &email,
-        REQUESTER,
-        &Password::new_checked(ACCOUNT_PW).unwrap(),
-    )
-    .await
-    .unwrap();
-    portal::confirm_email(&f.portal, &email, &reg.confirm_token)
-        .await
-        .unwrap();
+    let (email, _) = register_confirmed_as(&f.portal, "jupp@köln.example", REQUESTER).await;
     // The Handwerksrolle's name has a line break; the requester types it on one line (the
     // portal takes one line, and blanks do not count when the names are compared).
     let tricky = portal::request_zuordnung(

@@ -8,10 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use kammer_core::auth::Password;
 use kammer_core::codes::{self, CodeVerdict};
 use kammer_core::db::{self, Service};
-use kammer_core::domain::{AntragNr, Betriebsnummer, ConfirmationCode, EmailAddress};
+use kammer_core::domain::{AntragNr, Betriebsnummer, ConfirmationCode};
 use kammer_core::mail::{self, DrainReport, Mailer, SmtpConfig, SmtpSecurity, WorkerConfig, drain};
 use kammer_core::outbox::{self, RetryTarget};
 use kammer_core::policy::PolicyChange;
@@ -265,18 +264,7 @@ async fn placeholders_in_a_requester_name_arrive_literally(pool: PgPool) {
     })
     .await;
     let server = TestSmtpServer::start();
-    let email = EmailAddress::parse("max@privat.example").unwrap();
-    let reg = portal::register(
-        &f.portal,
-        &email,
-        NAME,
-        &Password::new_checked(ACCOUNT_PW).unwrap(),
-    )
-    .await
-    .unwrap();
-    portal::confirm_email(&f.portal, &email, &reg.confirm_token)
-        .await
-        .unwrap();
+    let (email, _) = register_confirmed_as(&f.portal, "max@privat.example", NAME).await;
     insert_betrieb(&pool, "0077000001", "Klempnerei Kurz", "info@kurz.example").await;
     let nr = portal::request_zuordnung(
         &f.portal,

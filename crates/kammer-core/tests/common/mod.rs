@@ -107,11 +107,18 @@ pub async fn insert_betrieb(pool: &PgPool, nummer: &str, firmenname: &str, email
 }
 
 pub async fn register_confirmed(portal: &PgPool, email: &str) -> (EmailAddress, i64) {
+    register_confirmed_as(portal, email, "Anna Antrag").await
+}
+
+/// A portal account with its e-mail address confirmed, under the requester's `name`.
+pub async fn register_confirmed_as(
+    portal: &PgPool,
+    email: &str,
+    name: &str,
+) -> (EmailAddress, i64) {
     let email = EmailAddress::parse(email).unwrap();
     let pw = Password::new_checked(ACCOUNT_PW).unwrap();
-    let reg = portal::register(portal, &email, "Anna Antrag", &pw)
-        .await
-        .unwrap();
+    let reg = portal::register(portal, &email, name, &pw).await.unwrap();
     portal::confirm_email(portal, &email, &reg.confirm_token)
         .await
         .unwrap();
