@@ -108,6 +108,16 @@ impl Context {
     }
 
     /// `value` as JSON with `--json`, else in words for people.
+    /// Whether --as names a clerk (else the URL's login acts).
+    pub fn as_user(&self) -> Option<&str> {
+        self.as_user.as_deref()
+    }
+
+    /// Whether the output is JSON for scripts.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
     pub fn print<T: Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) {
         if self.json {
             println!(

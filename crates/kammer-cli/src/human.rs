@@ -125,6 +125,14 @@ pub const ZUGANG: Noun = Noun {
     one: "Zugang",
     many: "Zugänge",
 };
+pub const ZEILE: Noun = Noun {
+    one: "Zeile",
+    many: "Zeilen",
+};
+pub const CODE: Noun = Noun {
+    one: "Code",
+    many: "Codes",
+};
 pub const EMAIL: Noun = Noun {
     one: "E-Mail",
     many: "E-Mails",

@@ -6,7 +6,7 @@ use crate::auth::Session;
 use crate::domain::{Betriebsnummer, BetriebsnummerPrefix};
 use crate::zuordnungen::{self, Zuordnung};
 use crate::{Error, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +25,11 @@ pub struct Betrieb {
     /// `None` for a Hauptsitz; otherwise the Betriebsnummer of the Filiale's Hauptsitz.
     pub hauptsitz: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Gelöscht in der Handwerksrolle: the row stays for its Anträge and Zuordnungen.
+    pub geloescht_am: Option<NaiveDate>,
+    /// „Stand der Handwerksrolle“: the last import that confirmed this Betrieb (a full
+    /// snapshot confirms every Betrieb it does not delete); `None` before the first import.
+    pub stand: Option<DateTime<Utc>>,
 }
 
 /// One hit of the Suche.
@@ -37,6 +42,9 @@ pub struct BetriebHit {
     pub inhaber: String,
     pub ort: String,
     pub email: String,
+    /// The Hauptsitz's Betriebsnummer for a Filiale (the Suche marks Filialen).
+    pub hauptsitz: Option<String>,
+    pub geloescht_am: Option<NaiveDate>,
     /// 1.0 for an exact or prefix number match; the trigram similarity otherwise.
     pub score: f32,
 }
@@ -49,8 +57,12 @@ pub async fn by_nummer(session: &Session, nummer: &Betriebsnummer) -> Result<Bet
     sqlx::query_as!(
         Betrieb,
         r#"/* hot:betrieb_by_nummer */ select b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.strasse, b.plz, b.ort, b.gewerk, b.email,
-                  h.betriebsnummer as "hauptsitz?", b.created_at
+                  h.betriebsnummer as "hauptsitz?", b.created_at, b.geloescht_am,
+                  case when b.geloescht_am is null
+                       then greatest(i.at, (select max(f.at) from handwerksrolle_imports f where f.mode = 'full'))
+                       else i.at end as "stand?"
            from betriebe b left join betriebe h on h.id = b.hauptsitz_id
+           left join handwerksrolle_imports i on i.id = b.import_id
            where b.betriebsnummer = $1"#,
         nummer.as_str()
     )
@@ -74,8 +86,10 @@ pub async fn by_prefix(
     let mut conn = session.read_connection().await?;
     let hits = sqlx::query_as!(
         BetriebHit,
-        r#"select id, betriebsnummer, firmenname, inhaber, ort, email, 1.0::real as "score!"
-           from betriebe where betriebsnummer like $1 order by betriebsnummer limit $2"#,
+        r#"select b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.ort, b.email, h.betriebsnummer as "hauptsitz?",
+                  b.geloescht_am, 1.0::real as "score!"
+           from betriebe b left join betriebe h on h.id = b.hauptsitz_id
+           where b.betriebsnummer like $1 order by b.betriebsnummer limit $2"#,
         prefix.like_pattern(),
         limit.clamp(1, MAX_HITS)
     )
@@ -149,10 +163,11 @@ pub async fn search(session: &Session, query: &str, limit: i64) -> Result<Vec<Be
                union all
                select id, 2 from fuzzy where id not in (select id from exact)
            )
-           select b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.ort, b.email,
+           select b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.ort, b.email, hs.betriebsnummer as "hauptsitz?",
+                  b.geloescht_am,
                   (case when h.tier = 1 then 1 else word_similarity(lower($1), b.search_text) end)::real as "score!"
-           from hits h join betriebe b on b.id = h.id
-           order by h.tier, 7 desc, b.firmenname, b.betriebsnummer
+           from hits h join betriebe b on b.id = h.id left join betriebe hs on hs.id = b.hauptsitz_id
+           order by h.tier, 9 desc, b.firmenname, b.betriebsnummer
            limit $2"#,
         query,
         limit.clamp(1, MAX_HITS)
@@ -185,9 +200,11 @@ pub async fn show(session: &Session, nummer: &Betriebsnummer) -> Result<BetriebD
     let mut conn = session.read_pool().acquire().await?;
     let filialen = sqlx::query_as!(
         BetriebHit,
-        r#"select id, betriebsnummer, firmenname, inhaber, ort, email, 1.0::real as "score!"
+        r#"select id, betriebsnummer, firmenname, inhaber, ort, email, $2::text as "hauptsitz?", geloescht_am,
+                  1.0::real as "score!"
            from betriebe where hauptsitz_id = $1 order by betriebsnummer"#,
-        betrieb.id
+        betrieb.id,
+        betrieb.betriebsnummer
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -31,6 +31,9 @@ pub struct CodeInfo {
     pub state_label: String,
     pub issued_by: Option<String>,
     pub issue_reason: Option<String>,
+    /// Why the code was made unusable before it was used: superseded, decided, expired or
+    /// address_changed (the Betrieb's e-mail address changed in the Handwerksrolle).
+    pub retire_reason: Option<String>,
     pub delivery: Option<Delivery>,
 }
 
@@ -59,6 +62,24 @@ impl CodeState {
             CodeState::Retired => "ungültig, weil über den Antrag entschieden wurde",
         }
     }
+}
+
+const ADDRESS_CHANGED_LABEL: &str =
+    "ungültig, weil sich die E-Mail-Adresse in der Handwerksrolle geändert hat";
+
+/// „E-Mail-Adresse in der Handwerksrolle geändert am …: neuer Code nötig“ — for an Antrag
+/// waiting for its code whose newest code went to an address the Handwerksrolle no longer has.
+pub fn address_changed_notice(codes: &[CodeInfo]) -> Option<String> {
+    let newest = codes.first()?;
+    if newest.retire_reason.as_deref() != Some("address_changed") {
+        return None;
+    }
+    let at = newest.superseded_at?;
+    Some(format!(
+        "E-Mail-Adresse in der Handwerksrolle geändert am {}: neuer Code nötig.",
+        at.with_timezone(&chrono_tz::Europe::Berlin)
+            .format("%d.%m.%Y")
+    ))
 }
 
 /// What became of the code's mail.
@@ -138,7 +159,7 @@ pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Ve
     let policy = policy::current(conn).await?;
     let rows = sqlx::query!(
         r#"/* hot:codes_of */ select c.id, c.prefix, c.sent_to, c.issued_at, c.expires_at, c.consumed_at, c.superseded_at,
-                  c.wrong_attempts, cl.display_name as "issued_by?", c.issue_reason,
+                  c.wrong_attempts, cl.display_name as "issued_by?", c.issue_reason, c.retire_reason,
                   o.id as "outbox_id?", o.status as "mail_status?", o.cancel_reason as "mail_cancel_reason?",
                   o.attempts as "mail_attempts?",
                   o.last_error as "mail_error?", o.smtp_reply as "mail_reply?", o.sent_at as "mail_sent_at?",
@@ -201,9 +222,15 @@ pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Ve
                 superseded_at: r.superseded_at,
                 wrong_attempts: r.wrong_attempts,
                 state,
-                state_label: state.label_de().to_owned(),
+                state_label: match (state, r.retire_reason.as_deref()) {
+                    (CodeState::Superseded | CodeState::Retired, Some("address_changed")) => {
+                        ADDRESS_CHANGED_LABEL.to_owned()
+                    }
+                    _ => state.label_de().to_owned(),
+                },
                 issued_by: r.issued_by,
                 issue_reason: r.issue_reason,
+                retire_reason: r.retire_reason,
                 delivery,
             }
         })

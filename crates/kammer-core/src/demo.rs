@@ -22,6 +22,7 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
 use crate::auth::{Password, hash_password, scram_verifier};
+use crate::copy_text::{Rows, copy};
 use crate::domain::{ConfirmationCode, random_hex};
 use crate::mail::CodeMailFacts;
 use crate::{Error, Result};
@@ -83,7 +84,6 @@ pub const TEST_BETRIEBSNUMMER: &str = "2121155381";
 pub const TEST_ANTRAG_NR: i64 = 178;
 
 const SEED: u64 = 0x4b41_4d4d_4552_2026; // "KAMMER" 2026
-const COPY_CHUNK: usize = 1 << 20;
 
 /// splitmix64: tiny, fast, and good enough for demo data.
 struct Rng(u64);
@@ -334,70 +334,8 @@ fn slug(s: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-/// Appends one field in COPY text format.
-fn field(buf: &mut String, value: &str) {
-    for c in value.chars() {
-        match c {
-            '\\' => buf.push_str("\\\\"),
-            '\t' => buf.push_str("\\t"),
-            '\n' => buf.push_str("\\n"),
-            '\r' => buf.push_str("\\r"),
-            _ => buf.push(c),
-        }
-    }
-}
-
-/// A row builder for COPY text format.
-struct Rows {
-    buf: String,
-    first: bool,
-}
-
-impl Rows {
-    fn new() -> Self {
-        Rows {
-            buf: String::new(),
-            first: true,
-        }
-    }
-    fn col(&mut self, value: &str) -> &mut Self {
-        if !self.first {
-            self.buf.push('\t');
-        }
-        self.first = false;
-        field(&mut self.buf, value);
-        self
-    }
-    fn null(&mut self) -> &mut Self {
-        if !self.first {
-            self.buf.push('\t');
-        }
-        self.first = false;
-        self.buf.push_str("\\N");
-        self
-    }
-    fn opt(&mut self, value: Option<&str>) -> &mut Self {
-        match value {
-            Some(v) => self.col(v),
-            None => self.null(),
-        }
-    }
-    fn end(&mut self) {
-        self.buf.push('\n');
-        self.first = true;
-    }
-}
-
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339()
-}
-
-async fn copy(conn: &mut PgConnection, statement: &str, data: &str) -> Result<u64> {
-    let mut copy = conn.copy_in_raw(statement).await?;
-    for chunk in data.as_bytes().chunks(COPY_CHUNK) {
-        copy.send(chunk).await?;
-    }
-    Ok(copy.finish().await?)
 }
 
 /// Checks that the rows just copied into an empty table got ids 1..=n.
@@ -1344,13 +1282,5 @@ mod tests {
             (0..10).map(|_| a.next()).collect::<Vec<_>>(),
             (0..10).map(|_| b.next()).collect::<Vec<_>>()
         );
-    }
-
-    #[test]
-    fn copy_fields_are_escaped() {
-        let mut r = Rows::new();
-        r.col("a\tb\\c\nd").null();
-        r.end();
-        assert_eq!(r.buf, "a\\tb\\\\c\\nd\t\\N\n");
     }
 }

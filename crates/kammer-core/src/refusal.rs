@@ -211,6 +211,20 @@ fn german(key: &str, f: &Facts<'_>) -> String {
             "Der Code in der E-Mail {} ist nicht mehr gültig (ersetzt, verwendet oder abgelaufen, oder der Antrag ist entschieden). Senden Sie stattdessen einen neuen Code.",
             f.text("id")
         ),
+        "betrieb_geloescht" => format!(
+            "Der Betrieb {} ist in der Handwerksrolle gelöscht (am {}). Für ihn kann kein Antrag mehr gestellt werden.",
+            f.text("betriebsnummer"),
+            crate::handwerksrolle::german_date(&f.text("geloescht_am"))
+        ),
+        "handwerksrolle_not_staged" => "Es wurde keine Datei der Handwerksrolle übergeben.".to_string(),
+        "handwerksrolle_file_unnamed" => "Zum Import gehören Dateiname und Prüfsumme der Datei.".to_string(),
+        "handwerksrolle_invalid_lines" => crate::handwerksrolle::refusal_invalid_lines(&f.text("invalid")),
+        "handwerksrolle_too_many_removed" => crate::handwerksrolle::refusal_too_many_removed(
+            &f.text("removed"),
+            &f.text("active_before"),
+            &f.text("removed_percent"),
+            &f.text("max_removed_percent"),
+        ),
         other => format!(
             "Die Datenbank hat die Aktion abgelehnt ({other}). Bitte wenden Sie sich an die IT."
         ),

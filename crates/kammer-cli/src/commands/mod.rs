@@ -14,6 +14,7 @@ mod completions;
 mod demo_seed;
 mod expire;
 mod export;
+mod handwerksrolle;
 mod migrate;
 mod outbox;
 mod policy;
@@ -59,6 +60,9 @@ pub enum Command {
     /// Postausgang einsehen (Administration) und versenden (Dienst E-Mail-Versand)
     #[command(subcommand)]
     Outbox(outbox::Cmd),
+    /// Handwerksrolle einlesen (Dienst Import oder Administration) und Importe einsehen
+    #[command(subcommand)]
+    Handwerksrolle(handwerksrolle::Cmd),
     /// Anträge ablaufen lassen, deren Code nicht rechtzeitig verwendet wurde (Dienst Berichte und Fristen)
     Expire,
     /// CSV-Exporte (Sachbearbeitung oder Berichtsdienst)
@@ -115,6 +119,7 @@ impl Command {
             Command::Portal(cmd) => cmd.run(ctx).await,
             Command::Outbox(cmd) => cmd.run(ctx).await,
             Command::Expire => expire::run(ctx).await,
+            Command::Handwerksrolle(cmd) => cmd.run(ctx).await,
             Command::Export(cmd) => cmd.run(ctx).await,
             Command::Report(cmd) => cmd.run(ctx).await,
             Command::Completions(_) | Command::Help { .. } => {

@@ -463,6 +463,9 @@ pub struct AntragDetail {
     pub code_confirmed_at: Option<DateTime<Utc>>,
     /// The first of two confirmations of an approval without the code, while the second is due.
     pub approval_request: Option<ApprovalRequest>,
+    /// What the clerk must know first, e.g. „E-Mail-Adresse in der Handwerksrolle geändert
+    /// am …: neuer Code nötig“.
+    pub notice: Option<String>,
     pub codes: Vec<CodeInfo>,
     pub history: Vec<AuditEntry>,
 }
@@ -516,8 +519,13 @@ pub async fn show(session: &Session, nr: AntragNr) -> Result<AntragDetail> {
         }),
         _ => None,
     };
+    let codes = codes::codes_of(&mut conn, nr).await?;
+    let summary: AntragSummary = row.try_into()?;
+    let notice = (summary.status == AntragStatus::AwaitingCode)
+        .then(|| codes::address_changed_notice(&codes))
+        .flatten();
     Ok(AntragDetail {
-        summary: row.try_into()?,
+        summary,
         kind: extra.kind,
         account_id: extra.account_id,
         requester_email_confirmed_at: extra.email_confirmed_at,
@@ -526,7 +534,8 @@ pub async fn show(session: &Session, nr: AntragNr) -> Result<AntragDetail> {
         betrieb_email: extra.betrieb_email,
         code_confirmed_at: extra.code_confirmed_at,
         approval_request,
-        codes: codes::codes_of(&mut conn, nr).await?,
+        notice,
+        codes,
         history: audit::history(&mut conn, nr).await?,
     })
 }

@@ -32,6 +32,8 @@ pub enum Permission {
     ManagePolicy,
     /// Read queued mails, which contain codes: IT only.
     ReadOutbox,
+    /// Load the chamber's Handwerksrolle export (also the import service's job).
+    ImportHandwerksrolle,
 }
 
 impl Role {
@@ -42,7 +44,7 @@ impl Role {
         let needed = match p {
             Lookup | HandleCodes | WithdrawOnBehalf => Role::Hotline,
             Approve | Reject | RevokeZuordnung | Export => Role::Sachbearbeitung,
-            ManageClerks | ManagePolicy | ReadOutbox => Role::Admin,
+            ManageClerks | ManagePolicy | ReadOutbox | ImportHandwerksrolle => Role::Admin,
         };
         self >= needed
     }
@@ -87,7 +89,7 @@ impl Role {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::Lookup,
         Permission::HandleCodes,
         Permission::WithdrawOnBehalf,
@@ -98,6 +100,7 @@ impl Permission {
         Permission::ManageClerks,
         Permission::ManagePolicy,
         Permission::ReadOutbox,
+        Permission::ImportHandwerksrolle,
     ];
 
     /// Completes "Ihre Rolle darf …" in the refusal message.
@@ -114,6 +117,7 @@ impl Permission {
             ManageClerks => "keine Zugänge von Sachbearbeiter:innen verwalten",
             ManagePolicy => "die Richtlinien der Kammer nicht ändern",
             ReadOutbox => "den Postausgang nicht einsehen",
+            ImportHandwerksrolle => "die Handwerksrolle nicht importieren",
         }
     }
 }
@@ -127,7 +131,7 @@ mod tests {
     fn matrix_is_as_in_the_architecture() {
         let hotline = [Lookup, HandleCodes, WithdrawOnBehalf];
         let sachbearbeitung = [Approve, Reject, RevokeZuordnung, Export];
-        let admin = [ManageClerks, ManagePolicy, ReadOutbox];
+        let admin = [ManageClerks, ManagePolicy, ReadOutbox, ImportHandwerksrolle];
         for p in hotline {
             assert!(Role::ALL.iter().all(|r| r.allows(p)), "{p:?}");
         }
