@@ -201,6 +201,9 @@ fn detail_human(d: &AntragDetail) -> String {
             .map(|r| format!(" – „{r}“"))
             .unwrap_or_default(),
     );
+    if let Some(notice) = &d.notice {
+        let _ = writeln!(out, "  Hinweis:                    {notice}");
+    }
     if let Some(r) = &d.approval_request {
         let _ = writeln!(
             out,

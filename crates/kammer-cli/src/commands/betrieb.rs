@@ -72,6 +72,20 @@ fn detail_human(d: &BetriebDetail) -> String {
             None => "Hauptsitz".into(),
         }
     );
+    let _ = writeln!(
+        out,
+        "  Stand der Handwerksrolle:    {}",
+        b.stand
+            .map(human::date)
+            .unwrap_or_else(|| "noch nicht importiert".into())
+    );
+    if let Some(day) = b.geloescht_am {
+        let _ = writeln!(
+            out,
+            "  In der Handwerksrolle gelöscht am {}",
+            day.format("%d.%m.%Y")
+        );
+    }
     if !d.filialen.is_empty() {
         let _ = writeln!(
             out,
