@@ -65,6 +65,8 @@ step "bench smoke: mail drain (100 mails, debug build)"
 DATABASE_URL="$PG_URL_BASE/postgres" cargo test -p kammer-core --bench mail_drain -- --mails 100
 step "export benchmark, smoke run (2,000 rows)"
 DATABASE_URL="$KD_DATABASE_URL" cargo test -p kammer-core --bench export -- --rows 2000 --drop
+step "Handwerksrolle import benchmark, smoke run (2,000 rows)"
+DATABASE_URL="$KD_DATABASE_URL" cargo test -p kammer-core --bench handwerksrolle -- --rows 2000 --drop
 step "scale benchmark, smoke run (3,000 Anträge, debug build)"
 scripts/bench-scale.sh --smoke
 step "end-to-end tests (WebDriver, Xvfb)"

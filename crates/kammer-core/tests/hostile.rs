@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use common::*;
 use kammer_core::auth::{Password, scram_verifier};
+use kammer_core::db::Service;
 use kammer_core::domain::AntragNr;
 use kammer_core::{antraege, portal};
 use sqlx::{Connection, PgConnection, PgPool};
@@ -22,6 +23,7 @@ enum Who {
     Portal,
     Mailer,
     Reporting,
+    Import,
 }
 
 impl Who {
@@ -33,6 +35,7 @@ impl Who {
             Who::Portal => "Portal-Dienst",
             Who::Mailer => "Mail-Versand",
             Who::Reporting => "Berichts-Dienst",
+            Who::Import => "Import der Handwerksrolle",
         }
     }
 }
@@ -357,6 +360,60 @@ const CATALOGUE: &[Attack] = &[
         "delete from antrag_status_counts",
         "42501",
     ),
+    attack(
+        Sachbearbeitung,
+        "stage a Handwerksrolle file",
+        "select kammer_api.handwerksrolle_stage()",
+        "42501",
+    ),
+    attack(
+        Sachbearbeitung,
+        "merge a Handwerksrolle file",
+        "select kammer_api.handwerksrolle_apply('x.csv', repeat('a', 64), false, true, true, 100, false)",
+        "42501",
+    ),
+    attack(
+        Portal,
+        "mark a Betrieb gelöscht",
+        "update betriebe set geloescht_am = current_date where id = {betrieb}",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "record an import that never happened",
+        "insert into handwerksrolle_imports (file_name, file_sha256, mode, rows_in_file, created, changed, email_changed, removed, unchanged, skipped) values ('x.csv', repeat('a', 64), 'full', 0, 0, 0, 0, 0, 0, 0)",
+        "42501",
+    ),
+    attack(
+        Import,
+        "change a Betrieb's e-mail address directly",
+        "update betriebe set email = 'boese@angreifer.example' where id = {betrieb}",
+        "42501",
+    ),
+    attack(
+        Import,
+        "read a code's plaintext",
+        "select code from kammer_secret.code_plaintext",
+        "42501",
+    ),
+    attack(
+        Import,
+        "approve an Antrag",
+        "select * from kammer_api.antrag_approve({nr}, 'x')",
+        "42501",
+    ),
+    attack(
+        Import,
+        "merge without a staged file",
+        "select kammer_api.handwerksrolle_apply('x.csv', repeat('a', 64), false, true, true, 100, false)",
+        "KD422",
+    ),
+    attack(
+        Import,
+        "write the staging table's rows past the merge",
+        "select kammer_api.handwerksrolle_stage(); insert into betriebe (betriebsnummer, firmenname, email) values ('99999999', 'X', 'x@angreifer.example')",
+        "42501",
+    ),
 ];
 
 struct Scene {
@@ -375,6 +432,7 @@ impl Scene {
             .await
             .unwrap();
         assert_eq!(first.outcome, antraege::ApprovalOutcome::AwaitingSecond);
+        service_login(pool, Service::Import, &login(&f.tag, "import")).await;
         let verifier = scram_verifier(&Password::attempt("neues-passwort-123"));
         Scene { f, nr, verifier }
     }
@@ -387,6 +445,7 @@ impl Scene {
             Portal => "portal",
             Mailer => "mailer",
             Reporting => "reporting",
+            Import => "import",
         };
         login(&self.f.tag, name)
     }

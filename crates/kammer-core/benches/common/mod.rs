@@ -2,6 +2,9 @@
 //! its schema is current, the demo clerks' sign-in, and the export measured in a process of
 //! its own (so its peak memory is the export's, not that of the seeding before it).
 
+// Each benchmark uses a part of these helpers.
+#![allow(dead_code)]
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
