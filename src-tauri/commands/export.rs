@@ -135,7 +135,7 @@ pub async fn export_report<R: Runtime>(
     }
     .map_err(body)?;
     let rows = match part {
-        ReportPart::Monthly => 1 + report.by_gewerk.len() as u64,
+        ReportPart::Monthly => report.table_rows() as u64,
         ReportPart::Series => report.series.len() as u64,
     };
     Ok(SaveOutcome::Written {

@@ -72,7 +72,23 @@ fn cron_exports_the_list_and_the_monthly_report() {
     assert_eq!(&r178[1], "12.01.2024 07:23:17");
     assert_eq!(&r178[2], "Freigabeschlüssel notwendig");
     assert_eq!(&r178[3], "\u{2060}2121155381");
-    assert_eq!(&r178[5], "Justus Krämer");
+    assert_eq!(&r178[5], "Hauptsitz");
+    assert_eq!(&r178[6], "Justus Krämer");
+    // A Filiale's Antrag names its Hauptsitz; every other Antrag says „Hauptsitz“.
+    let want = psql(
+        &url,
+        "select string_agg(a.nr || ' Filiale von ' || h.betriebsnummer, '|' order by a.nr)
+         from antraege a join betriebe b on b.id = a.betrieb_id join betriebe h on h.id = b.hauptsitz_id",
+    );
+    assert!(!want.is_empty(), "the demo has Anträge of Filialen");
+    let mut filialen: Vec<(i64, String)> = rows
+        .iter()
+        .filter(|r| &r[5] != "Hauptsitz")
+        .map(|r| (r[0].parse().unwrap(), format!("{} {}", &r[0], &r[5])))
+        .collect();
+    filialen.sort();
+    let got: Vec<String> = filialen.into_iter().map(|(_, s)| s).collect();
+    assert_eq!(got.join("|"), want);
 
     // Filtered, RFC 4180: the same rows as the database holds for that filter; `--to` is the
     // last day included.
@@ -186,6 +202,7 @@ fn cron_exports_the_list_and_the_monthly_report() {
     let text = ok_sb(&url, &["report", "monthly", "--month", &month]);
     assert!(text.contains(&format!("Monatsbericht {month}")), "{text}");
     assert!(text.contains("Anträge eingegangen"), "{text}");
+    assert!(text.contains("Hauptsitz/Filiale"), "{text}");
     let csv_path = db.file("bericht.csv");
     let series_path = db.file("verlauf.csv");
     ok_sb(
@@ -204,11 +221,23 @@ fn cron_exports_the_list_and_the_monthly_report() {
         ],
     );
     let rows = records(&csv_path, b',');
-    assert_eq!(&rows[0][1], "Gesamt");
-    assert_eq!(rows[0][2].parse::<i64>().unwrap(), received);
+    assert_eq!((&rows[0][1], &rows[0][2]), ("Gesamt", "alle"));
+    assert_eq!(rows[0][3].parse::<i64>().unwrap(), received);
+    // Split into Hauptsitze and Filialen (the demo has both), the rows add up to the total.
+    assert_eq!((&rows[1][1], &rows[1][2]), ("Gesamt", "Hauptsitz"));
+    assert_eq!((&rows[2][1], &rows[2][2]), ("Gesamt", "Filiale"));
+    assert_eq!(
+        rows[1][3].parse::<i64>().unwrap() + rows[2][3].parse::<i64>().unwrap(),
+        received
+    );
+    assert_eq!(
+        report["filialen"]["received"],
+        rows[2][3].parse::<i64>().unwrap()
+    );
+    assert!(rows[3..].iter().all(|r| &r[2] == "alle"));
     assert_eq!(
         rows.len(),
-        1 + report["by_gewerk"].as_array().unwrap().len()
+        3 + report["by_gewerk"].as_array().unwrap().len()
     );
     assert_eq!(records(&series_path, b',').len(), 12);
     let bad_month = kammerctl_as(

@@ -27,6 +27,8 @@ const PAYLOADS: [&str; 6] = [
 const TRICKY: &str = "Müller & Söhne; \"Die Besten\"\nZweite Zeile, mit Komma";
 const LEADING_ZEROS: &str = "0012345";
 const REQUESTER: &str = "=1+1 Jürgen \"Jupp\" Weiß; Köln";
+/// The Betrieb of `PAYLOADS[FILIALE]` is a Filiale of the Betrieb with leading zeros.
+const FILIALE: usize = 3;
 
 /// A directory of its own under the system's temp dir, removed at the end.
 struct Dir(PathBuf);
@@ -74,7 +76,13 @@ async fn awkward_data(pool: &PgPool, f: &Fixture) -> Vec<AntragNr> {
                 .nr,
         );
     }
-    insert_betrieb(pool, LEADING_ZEROS, TRICKY, "info@tricky.example").await;
+    let hauptsitz = insert_betrieb(pool, LEADING_ZEROS, TRICKY, "info@tricky.example").await;
+    sqlx::query("update betriebe set hauptsitz_id = $1 where betriebsnummer = $2")
+        .bind(hauptsitz)
+        .bind(format!("70000{FILIALE:02}"))
+        .execute(pool)
+        .await
+        .unwrap();
     let (email, _) = register_confirmed_as(&f.portal, "jupp@köln.example", REQUESTER).await;
     // The Handwerksrolle's name has a line break; the requester types it on one line (the
     // portal takes one line, and blanks do not count when the names are compared).
@@ -143,6 +151,10 @@ fn expected_record(r: &AntragSummary, d: Dialect) -> Vec<String> {
             Dialect::Rfc4180 => r.betriebsnummer.clone(),
         },
         neutral(&r.firmenname),
+        match &r.hauptsitz {
+            None => "Hauptsitz".to_string(),
+            Some(h) => format!("Filiale von {h}"),
+        },
         neutral(&r.requester_name),
         neutral(&r.requester_email),
         r.codes_sent.to_string(),
@@ -211,20 +223,32 @@ async fn export_matches_the_list_row_for_row_in_both_dialects(pool: PgPool) {
 
     // The list's raw values are the database's: checked against the tables directly.
     for r in &all {
-        let (nummer, firma, name): (String, String, String) = sqlx::query_as(
-            "select b.betriebsnummer, b.firmenname, acc.name from antraege a
-             join betriebe b on b.id = a.betrieb_id join accounts acc on acc.id = a.account_id
-             where a.nr = $1",
-        )
-        .bind(r.nr)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let (nummer, firma, hauptsitz, name): (String, String, Option<String>, String) =
+            sqlx::query_as(
+                "select b.betriebsnummer, b.firmenname, h.betriebsnummer, acc.name from antraege a
+                 join betriebe b on b.id = a.betrieb_id join accounts acc on acc.id = a.account_id
+                 left join betriebe h on h.id = b.hauptsitz_id
+                 where a.nr = $1",
+            )
+            .bind(r.nr)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_eq!(
-            (&nummer, &firma, &name),
-            (&r.betriebsnummer, &r.firmenname, &r.requester_name)
+            (&nummer, &firma, &hauptsitz, &name),
+            (
+                &r.betriebsnummer,
+                &r.firmenname,
+                &r.hauptsitz,
+                &r.requester_name
+            )
         );
     }
+    assert_eq!(
+        all.iter().filter(|r| r.hauptsitz.is_some()).count(),
+        1,
+        "one Antrag is for a Filiale"
+    );
 
     for d in Dialect::ALL {
         let path = dir.file(&format!("antraege-{}.csv", d.as_str()));
@@ -247,8 +271,9 @@ async fn export_matches_the_list_row_for_row_in_both_dialects(pool: PgPool) {
             LEADING_ZEROS,
             "a number copied from the sheet is accepted again"
         );
-        assert_eq!(tricky[5], format!("'{REQUESTER}"));
-        assert_eq!(tricky[6], "jupp@köln.example");
+        assert_eq!(tricky[5], "Hauptsitz");
+        assert_eq!(tricky[6], format!("'{REQUESTER}"));
+        assert_eq!(tricky[7], "jupp@köln.example");
         assert_eq!(tricky[2], "Zuordnung bestätigt");
         // Every formula payload is neutralised, numbers are untouched.
         for p in PAYLOADS {
@@ -261,27 +286,38 @@ async fn export_matches_the_list_row_for_row_in_both_dialects(pool: PgPool) {
                 "Antrag Nr. is a plain number"
             );
             assert!(
-                rec[7].parse::<i64>().unwrap() >= 1,
+                rec[8].parse::<i64>().unwrap() >= 1,
                 "count is a plain number"
             );
         }
+        // The Filiale's Antrag names its Hauptsitz, leading zeros and all (no mark needed:
+        // the cell is text anyway); every other Betrieb is a Hauptsitz.
+        let filiale = records
+            .iter()
+            .find(|r| r[4] == format!("'{}", PAYLOADS[FILIALE]))
+            .unwrap();
+        assert_eq!(filiale[5], format!("Filiale von {LEADING_ZEROS}"));
+        assert_eq!(
+            records.iter().filter(|r| r[5] == "Hauptsitz").count(),
+            records.len() - 1
+        );
         let rejected = records.iter().find(|r| r[2] == "Abgelehnt").unwrap();
-        assert_eq!(rejected[12], "'-\"böse\"; Zeile 1\nZeile 2");
-        assert_eq!(rejected[11], f.sb.display_name);
-        assert_eq!(rejected[9], "nicht versendet (Antrag vorher entschieden)");
+        assert_eq!(rejected[13], "'-\"böse\"; Zeile 1\nZeile 2");
+        assert_eq!(rejected[12], f.sb.display_name);
+        assert_eq!(rejected[10], "nicht versendet (Antrag vorher entschieden)");
         let approved = records
             .iter()
-            .find(|r| r[12] == "'@telefonisch bestätigt")
+            .find(|r| r[13] == "'@telefonisch bestätigt")
             .unwrap();
         assert_eq!(
-            approved[11], f.sb2.display_name,
+            approved[12], f.sb2.display_name,
             "the second pair of eyes decided"
         );
         let resent = records
             .iter()
-            .find(|r| r[7] == "2")
+            .find(|r| r[8] == "2")
             .expect("one Antrag has two codes");
-        assert_eq!(resent[9], "wartet auf Versand");
+        assert_eq!(resent[10], "wartet auf Versand");
     }
 
     let raw = std::fs::read_to_string(dir.file("antraege-excel-de.csv")).unwrap();

@@ -115,6 +115,13 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
     for n in b {
         baecker.push(betrieb(&pool, n, "Bäcker").await);
     }
+    // T2 and B1 are Filialen of T1: the rows „Hauptsitz“ and „Filiale“ split the total.
+    sqlx::query("update betriebe set hauptsitz_id = $1 where id = any($2)")
+        .bind(tischler[0])
+        .bind(vec![tischler[1], baecker[0]])
+        .execute(&pool)
+        .await
+        .unwrap();
     // T2 was linked to Jupp last month already, so it is not "newly linked" this month.
     sqlx::query("insert into zuordnungen (account_id, betrieb_id, since) values ($1, $2, $3)")
         .bind(jupp_id)
@@ -250,6 +257,46 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
         },
     );
 
+    // The Filialen T2 and B1: A2, A3 and the open P1.
+    let filialen = Figures {
+        received: 2, // A2, A3
+        codes_confirmed: 1,
+        approved_by_portal: 0,
+        approved_by_clerk: 2, // A2, A3
+        withdrawn: 0,
+        rejected: 0,
+        expired: 0,
+        open_at_month_end: 1, // P1
+        codes_sent: 2,
+        codes_resent: 0,
+        mails_failed: 0,
+        zuordnungen: 2,
+        median_hours_to_zuordnung: Some(5.0), // of 4, 6
+        p90_hours_to_zuordnung: Some(5.8),    // 4 + 0.9 × (6 − 4)
+        betriebe_newly_linked: 1,             // B1 (T2 was linked before)
+    };
+    assert_figures(&r.filialen, &filialen);
+    assert_figures(
+        &r.hauptsitze,
+        &Figures {
+            received: 6, // A1, A4–A8
+            codes_confirmed: 1,
+            approved_by_portal: 1,
+            approved_by_clerk: 0,
+            withdrawn: 2,
+            rejected: 1,
+            expired: 1,
+            open_at_month_end: 1, // A7
+            codes_sent: 7,
+            codes_resent: 1,
+            mails_failed: 1,
+            zuordnungen: 1,
+            median_hours_to_zuordnung: Some(2.0),
+            p90_hours_to_zuordnung: Some(2.0),
+            betriebe_newly_linked: 1, // T1
+        },
+    );
+
     // The twelve months, oldest first; only the last two have anything.
     assert_eq!(r.series.len(), SERIES_MONTHS as usize);
     assert_eq!(r.series.last().unwrap().month, month);
@@ -312,17 +359,30 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
             .delimiter(d.separator())
             .from_reader(body);
         let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
-        assert_eq!(rows.len(), 3);
-        assert_eq!(&rows[0][1], "Gesamt");
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows.len(), r.table_rows());
+        let site: Vec<(&str, &str)> = rows.iter().map(|row| (&row[1], &row[2])).collect();
+        assert_eq!(
+            site,
+            [
+                ("Gesamt", "alle"),
+                ("Gesamt", "Hauptsitz"),
+                ("Gesamt", "Filiale"),
+                ("Bäcker", "alle"),
+                ("Tischler", "alle"),
+            ]
+        );
         assert_eq!(&rows[0][0], month.to_string());
-        assert_eq!(&rows[0][2], "8");
-        assert_eq!(&rows[0][9], "2");
+        assert_eq!(&rows[0][3], "8");
+        assert_eq!(&rows[0][10], "2");
         let (median, p90) = match d {
             Dialect::ExcelDe => ("4,0", "5,6"),
             Dialect::Rfc4180 => ("4.0", "5.6"),
         };
-        assert_eq!((&rows[0][14], &rows[0][15]), (median, p90));
-        assert_eq!(&rows[2][1], "Tischler");
+        assert_eq!((&rows[0][15], &rows[0][16]), (median, p90));
+        // The Filiale row counts the Filialen's Anträge.
+        assert_eq!((&rows[2][3], &rows[2][14]), ("2", "2"));
+        assert_eq!(&rows[1][3], "6");
         let series = dir.join(format!("verlauf-{}.csv", d.as_str()));
         report::write_series(&f.sb, &r, d, &series).await.unwrap();
         let text = std::fs::read_to_string(&series).unwrap();
@@ -357,6 +417,7 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
     };
     let by_cron = report::monthly(&cron, month).await.unwrap();
     assert_figures(&by_cron.total, &total);
+    assert_figures(&by_cron.filialen, &filialen);
     assert_eq!(by_cron.by_gewerk.len(), 2);
     report::write_monthly(&cron, &by_cron, Dialect::ExcelDe, &dir.join("cron.csv"))
         .await
@@ -372,6 +433,26 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
         ("system", login(&f.tag, "reporting"))
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A failed mail without an Antrag has no Betrieb: it counts in the total (under „ohne
+/// Gewerk“), but concerns neither a Hauptsitz nor a Filiale.
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_mail_without_betrieb_is_neither_hauptsitz_nor_filiale(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    sqlx::query(
+        "insert into mail_outbox (purpose, message_id, mail_from, recipient, status)
+         values ('confirmation_code', 'waise@kammer.example', 'a@kammer.example', 'b@x.example', 'failed')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let r = report::monthly(&f.hotline, Month::current()).await.unwrap();
+    assert_eq!(r.total.mails_failed, 1);
+    assert_eq!((r.hauptsitze.mails_failed, r.filialen.mails_failed), (0, 0));
+    assert_eq!(r.by_gewerk.len(), 1);
+    assert_eq!(r.by_gewerk[0].gewerk, report::NO_GEWERK);
+    assert_eq!(r.by_gewerk[0].figures.mails_failed, 1);
 }
 
 fn assert_figures(got: &Figures, want: &Figures) {

@@ -106,7 +106,12 @@ export type AntragStatus = "awaiting_code" | "in_review" | "approved" | "withdra
 
 export type SortOrder = "oldest_first" | "newest_first";
 
-export type AntragSummary = { nr: number, sent_at: string, status: AntragStatus, status_label: string, betrieb_id: number, betriebsnummer: string, firmenname: string, requester_name: string, requester_email: string, codes_sent: number, last_code_sent_at: string | null, 
+export type AntragSummary = { nr: number, sent_at: string, status: AntragStatus, status_label: string, betrieb_id: number, betriebsnummer: string, firmenname: string, 
+/**
+ * `None` for a Hauptsitz; for a Filiale the Betriebsnummer of its Hauptsitz (the
+ * export's „Hauptsitz/Filiale“).
+ */
+hauptsitz: string | null, requester_name: string, requester_email: string, codes_sent: number, last_code_sent_at: string | null, 
 /**
  * Delivery status of the newest code mail: queued, sent, failed or cancelled.
  */
@@ -256,6 +261,12 @@ export type ReportPart = "monthly" | "series";
 export type Month = string;
 
 export type MonthlyReport = { month: Month, total: Figures, 
+/**
+ * The total over the Anträge of Hauptsitze only, and of Filialen only: how much of the
+ * work concerns Filialen. Counts of the two add up to the total, except „Mails
+ * gescheitert“ for a mail without an Antrag, which concerns neither.
+ */
+hauptsitze: Figures, filialen: Figures, 
 /**
  * Every Gewerk with at least one figure in the month, alphabetically; "ohne Gewerk" last.
  */

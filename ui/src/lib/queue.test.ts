@@ -26,6 +26,7 @@ function row(nr: number): AntragSummary {
     betrieb_id: 1,
     betriebsnummer: "2121155381",
     firmenname: "Testbetrieb",
+    hauptsitz: null,
     requester_name: "Max Muster",
     requester_email: "max@example.de",
     codes_sent: 1,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import type { Figures } from "./bindings";
-import { FIGURE_COLUMNS, formatFigure } from "./report";
+import type { Figures, MonthlyReport } from "./bindings";
+import { FIGURE_COLUMNS, formatFigure, totalRows } from "./report";
 
 const figures: Figures = {
   received: 1234,
@@ -30,5 +30,23 @@ describe("report table", () => {
     expect(formatFigure(figures, "received")).toBe("1.234");
     expect(formatFigure(figures, "median_hours_to_zuordnung")).toBe("12,3");
     expect(formatFigure(figures, "p90_hours_to_zuordnung")).toBe("–");
+  });
+});
+
+describe("total rows", () => {
+  it("are all Betriebe, then Hauptsitze and Filialen, in the CSV's words", () => {
+    const report: MonthlyReport = {
+      month: "2026-11",
+      total: figures,
+      hauptsitze: { ...figures, received: 1000 },
+      filialen: { ...figures, received: 234 },
+      by_gewerk: [],
+      series: [],
+    };
+    expect(totalRows(report).map((r) => [r.site, r.figures.received])).toEqual([
+      ["alle", 1234],
+      ["Hauptsitz", 1000],
+      ["Filiale", 234],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 // The Monatsbericht's table: its columns in the words of the CSV export
 // (kammer-core report/csv.rs MONTHLY_HEADER), and the figures in German notation.
 
-import type { Figures } from "./bindings";
+import type { Figures, MonthlyReport } from "./bindings";
 import { formatCount } from "./format";
 
 export type FigureKey = keyof Figures;
@@ -23,6 +23,21 @@ export const FIGURE_COLUMNS: readonly { key: FigureKey; label: string; hours?: t
   { key: "p90_hours_to_zuordnung", label: "90. Perzentil Antrag bis Zuordnung (Stunden)", hours: true },
   { key: "betriebe_newly_linked", label: "Betriebe neu zugeordnet" },
 ];
+
+/** „Hauptsitz/Filiale“ of a row over every Betrieb (report/csv.rs ALL_SITES). */
+export const ALL_SITES = "alle";
+
+/**
+ * The rows „Gesamt“, as the CSV has them: over all Betriebe, then over the Hauptsitze and
+ * the Filialen only — how much of the work concerns Filialen.
+ */
+export function totalRows(report: MonthlyReport): readonly { site: string; figures: Figures }[] {
+  return [
+    { site: ALL_SITES, figures: report.total },
+    { site: "Hauptsitz", figures: report.hauptsitze },
+    { site: "Filiale", figures: report.filialen },
+  ];
+}
 
 const hours = new Intl.NumberFormat("de-DE", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 

@@ -8,7 +8,10 @@ use clap::Subcommand;
 use kammer_core::Result;
 use kammer_core::db::Reader;
 use kammer_core::export::Dialect;
-use kammer_core::report::{self, Figures, MONTHLY_HEADER, Month, MonthlyReport, SERIES_HEADER};
+use kammer_core::report::{
+    self, ALL_SITES, FILIALE, Figures, HAUPTSITZ, MONTHLY_HEADER, Month, MonthlyReport,
+    SERIES_HEADER, TOTAL,
+};
 
 use crate::context::{AnyReader, Context};
 use crate::{human, progress};
@@ -23,7 +26,7 @@ pub enum Cmd {
         /// excel-de (Semikolon, UTF-8 mit BOM, deutsche Zeit) oder rfc4180 (Komma, ISO 8601)
         #[arg(long, default_value = "excel-de")]
         dialect: String,
-        /// CSV-Datei mit den Zahlen des Monats (Gesamt und je Gewerk)
+        /// CSV-Datei mit den Zahlen des Monats (Gesamt, Hauptsitze, Filialen und je Gewerk)
         #[arg(long)]
         out: Option<PathBuf>,
         /// CSV-Datei mit den letzten 12 Monaten nach Ergebnis
@@ -134,35 +137,51 @@ fn figure_values(f: &Figures) -> [String; 15] {
     ]
 }
 
-/// The figures as rows, Gesamt and each Gewerk as columns; then the twelve months.
+/// The figures as rows; as columns the rows of the CSV — Gesamt for all, for Hauptsitze and
+/// for Filialen, then each Gewerk — headed by the CSV's two label columns, Gewerk and
+/// Hauptsitz/Filiale; then the twelve months.
 fn human(r: &MonthlyReport) -> String {
-    let labels = &MONTHLY_HEADER[2..];
-    let mut columns = vec![("Gesamt".to_string(), figure_values(&r.total))];
+    let (gewerk_label, site_label) = (MONTHLY_HEADER[1], MONTHLY_HEADER[2]);
+    let labels = &MONTHLY_HEADER[3..];
+    let mut columns = vec![
+        (TOTAL, ALL_SITES, figure_values(&r.total)),
+        (TOTAL, HAUPTSITZ, figure_values(&r.hauptsitze)),
+        (TOTAL, FILIALE, figure_values(&r.filialen)),
+    ];
     columns.extend(
         r.by_gewerk
             .iter()
-            .map(|g| (g.gewerk.clone(), figure_values(&g.figures))),
+            .map(|g| (g.gewerk.as_str(), ALL_SITES, figure_values(&g.figures))),
     );
-    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let label_width = labels
+        .iter()
+        .chain([&gewerk_label, &site_label])
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
     let widths: Vec<usize> = columns
         .iter()
-        .map(|(name, values)| {
+        .map(|(gewerk, site, values)| {
             values
                 .iter()
                 .map(|v| v.chars().count())
-                .chain([name.chars().count()])
+                .chain([gewerk.chars().count(), site.chars().count()])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let mut out = format!("Monatsbericht {}\n\n{:label_width$}", r.month, "");
-    for ((name, _), w) in columns.iter().zip(&widths) {
-        let _ = write!(out, "  {name:>w$}");
+    let mut out = format!("Monatsbericht {}\n\n{gewerk_label:label_width$}", r.month);
+    for ((gewerk, _, _), w) in columns.iter().zip(&widths) {
+        let _ = write!(out, "  {gewerk:>w$}");
+    }
+    let _ = write!(out, "\n{site_label:label_width$}");
+    for ((_, site, _), w) in columns.iter().zip(&widths) {
+        let _ = write!(out, "  {site:>w$}");
     }
     out.push('\n');
     for (i, label) in labels.iter().enumerate() {
         let _ = write!(out, "{label:label_width$}");
-        for ((_, values), w) in columns.iter().zip(&widths) {
+        for ((_, _, values), w) in columns.iter().zip(&widths) {
             let _ = write!(out, "  {:>w$}", values[i]);
         }
         out.push('\n');

@@ -33,6 +33,9 @@ pub struct AntragSummary {
     pub betrieb_id: i64,
     pub betriebsnummer: String,
     pub firmenname: String,
+    /// `None` for a Hauptsitz; for a Filiale the Betriebsnummer of its Hauptsitz (the
+    /// export's „Hauptsitz/Filiale“).
+    pub hauptsitz: Option<String>,
     pub requester_name: String,
     pub requester_email: String,
     pub codes_sent: i64,
@@ -143,6 +146,7 @@ struct SummaryRow {
     betrieb_id: i64,
     betriebsnummer: String,
     firmenname: String,
+    hauptsitz: Option<String>,
     requester_name: String,
     requester_email: String,
     codes_sent: i64,
@@ -167,6 +171,7 @@ impl TryFrom<SummaryRow> for AntragSummary {
             betrieb_id: r.betrieb_id,
             betriebsnummer: r.betriebsnummer,
             firmenname: r.firmenname,
+            hauptsitz: r.hauptsitz,
             requester_name: r.requester_name,
             requester_email: r.requester_email,
             codes_sent: r.codes_sent,
@@ -187,6 +192,7 @@ macro_rules! summary_query {
         sqlx::query_as!(
             SummaryRow,
             "/* hot:antrag_summary " + $cmp + " " + $dir + r#" */ select a.nr, a.sent_at, a.status, a.betrieb_id, b.betriebsnummer, b.firmenname,
+                      hb.betriebsnummer as "hauptsitz?",
                       acc.name as requester_name, acc.email as requester_email,
                       cs.codes_sent as "codes_sent!", cs.last_sent as last_code_sent_at,
                       d.status as "delivery_status?", d.cancel_reason as "delivery_cancel_reason?",
@@ -194,6 +200,7 @@ macro_rules! summary_query {
                       cl.display_name as "decided_by?", a.decided_at, a.decision_reason
                from antraege a
                join betriebe b on b.id = a.betrieb_id
+               left join betriebe hb on hb.id = b.hauptsitz_id
                join accounts acc on acc.id = a.account_id
                left join clerks cl on cl.id = a.decided_by
                cross join lateral (

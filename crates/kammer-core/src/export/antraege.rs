@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::{Cell, CsvFile, Dialect, ExportControl, ExportOutcome, PROGRESS_EVERY, record_written};
@@ -6,12 +7,13 @@ use crate::antraege::{AntragFilter, AntragSummary, SortOrder, for_each_summary};
 use crate::db::Reader;
 
 /// The columns of the Anträge export, in the order of the list on screen.
-pub const HEADER: [&str; 13] = [
+pub const HEADER: [&str; 14] = [
     "Antrag Nr.",
     "gesendet am",
     "Status",
     "Betriebsnummer",
     "Inhaber/Firmenname",
+    "Hauptsitz/Filiale",
     "Antragsteller:in",
     "E-Mail Antragsteller:in",
     "Codes gesendet",
@@ -24,13 +26,23 @@ pub const HEADER: [&str; 13] = [
 
 pub use crate::codes::delivery_status_label_de as delivery_label_de;
 
-fn cells(r: &AntragSummary) -> [Cell<'_>; 13] {
+/// The „Hauptsitz/Filiale“ cell: „Hauptsitz“, or „Filiale von <Betriebsnummer des
+/// Hauptsitzes>“ — the words the Suche uses, so a clerk reads the sheet as the screen.
+pub fn site_label_de(hauptsitz: Option<&str>) -> Cow<'static, str> {
+    match hauptsitz {
+        None => Cow::Borrowed("Hauptsitz"),
+        Some(nummer) => Cow::Owned(format!("Filiale von {nummer}")),
+    }
+}
+
+fn cells<'a>(r: &'a AntragSummary, site: &'a str) -> [Cell<'a>; 14] {
     [
         Cell::Int(r.nr),
         Cell::Timestamp(r.sent_at),
         Cell::Text(r.status_label),
         Cell::Betriebsnummer(&r.betriebsnummer),
         Cell::Text(&r.firmenname),
+        Cell::Text(site),
         Cell::Text(&r.requester_name),
         Cell::Text(&r.requester_email),
         Cell::Int(r.codes_sent),
@@ -72,7 +84,8 @@ pub async fn antraege(
         if control.is_cancelled() {
             return Ok(false);
         }
-        file.row(&cells(&r))?;
+        let site = site_label_de(r.hauptsitz.as_deref());
+        file.row(&cells(&r, &site))?;
         rows += 1;
         if rows.is_multiple_of(PROGRESS_EVERY) {
             control.report(rows);

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 use sqlx::PgPool;
 
-pub use antraege::{HEADER as ANTRAEGE_HEADER, antraege, delivery_label_de};
+pub use antraege::{HEADER as ANTRAEGE_HEADER, antraege, delivery_label_de, site_label_de};
 pub use cell::{Cell, TEXT_MARK, betriebsnummer, neutralise};
 pub use dialect::Dialect;
 pub use writer::CsvFile;

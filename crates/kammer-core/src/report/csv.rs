@@ -5,9 +5,10 @@ use crate::Result;
 use crate::db::Reader;
 use crate::export::{Cell, CsvFile, Dialect, record_written};
 
-pub const MONTHLY_HEADER: [&str; 17] = [
+pub const MONTHLY_HEADER: [&str; 18] = [
     "Monat",
     "Gewerk",
+    "Hauptsitz/Filiale",
     "Anträge eingegangen",
     "Codes bestätigt",
     "bestätigt durch Code (Portal)",
@@ -35,14 +36,20 @@ pub const SERIES_HEADER: [&str; 7] = [
     "abgelaufen",
 ];
 
-/// The label of the row over all Gewerke.
+/// The label of the rows over all Gewerke.
 pub const TOTAL: &str = "Gesamt";
+/// „Hauptsitz/Filiale“ of a row over every Betrieb, Hauptsitz or Filiale.
+pub const ALL_SITES: &str = "alle";
+/// „Hauptsitz/Filiale“ of the rows over the Hauptsitze and over the Filialen only.
+pub const HAUPTSITZ: &str = "Hauptsitz";
+pub const FILIALE: &str = "Filiale";
 
-fn figure_cells<'a>(month: &'a str, gewerk: &'a str, f: &Figures) -> [Cell<'a>; 17] {
+fn figure_cells<'a>(month: &'a str, gewerk: &'a str, site: &'a str, f: &Figures) -> [Cell<'a>; 18] {
     let hours = |h: Option<f64>| h.map_or(Cell::Empty, Cell::Decimal);
     [
         Cell::Text(month),
         Cell::Text(gewerk),
+        Cell::Text(site),
         Cell::Int(f.received),
         Cell::Int(f.codes_confirmed),
         Cell::Int(f.approved_by_portal),
@@ -65,7 +72,8 @@ fn file_name(p: &Path) -> Option<String> {
     p.file_name().map(|n| n.to_string_lossy().into_owned())
 }
 
-/// The month's table: one row "Gesamt", then one per Gewerk. Needs the export permission.
+/// The month's table: the rows "Gesamt" for all Betriebe, for the Hauptsitze and for the
+/// Filialen, then one per Gewerk. Needs the export permission.
 pub async fn write_monthly(
     reader: &impl Reader,
     report: &MonthlyReport,
@@ -76,14 +84,16 @@ pub async fn write_monthly(
     let month = report.month.to_string();
     let mut file = CsvFile::create(path, dialect)?;
     file.header(&MONTHLY_HEADER)?;
-    file.row(&figure_cells(&month, TOTAL, &report.total))?;
+    file.row(&figure_cells(&month, TOTAL, ALL_SITES, &report.total))?;
+    file.row(&figure_cells(&month, TOTAL, HAUPTSITZ, &report.hauptsitze))?;
+    file.row(&figure_cells(&month, TOTAL, FILIALE, &report.filialen))?;
     for g in &report.by_gewerk {
-        file.row(&figure_cells(&month, &g.gewerk, &g.figures))?;
+        file.row(&figure_cells(&month, &g.gewerk, ALL_SITES, &g.figures))?;
     }
     let written = file.persist()?;
     let details = serde_json::json!({
         "export": "monatsbericht", "month": month, "dialect": dialect.as_str(),
-        "rows": 1 + report.by_gewerk.len(), "file": file_name(&written),
+        "rows": report.table_rows(), "file": file_name(&written),
     });
     record_written(reader.primary(), &written, details).await?;
     Ok(written)

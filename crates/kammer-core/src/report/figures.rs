@@ -1,8 +1,8 @@
 //! The report's SQL. Each figure comes from the table that records it; see
 //! docs/exports-and-report.md ("The monthly report") for the definitions. Every query groups
-//! by Gewerk and, in the same pass, over everything (`grouping sets`), so a total is never a
-//! sum computed elsewhere — which matters for the median and the 90th percentile, which do
-//! not add up.
+//! by Gewerk, by Hauptsitz/Filiale and, in the same pass, over everything (`grouping sets`),
+//! so a total is never a sum computed elsewhere — which matters for the median and the 90th
+//! percentile, which do not add up.
 
 use std::collections::BTreeMap;
 
@@ -43,27 +43,54 @@ pub struct Figures {
     pub betriebe_newly_linked: i64,
 }
 
-/// `None` is the total over all Gewerke; `Some("")` a Betrieb without Gewerk.
-pub(super) type ByGewerk = BTreeMap<Option<String>, Figures>;
+/// Which row of the report a figure belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Group {
+    /// Over every Betrieb.
+    Total,
+    /// `""` for a Betrieb without Gewerk.
+    Gewerk(String),
+    /// Over the Hauptsitze (`true`) or over the Filialen (`false`).
+    Hauptsitz(bool),
+}
 
-fn key(total: bool, gewerk: Option<String>) -> Option<String> {
-    if total {
-        None
+pub(super) type Groups = BTreeMap<Group, Figures>;
+
+/// The row of one result line of `grouping sets ((b.gewerk), (<is Hauptsitz>), ())`.
+/// `None` for the line of the second set whose Betrieb is unknown (a failed mail without
+/// an Antrag): it concerns neither a Hauptsitz nor a Filiale.
+fn group(
+    by_gewerk: bool,
+    by_hauptsitz: bool,
+    gewerk: Option<String>,
+    hauptsitz: Option<bool>,
+) -> Option<Group> {
+    if by_gewerk {
+        Some(Group::Gewerk(gewerk.unwrap_or_default()))
+    } else if by_hauptsitz {
+        hauptsitz.map(Group::Hauptsitz)
     } else {
-        Some(gewerk.unwrap_or_default())
+        Some(Group::Total)
     }
 }
 
-pub(super) async fn by_gewerk(
+pub(super) async fn grouped(
     conn: &mut PgConnection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<ByGewerk> {
-    let mut out = ByGewerk::new();
-    out.insert(None, Figures::default());
+) -> Result<Groups> {
+    let mut out = Groups::new();
+    for always in [
+        Group::Total,
+        Group::Hauptsitz(true),
+        Group::Hauptsitz(false),
+    ] {
+        out.insert(always, Figures::default());
+    }
 
     let events = sqlx::query!(
-        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!",
+        r#"select b.gewerk as "gewerk?", b.hauptsitz_id is null as "hauptsitz?",
+                  grouping(b.gewerk) = 0 as "by_gewerk!", grouping(b.hauptsitz_id is null) = 0 as "by_hauptsitz!",
                   count(*) filter (where e.action = 'requested') as "received!",
                   count(*) filter (where e.action = 'code_confirmed') as "codes_confirmed!",
                   count(*) filter (where e.action = 'approved' and e.actor_kind = 'system') as "approved_by_portal!",
@@ -75,14 +102,17 @@ pub(super) async fn by_gewerk(
            join betriebe b on b.id = e.betrieb_id
            where e.at >= $1 and e.at < $2
              and e.action in ('requested', 'code_confirmed', 'approved', 'withdrawn', 'rejected', 'expired')
-           group by grouping sets ((b.gewerk), ())"#,
+           group by grouping sets ((b.gewerk), (b.hauptsitz_id is null), ())"#,
         from,
         to
     )
     .fetch_all(&mut *conn)
     .await?;
     for r in events {
-        let f = out.entry(key(r.total, r.gewerk)).or_default();
+        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
+            continue;
+        };
+        let f = out.entry(g).or_default();
         f.received = r.received;
         f.codes_confirmed = r.codes_confirmed;
         f.approved_by_portal = r.approved_by_portal;
@@ -93,23 +123,28 @@ pub(super) async fn by_gewerk(
     }
 
     let open = sqlx::query!(
-        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!", count(*) as "n!"
+        r#"select b.gewerk as "gewerk?", b.hauptsitz_id is null as "hauptsitz?",
+                  grouping(b.gewerk) = 0 as "by_gewerk!", grouping(b.hauptsitz_id is null) = 0 as "by_hauptsitz!",
+                  count(*) as "n!"
            from antraege a
            join betriebe b on b.id = a.betrieb_id
            where a.sent_at < $1 and (a.decided_at is null or a.decided_at >= $1)
-           group by grouping sets ((b.gewerk), ())"#,
+           group by grouping sets ((b.gewerk), (b.hauptsitz_id is null), ())"#,
         to
     )
     .fetch_all(&mut *conn)
     .await?;
     for r in open {
-        out.entry(key(r.total, r.gewerk))
-            .or_default()
-            .open_at_month_end = r.n;
+        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
+            continue;
+        };
+        out.entry(g).or_default().open_at_month_end = r.n;
     }
 
     let codes = sqlx::query!(
-        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!", count(*) as "sent!",
+        r#"select b.gewerk as "gewerk?", b.hauptsitz_id is null as "hauptsitz?",
+                  grouping(b.gewerk) = 0 as "by_gewerk!", grouping(b.hauptsitz_id is null) = 0 as "by_hauptsitz!",
+                  count(*) as "sent!",
                   count(*) filter (where exists (
                       select 1 from confirmation_codes p
                       where p.antrag_nr = c.antrag_nr and (p.issued_at, p.id) < (c.issued_at, c.id))) as "resent!"
@@ -117,36 +152,47 @@ pub(super) async fn by_gewerk(
            join antraege a on a.nr = c.antrag_nr
            join betriebe b on b.id = a.betrieb_id
            where c.issued_at >= $1 and c.issued_at < $2
-           group by grouping sets ((b.gewerk), ())"#,
+           group by grouping sets ((b.gewerk), (b.hauptsitz_id is null), ())"#,
         from,
         to
     )
     .fetch_all(&mut *conn)
     .await?;
     for r in codes {
-        let f = out.entry(key(r.total, r.gewerk)).or_default();
+        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
+            continue;
+        };
+        let f = out.entry(g).or_default();
         f.codes_sent = r.sent;
         f.codes_resent = r.resent;
     }
 
     let mails = sqlx::query!(
-        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!", count(*) as "n!"
+        r#"select b.gewerk as "gewerk?", case when b.id is not null then b.hauptsitz_id is null end as "hauptsitz?",
+                  grouping(b.gewerk) = 0 as "by_gewerk!",
+                  grouping(case when b.id is not null then b.hauptsitz_id is null end) = 0 as "by_hauptsitz!",
+                  count(*) as "n!"
            from mail_outbox o
            left join antraege a on a.nr = o.antrag_nr
            left join betriebe b on b.id = a.betrieb_id
            where o.status = 'failed' and o.created_at >= $1 and o.created_at < $2
-           group by grouping sets ((b.gewerk), ())"#,
+           group by grouping sets ((b.gewerk), (case when b.id is not null then b.hauptsitz_id is null end), ())"#,
         from,
         to
     )
     .fetch_all(&mut *conn)
     .await?;
     for r in mails {
-        out.entry(key(r.total, r.gewerk)).or_default().mails_failed = r.n;
+        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
+            continue;
+        };
+        out.entry(g).or_default().mails_failed = r.n;
     }
 
     let linked = sqlx::query!(
-        r#"select b.gewerk as "gewerk?", grouping(b.gewerk) = 1 as "total!", count(*) as "n!",
+        r#"select b.gewerk as "gewerk?", b.hauptsitz_id is null as "hauptsitz?",
+                  grouping(b.gewerk) = 0 as "by_gewerk!", grouping(b.hauptsitz_id is null) = 0 as "by_hauptsitz!",
+                  count(*) as "n!",
                   percentile_cont(0.5) within group (order by extract(epoch from z.since - a.sent_at)::float8) / 3600 as "median_hours",
                   percentile_cont(0.9) within group (order by extract(epoch from z.since - a.sent_at)::float8) / 3600 as "p90_hours",
                   count(distinct z.betrieb_id) filter (where not exists (
@@ -155,14 +201,17 @@ pub(super) async fn by_gewerk(
            join antraege a on a.nr = z.antrag_nr
            join betriebe b on b.id = z.betrieb_id
            where z.since >= $1 and z.since < $2
-           group by grouping sets ((b.gewerk), ())"#,
+           group by grouping sets ((b.gewerk), (b.hauptsitz_id is null), ())"#,
         from,
         to
     )
     .fetch_all(&mut *conn)
     .await?;
     for r in linked {
-        let f = out.entry(key(r.total, r.gewerk)).or_default();
+        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
+            continue;
+        };
+        let f = out.entry(g).or_default();
         f.zuordnungen = r.n;
         f.median_hours_to_zuordnung = r.median_hours;
         f.p90_hours_to_zuordnung = r.p90_hours;
