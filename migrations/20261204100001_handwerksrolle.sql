@@ -157,6 +157,9 @@ set search_path = pg_catalog, public, pg_temp
 as $$
 begin
     perform kammer_internal.acting_importer();
+    -- One import at a time: a second waits until the first has committed or rolled back,
+    -- so its diff is taken against what the first left (also for a dry run).
+    perform pg_advisory_xact_lock(hashtext('kammerdesk.handwerksrolle_import'));
     if to_regclass('pg_temp.handwerksrolle_plan') is not null then
         drop table pg_temp.handwerksrolle_plan;
     end if;
