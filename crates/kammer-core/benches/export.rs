@@ -20,36 +20,12 @@ mod common;
 
 use std::time::Instant;
 
-use common::{EXPORT_CHILD, copy_sql, export_child, export_in_child, login_url, seeded_database};
+use common::{
+    EXPORT_CHILD, SizeArgs, copy_sql, export_child, export_in_child, login_url, seeded_database,
+};
 use kammer_core::demo;
 use kammer_core::export::Dialect;
 use kammer_testkit::{psql, psql_copy};
-
-struct Args {
-    rows: u32,
-    drop: bool,
-    server: String,
-}
-
-fn args() -> Args {
-    let mut a = Args {
-        rows: 1_000_000,
-        drop: false,
-        server: common::server_from_env(),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--rows" => a.rows = it.next().and_then(|n| n.parse().ok()).expect("--rows N"),
-            "--drop" => a.drop = true,
-            "--server" => a.server = it.next().expect("--server URL"),
-            // `cargo bench` passes --bench; anything else is a mistake worth seeing.
-            "--bench" => {}
-            other => panic!("unknown argument {other}"),
-        }
-    }
-    a
-}
 
 struct Measured {
     what: String,
@@ -64,7 +40,7 @@ async fn main() {
     if argv.first().map(String::as_str) == Some(EXPORT_CHILD) {
         return export_child(&argv[1..]).await;
     }
-    let a = args();
+    let a = SizeArgs::parse(1_000_000);
     let name = format!("kammerdesk_bench_export_{}", a.rows);
     let started = Instant::now();
     let url = seeded_database(

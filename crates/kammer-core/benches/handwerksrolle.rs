@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use common::{login_url, peak_rss_kib, server_from_env};
+use common::{SizeArgs, login_url, peak_rss_kib};
 use kammer_core::auth::Password;
 use kammer_core::db::{self, Service};
 use kammer_core::handwerksrolle::{self, HandwerksrolleFile, ImportOptions, Mapping, Mode};
@@ -30,31 +30,6 @@ use kammer_testkit::{psql, url_of};
 
 const IMPORT_CHILD: &str = "--import-child";
 const LOGIN: &str = "kd_bench_import";
-
-struct Args {
-    rows: u64,
-    drop: bool,
-    server: String,
-}
-
-fn args() -> Args {
-    let mut a = Args {
-        rows: 1_000_000,
-        drop: false,
-        server: server_from_env(),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--rows" => a.rows = it.next().and_then(|n| n.parse().ok()).expect("--rows N"),
-            "--drop" => a.drop = true,
-            "--server" => a.server = it.next().expect("--server URL"),
-            "--bench" => {}
-            other => panic!("unknown argument {other}"),
-        }
-    }
-    a
-}
 
 /// Writes the snapshot: every 20th Betrieb a Filiale of the one before; with `changed`, every
 /// 100th row has a new e-mail address and every other 100th a new Ort (1 % in all).
@@ -160,32 +135,18 @@ fn psql_copy_in(url: &str, file: &Path) -> Run {
         "drop table if exists bench_copy; create table bench_copy (betriebsnummer text, firmenname text, \
          inhaber text, strasse text, plz text, ort text, gewerk text, email text, hauptsitz text, loeschdatum text)",
     );
-    let copy = format!(
-        "\\copy bench_copy from '{}' with (format csv, header true, delimiter ';')",
-        file.display()
+    let run = kammer_testkit::psql_copy_in(
+        url,
+        "bench_copy",
+        file,
+        "format csv, header true, delimiter ';'",
     );
-    let started = Instant::now();
-    let run = Command::new("/usr/bin/time")
-        .args(["-f", "maxrss_kib=%M", "psql", url, "-qc", &copy])
-        .output()
-        .expect("/usr/bin/time and psql run");
-    let seconds = started.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "psql \\copy failed: {stderr}");
-    let peak_kib = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("maxrss_kib="))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let rows = psql(url, "select count(*) from bench_copy")
-        .parse()
-        .unwrap();
     psql(url, "drop table bench_copy");
     Run {
         what: "psql \\copy (empty table)",
-        rows,
-        seconds,
-        peak_kib,
+        rows: run.rows,
+        seconds: run.seconds,
+        peak_kib: run.peak_kib,
     }
 }
 
@@ -195,7 +156,7 @@ async fn main() {
     if argv.first().map(String::as_str) == Some(IMPORT_CHILD) {
         return import_child(&argv[1..]).await;
     }
-    let a = args();
+    let a = SizeArgs::parse(1_000_000);
     let name = format!("kammerdesk_bench_hwr_{}", a.rows);
     let url = url_of(&a.server, &name);
     psql(
@@ -226,8 +187,8 @@ async fn main() {
     let dir: PathBuf = std::env::temp_dir().join(format!("kd-bench-hwr-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (first, second) = (dir.join("stand-1.csv"), dir.join("stand-2.csv"));
-    write_snapshot(&first, a.rows, false);
-    write_snapshot(&second, a.rows, true);
+    write_snapshot(&first, u64::from(a.rows), false);
+    write_snapshot(&second, u64::from(a.rows), true);
     let size_mb = std::fs::metadata(&second).unwrap().len() as f64 / 1e6;
     eprintln!("files written ({size_mb:.0} MB each); first import into the empty database …");
 
@@ -260,7 +221,7 @@ async fn main() {
         );
     }
     for r in &runs[..3] {
-        assert_eq!(r.rows, a.rows, "{} read every row", r.what);
+        assert_eq!(r.rows, u64::from(a.rows), "{} read every row", r.what);
     }
     std::fs::remove_dir_all(&dir).ok();
     if a.drop {

@@ -346,18 +346,13 @@ async fn an_address_change_retires_the_queued_code_and_the_desk_says_so(pool: Pg
     assert_eq!(changes[0].fields[0].label_de, "E-Mail");
     assert_eq!(changes[0].fields[0].old.as_deref(), Some(BETRIEB_EMAIL));
 
-    let (mail_status, reason): (String, Option<String>) =
-        sqlx::query_as("select status, cancel_reason from mail_outbox where antrag_nr = $1")
-            .bind(nr.get())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (mail_status, reason) = mail_state(&pool, nr).await;
     assert_eq!(
         (mail_status.as_str(), reason.as_deref()),
         ("cancelled", Some("address_changed"))
     );
     assert_eq!(
-        count(&pool, "kammer_secret.code_plaintext").await,
+        plaintexts(&pool, nr).await,
         0,
         "the plaintext is gone"
     );

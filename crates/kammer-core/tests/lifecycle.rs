@@ -327,12 +327,7 @@ async fn expiry_expires_overdue(pool: PgPool) {
         ("system", login_of(&f, "reporting"))
     );
     // The queued mail of the expired code is not sent any more, and its code is gone.
-    let (mail_status, cancel_reason): (String, Option<String>) =
-        sqlx::query_as("select status, cancel_reason from mail_outbox where antrag_nr = $1")
-            .bind(nr.get())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (mail_status, cancel_reason) = mail_state(&pool, nr).await;
     assert_eq!(
         (mail_status.as_str(), cancel_reason.as_deref()),
         ("cancelled", Some("expired"))
@@ -352,17 +347,6 @@ async fn expiry_expires_overdue(pool: PgPool) {
 
 fn login_of(f: &Fixture, name: &str) -> String {
     login(&f.tag, name)
-}
-
-async fn plaintexts(pool: &PgPool, nr: kammer_core::domain::AntragNr) -> i64 {
-    sqlx::query_scalar(
-        "select count(*) from kammer_secret.code_plaintext s join mail_outbox o on o.id = s.outbox_id
-         where o.antrag_nr = $1",
-    )
-    .bind(nr.get())
-    .fetch_one(pool)
-    .await
-    .unwrap()
 }
 
 /// Approving without the code needs a reason and, by default, a second Sachbearbeitung

@@ -9,7 +9,7 @@ mod scratch;
 mod smtp_server;
 mod tls;
 
-pub use psql_copy::{CopyRun, psql_copy};
+pub use psql_copy::{CopyRun, psql_copy, psql_copy_in};
 pub use received::ReceivedMail;
 pub use scratch::{ScratchDatabase, psql, random_suffix, url_of};
 pub use smtp_server::{SmtpServerOptions, TestSmtpServer, TlsMode, wait_until_holding};

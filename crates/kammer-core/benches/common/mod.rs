@@ -23,6 +23,35 @@ pub fn server_from_env() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// The arguments of the size-driven benchmarks: `--rows N`, `--drop` (remove the database
+/// afterwards), `--server URL` (default [`server_from_env`]). `cargo bench` adds `--bench`.
+pub struct SizeArgs {
+    pub rows: u32,
+    pub drop: bool,
+    pub server: String,
+}
+
+impl SizeArgs {
+    pub fn parse(default_rows: u32) -> SizeArgs {
+        let mut a = SizeArgs {
+            rows: default_rows,
+            drop: false,
+            server: server_from_env(),
+        };
+        let mut it = std::env::args().skip(1);
+        while let Some(arg) = it.next() {
+            match arg.as_str() {
+                "--rows" => a.rows = it.next().and_then(|n| n.parse().ok()).expect("--rows N"),
+                "--drop" => a.drop = true,
+                "--server" => a.server = it.next().expect("--server URL"),
+                "--bench" => {}
+                other => panic!("unknown argument {other}"),
+            }
+        }
+        a
+    }
+}
+
 /// The URL of `url`'s database for the login `user` with `password` (pgbench and psql take it
 /// as it is; a demo password on a loopback benchmark).
 pub fn login_url(url: &str, user: &str, password: &str) -> String {

@@ -263,6 +263,27 @@ pub fn wrong_code() -> String {
     "0".repeat(64)
 }
 
+/// The status of the Antrag's (only) code mail and why it was cancelled, if it was.
+pub async fn mail_state(pool: &PgPool, nr: AntragNr) -> (String, Option<String>) {
+    sqlx::query_as("select status, cancel_reason from mail_outbox where antrag_nr = $1")
+        .bind(nr.get())
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// How many code plaintexts of the Antrag still wait for the mail sender.
+pub async fn plaintexts(pool: &PgPool, nr: AntragNr) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from kammer_secret.code_plaintext s join mail_outbox o on o.id = s.outbox_id
+         where o.antrag_nr = $1",
+    )
+    .bind(nr.get())
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
 pub async fn status(pool: &PgPool, nr: AntragNr) -> String {
     sqlx::query_scalar("select status from antraege where nr = $1")
         .bind(nr.get())
