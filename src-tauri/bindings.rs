@@ -17,6 +17,10 @@ use kammer_core::db::DatabaseInfo;
 use kammer_core::domain::{AntragNr, AntragStatus, Permission, Role};
 use kammer_core::error::{ErrorBody, ErrorKind};
 use kammer_core::export::Dialect;
+use kammer_core::handwerksrolle::{
+    self, ChangeKind, FieldChange, FileFacts, ImportRecord, ImportReport, Mode, Progress,
+    ReviewItem, Summary,
+};
 use kammer_core::outbox::SenderStatus;
 use kammer_core::report::{Figures, GewerkFigures, Month, MonthOutcomes, MonthlyReport};
 use kammer_core::zuordnungen::Zuordnung;
@@ -27,6 +31,7 @@ use crate::commands::antraege::{AntragQuery, StatusCount};
 use crate::commands::audit::AuditQuery;
 use crate::commands::connection::ConnectionInfo;
 use crate::commands::export::{ReportPart, SaveOutcome};
+use crate::commands::handwerksrolle::{HandwerksrolleOptions, ImportPreview, ImportProgress};
 use crate::database::ServerInfo;
 use crate::session::SignedIn;
 use crate::settings::{DatabaseSettings, DeskSettings, TlsMode};
@@ -91,6 +96,19 @@ fn generated() -> String {
         GewerkFigures,
         Figures,
         MonthOutcomes,
+        Mode,
+        HandwerksrolleOptions,
+        ChangeKind,
+        FieldChange,
+        handwerksrolle::Change,
+        FileFacts,
+        Summary,
+        ImportReport,
+        ImportPreview,
+        Progress,
+        ImportProgress,
+        ImportRecord,
+        ReviewItem,
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/bindings.rs; do not edit.\n\

@@ -35,6 +35,11 @@ const COMMANDS: &[&str] = &[
     "cancel_export",
     "monthly_report",
     "export_report",
+    "handwerksrolle_choose_file",
+    "handwerksrolle_preview",
+    "handwerksrolle_apply",
+    "handwerksrolle_imports",
+    "handwerksrolle_review",
 ];
 
 /// The commit the desk is built from („Build“ in Über KammerDesk): `KAMMERDESK_BUILD` when

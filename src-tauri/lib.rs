@@ -15,6 +15,7 @@ mod commands;
 mod database;
 mod listener;
 mod logging;
+mod open_dialog;
 mod save_dialog;
 mod secrets;
 mod session;
@@ -59,7 +60,8 @@ pub fn desk<R: Runtime>(builder: Builder<R>, database_url: Option<String>) -> Bu
         .manage(secrets::Secrets::default())
         .manage(settings::Pinned::load())
         .manage(session::SessionState::default())
-        .manage(commands::export::RunningExport::default());
+        .manage(commands::export::RunningExport::default())
+        .manage(commands::handwerksrolle::RunningImport::default());
     // An address from the environment needs nothing of the app (this is also the path of
     // the mock-runtime tests, which never run the setup hook).
     let builder = match database_url {
@@ -104,6 +106,11 @@ pub fn desk<R: Runtime>(builder: Builder<R>, database_url: Option<String>) -> Bu
             commands::export::cancel_export,
             commands::export::monthly_report,
             commands::export::export_report,
+            commands::handwerksrolle::handwerksrolle_choose_file,
+            commands::handwerksrolle::handwerksrolle_preview,
+            commands::handwerksrolle::handwerksrolle_apply,
+            commands::handwerksrolle::handwerksrolle_imports,
+            commands::handwerksrolle::handwerksrolle_review,
         ])
 }
 

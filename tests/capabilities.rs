@@ -75,6 +75,11 @@ const DESK_COMMANDS: &[&str] = &[
     "cancel_export",
     "monthly_report",
     "export_report",
+    "handwerksrolle_choose_file",
+    "handwerksrolle_preview",
+    "handwerksrolle_apply",
+    "handwerksrolle_imports",
+    "handwerksrolle_review",
 ];
 
 fn is_command_error(reply: &Result<Value, Value>) -> bool {

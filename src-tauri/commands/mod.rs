@@ -12,6 +12,7 @@ pub mod clerks;
 pub mod codes;
 pub mod connection;
 pub mod export;
+pub mod handwerksrolle;
 pub mod settings;
 
 use kammer_core::auth::Session;

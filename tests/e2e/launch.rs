@@ -171,6 +171,9 @@ pub struct Driver {
     /// Kept until the driver is dropped, then removed.
     _home: tempfile::TempDir,
     pub export_dir: PathBuf,
+    /// What „Datei wählen …“ on the Handwerksrolle screen returns (`KAMMERDESK_IMPORT_FILE`):
+    /// a story writes its file here first.
+    pub import_file: PathBuf,
     log: PathBuf,
 }
 
@@ -193,6 +196,7 @@ impl Driver {
             std::fs::create_dir_all(h.join(dir)).expect("temp home folders");
         }
         let export_dir = h.join("exports");
+        let import_file = h.join("handwerksrolle.csv");
         let log = h.join("tauri-driver.log");
         let log_file = std::fs::File::create(&log).expect("driver log");
         let port = free_port();
@@ -209,6 +213,7 @@ impl Driver {
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env("KAMMERDESK_DATABASE_URL", database_url)
             .env("KAMMERDESK_EXPORT_DIR", &export_dir)
+            .env("KAMMERDESK_IMPORT_FILE", &import_file)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log"))
@@ -226,6 +231,7 @@ impl Driver {
             port,
             _home: home,
             export_dir,
+            import_file,
             log,
         };
         driver.wait_until_ready(Duration::from_secs(30));

@@ -500,3 +500,122 @@ fn queue_exports_to_csv_and_monatsbericht_shows() {
         desk.screenshot("monatsbericht-diagramm").await;
     });
 }
+
+/// The Administration loads a delta of the Handwerksrolle (KAMMERDESK_IMPORT_FILE stands in
+/// for the open dialog): „Prüfen“ lists the Testbetrieb's new e-mail address, old → new,
+/// „Übernehmen“ applies it, the Betrieb shows the new address and the Stand, and Antrag 178
+/// — whose code went to the old address — says a new code is needed.
+#[test]
+fn admin_imports_the_handwerksrolle() {
+    const OLD: &str = "info@testbetrieb.example";
+    const NEW: &str = "post@testbetrieb.example";
+    run("handwerksrolle_import", async |desk| {
+        // The chamber's export, as Excel writes it: BOM, `;`, CRLF.
+        std::fs::write(
+            &desk.driver.import_file,
+            format!(
+                "\u{feff}Betriebsnummer;Firmenname;Inhaber;Straße;PLZ;Ort;Gewerk;E-Mail;Betriebsnummer des Hauptsitzes;Löschdatum\r\n\
+                 {BETRIEB};Testbetrieb;Max Mustermann;Musterstraße 1;44135;Dortmund;Elektrotechniker;{NEW};;\r\n"
+            ),
+        )
+        .expect("import file written");
+
+        desk.sign_in("admin").await;
+        desk.click("#nav-handwerksrolle").await;
+        desk.find("#handwerksrolle").await;
+        desk.find("#hwr-imports-empty").await;
+        desk.click("#hwr-choose").await;
+        desk.wait_text("#hwr-file", "handwerksrolle.csv").await;
+        desk.click("#hwr-mode-delta").await;
+        desk.click("#hwr-check").await;
+
+        let row =
+            format!("#hwr-changes tr[data-kind=\"changed\"][data-betriebsnummer=\"{BETRIEB}\"]");
+        let text = desk.wait_text(&row, NEW).await;
+        assert!(
+            text.contains(&format!("E-Mail: {OLD} → {NEW}")) && text.contains("Zeile 2"),
+            "{text}"
+        );
+        desk.wait_attr("#hwr-preview", "data-refused", "false")
+            .await;
+        desk.wait_text(
+            "#hwr-counts",
+            "1 Zeile: 0 neu · 1 geändert (E-Mail-Adresse: 1)",
+        )
+        .await;
+        desk.screenshot("handwerksrolle-probelauf").await;
+
+        desk.click("#hwr-apply").await;
+        let done = desk
+            .wait_text("#hwr-result", "Handwerksrolle übernommen")
+            .await;
+        assert!(
+            done.contains("1 Bestätigungs-Code ungültig gemacht"),
+            "{done}"
+        );
+        desk.wait_notice("success", "Handwerksrolle übernommen")
+            .await;
+        desk.wait_gone("#hwr-preview").await;
+        let record = desk
+            .wait_text("#hwr-imports-list tr[data-import-id]", "handwerksrolle.csv")
+            .await;
+        assert!(record.contains("Andrea Vogt"), "who imported: {record}");
+        desk.screenshot("handwerksrolle-uebernommen").await;
+        desk.close_notices().await;
+
+        open_betrieb(desk, false).await;
+        desk.wait_text("#betrieb-email", NEW).await;
+        let stand = desk.text("#betrieb-stand").await;
+        assert!(
+            stand.len() == 10 && stand.chars().filter(|c| *c == '.').count() == 2,
+            "Stand der Handwerksrolle as a German date: {stand:?}"
+        );
+        assert!(
+            desk.client
+                .find_all(Locator::Css("#betrieb-geloescht"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "not gelöscht"
+        );
+        desk.screenshot("betrieb-nach-import").await;
+
+        open_antrag(desk).await;
+        desk.wait_text(
+            "#antrag-notice",
+            "E-Mail-Adresse in der Handwerksrolle geändert am",
+        )
+        .await;
+        desk.wait_text(
+            "#code-state",
+            "E-Mail-Adresse in der Handwerksrolle geändert",
+        )
+        .await;
+        desk.screenshot("antrag-neuer-code-noetig").await;
+
+        // The Sachbearbeitung sees what was imported, but imports nothing; the Hotline not even that.
+        desk.sign_out().await;
+        desk.sign_in("sb.mueller").await;
+        desk.click("#nav-handwerksrolle").await;
+        desk.wait_text("#hwr-imports-list tr[data-import-id]", "Andrea Vogt")
+            .await;
+        assert!(
+            desk.client
+                .find_all(Locator::Css("#hwr-import"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "no import controls for the Sachbearbeitung"
+        );
+        desk.sign_out().await;
+        desk.sign_in("hl.schmidt").await;
+        assert!(
+            desk.client
+                .find_all(Locator::Css("#nav-handwerksrolle"))
+                .await
+                .unwrap()
+                .is_empty(),
+            "no Handwerksrolle for the Hotline"
+        );
+    });
+}

@@ -17,6 +17,7 @@ function code(id: number, issued_at: string, over: Partial<CodeInfo> = {}): Code
     state_label: "gültig",
     issued_by: null,
     issue_reason: null,
+    retire_reason: null,
     delivery: null,
     ...over,
   };
@@ -52,6 +53,17 @@ describe("codeStateText", () => {
     // An older core marked it superseded: still not "replaced" without a newer code.
     const old = { ...retired, state: "superseded" as const };
     expect(codeStateText(old, [old], "approved")).toMatch(/^nicht mehr nötig: Zuordnung bestätigt/);
+  });
+
+  it("says when the Handwerksrolle's new address made a code invalid", () => {
+    const moved = code(2, "2024-01-13T08:00:00Z", {
+      state: "superseded",
+      superseded_at: "2026-12-04T09:00:00Z",
+      retire_reason: "address_changed",
+    });
+    expect(codeStateText(moved, [first, moved], "awaiting_code")).toBe(
+      "ungültig, weil sich die E-Mail-Adresse in der Handwerksrolle geändert hat (04.12.2026, 10:00:00)",
+    );
   });
 
   it("words consumed, locked and expired codes", () => {
@@ -101,6 +113,10 @@ describe("deliveryText", () => {
     const cancelled = { ...base, status: "cancelled" };
     expect(deliveryText(cancelled, first, [first, second], "awaiting_code").label).toBe("nicht versendet (Code vorher ersetzt)");
     expect(deliveryText(cancelled, second, [first, second], "approved").label).toBe("nicht versendet (Zuordnung vorher bestätigt)");
+    const moved = { ...cancelled, cancel_reason: "address_changed" };
+    expect(deliveryText(moved, second, [first, second], "awaiting_code").label).toBe(
+      "nicht versendet (E-Mail-Adresse in der Handwerksrolle geändert)",
+    );
   });
 
   it("says when there is no mail", () => {

@@ -39,6 +39,10 @@ export function codeStateText(code: CodeInfo, codes: readonly CodeInfo[], status
     case "superseded":
     case "retired": {
       const when = code.superseded_at ? ` (${formatDateTime(code.superseded_at)})` : "";
+      // The import of the Handwerksrolle retired it: it went to an address the Betrieb no longer has.
+      if (code.retire_reason === "address_changed") {
+        return `ungültig, weil sich die E-Mail-Adresse in der Handwerksrolle geändert hat${when}`;
+      }
       if (code.state === "superseded" && hasNewer(code, codes)) return `ersetzt durch einen neueren Code${when}`;
       return `${RETIRED_BY[status] ?? "ungültig, weil über den Antrag entschieden wurde"}${when}`;
     }
@@ -80,7 +84,10 @@ export function deliveryText(
         detail: delivery.last_error ? `Letzter Fehler: ${delivery.last_error}` : null,
       };
     case "cancelled": {
-      const why = hasNewer(code, codes)
+      const why =
+        delivery.cancel_reason === "address_changed"
+          ? "E-Mail-Adresse in der Handwerksrolle geändert"
+          : hasNewer(code, codes)
         ? "Code vorher ersetzt"
         : status === "approved"
           ? "Zuordnung vorher bestätigt"

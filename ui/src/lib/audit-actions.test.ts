@@ -51,6 +51,40 @@ describe("auditDetailLines", () => {
     ]);
   });
 
+  it("names the Handwerksrolle's actions in German", () => {
+    expect(auditActionLabel("betrieb_email_changed")).toBe("E-Mail-Adresse in der Handwerksrolle geändert");
+    expect(auditActionLabel("betrieb_geloescht")).toBe("Betrieb in der Handwerksrolle gelöscht");
+    expect(auditActionLabel("code_retired")).toBe("Bestätigungs-Code ungültig gemacht");
+    expect(auditActionLabel("handwerksrolle_imported")).toBe("Handwerksrolle importiert");
+    for (const action of ["betrieb_email_changed", "betrieb_geloescht", "code_retired", "handwerksrolle_imported"]) {
+      expect(AUDIT_ACTIONS).toContain(action);
+    }
+  });
+
+  it("shows what an import changed", () => {
+    expect(
+      auditDetailLines({ action: "betrieb_email_changed", details: { from: "alt@test.de", to: "neu@test.de", import_id: 3 } }),
+    ).toEqual(["alt@test.de → neu@test.de", "Import Nr. 3"]);
+    expect(
+      auditDetailLines({ action: "betrieb_geloescht", details: { geloescht_am: "2026-12-04", import_id: 3, active_zuordnungen: 2 } }),
+    ).toEqual(["Gelöscht am 04.12.2026", "2 aktive Zuordnungen zu prüfen", "Import Nr. 3"]);
+    expect(
+      auditDetailLines({
+        action: "code_retired",
+        details: { reason: "address_changed", sent_to: "alt@test.de", new_email: "neu@test.de", import_id: 3 },
+      }),
+    ).toEqual(["E-Mail-Adresse in der Handwerksrolle geändert: Code war an alt@test.de, neue Adresse neu@test.de", "Import Nr. 3"]);
+    expect(
+      auditDetailLines({ action: "expired", details: { reason: "betrieb_geloescht", geloescht_am: "2026-12-04" } }),
+    ).toEqual(["Gelöscht am 04.12.2026"]);
+    expect(
+      auditDetailLines({
+        action: "handwerksrolle_imported",
+        details: { file_name: "hwr.csv", mode: "delta", created: 1, changed: 2, removed: 0, invalid: 0, file_sha256: "ab12" },
+      }),
+    ).toEqual(["Datei hwr.csv (Änderungen)", "1 neu, 2 geändert, 0 gelöscht, 0 ungültig", "SHA-256 ab12"]);
+  });
+
   it("copes with details that are not an object", () => {
     expect(auditDetailLines({ action: "approved", details: null })).toEqual([]);
   });

@@ -29,6 +29,10 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
   policy_changed: "Richtlinie geändert",
   outbox_mail_read: "Ausgehende E-Mail eingesehen",
   outbox_mail_requeued: "E-Mail erneut eingereiht",
+  betrieb_email_changed: "E-Mail-Adresse in der Handwerksrolle geändert",
+  betrieb_geloescht: "Betrieb in der Handwerksrolle gelöscht",
+  code_retired: "Bestätigungs-Code ungültig gemacht",
+  handwerksrolle_imported: "Handwerksrolle importiert",
 };
 
 /** Every known action, in the order above: the options of a filter. */
@@ -64,6 +68,18 @@ function text(details: JsonValue, key: string): string | null {
 function flag(details: JsonValue, key: string): boolean {
   if (typeof details !== "object" || details === null || Array.isArray(details)) return false;
   return details[key] === true;
+}
+
+/** „Gelöscht am 04.12.2026“ from a `geloescht_am` calendar day. */
+function geloeschtText(details: JsonValue): string {
+  const day = text(details, "geloescht_am");
+  const german = day ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(day) : null;
+  return german ? `Gelöscht am ${german[3]}.${german[2]}.${german[1]}` : "Betrieb in der Handwerksrolle gelöscht";
+}
+
+function pushImport(lines: string[], details: JsonValue): void {
+  const id = text(details, "import_id");
+  if (id) lines.push(`Import Nr. ${id}`);
 }
 
 /**
@@ -121,7 +137,47 @@ export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details">):
     }
     case "expired": {
       if (reason === "code_not_used_in_time") lines.push("Code nicht rechtzeitig verwendet");
+      else if (reason === "betrieb_geloescht") lines.push(geloeschtText(details));
       else if (reason) lines.push(`Begründung: ${reason}`);
+      break;
+    }
+    case "betrieb_email_changed": {
+      const from = text(details, "from");
+      const to = text(details, "to");
+      lines.push(`${from ?? "(leer)"} → ${to ?? "(leer)"}`);
+      pushImport(lines, details);
+      break;
+    }
+    case "betrieb_geloescht": {
+      lines.push(geloeschtText(details));
+      const active = text(details, "active_zuordnungen");
+      if (active && active !== "0") {
+        lines.push(`${active === "1" ? "1 aktive Zuordnung" : `${active} aktive Zuordnungen`} zu prüfen`);
+      }
+      pushImport(lines, details);
+      break;
+    }
+    case "code_retired": {
+      const sentTo = text(details, "sent_to");
+      const newEmail = text(details, "new_email");
+      if (reason === "address_changed") {
+        lines.push(
+          `E-Mail-Adresse in der Handwerksrolle geändert${sentTo ? `: Code war an ${sentTo}` : ""}${newEmail ? `, neue Adresse ${newEmail}` : ""}`,
+        );
+      } else if (reason) {
+        lines.push(`Begründung: ${reason}`);
+      }
+      pushImport(lines, details);
+      break;
+    }
+    case "handwerksrolle_imported": {
+      const file = text(details, "file_name");
+      const mode = text(details, "mode");
+      if (file) lines.push(`Datei ${file}${mode === "full" ? " (vollständiger Stand)" : mode === "delta" ? " (Änderungen)" : ""}`);
+      const counts = ["created", "changed", "removed", "invalid"].map((k) => text(details, k) ?? "0");
+      lines.push(`${counts[0]} neu, ${counts[1]} geändert, ${counts[2]} gelöscht, ${counts[3]} ungültig`);
+      const sha = text(details, "file_sha256");
+      if (sha) lines.push(`SHA-256 ${sha}`);
       break;
     }
     default:

@@ -62,7 +62,7 @@ diagnostics: string, };
 
 export type Role = "hotline" | "sachbearbeitung" | "admin";
 
-export type Permission = "lookup" | "handle_codes" | "withdraw_on_behalf" | "approve" | "reject" | "revoke_zuordnung" | "export" | "manage_clerks" | "manage_policy" | "read_outbox";
+export type Permission = "lookup" | "handle_codes" | "withdraw_on_behalf" | "approve" | "reject" | "revoke_zuordnung" | "export" | "manage_clerks" | "manage_policy" | "read_outbox" | "import_handwerksrolle";
 
 export type SignedIn = { username: string, display_name: string, role: Role, role_label: string, permissions: Array<Permission>, 
 /**
@@ -84,9 +84,22 @@ email: string,
 /**
  * `None` for a Hauptsitz; otherwise the Betriebsnummer of the Filiale's Hauptsitz.
  */
-hauptsitz: string | null, created_at: string, };
+hauptsitz: string | null, created_at: string, 
+/**
+ * Gelöscht in der Handwerksrolle: the row stays for its Anträge and Zuordnungen.
+ */
+geloescht_am: string | null, 
+/**
+ * „Stand der Handwerksrolle“: the last import that confirmed this Betrieb (a full
+ * snapshot confirms every Betrieb it does not delete); `None` before the first import.
+ */
+stand: string | null, };
 
 export type BetriebHit = { id: number, betriebsnummer: string, firmenname: string, inhaber: string, ort: string, email: string, 
+/**
+ * The Hauptsitz's Betriebsnummer for a Filiale (the Suche marks Filialen).
+ */
+hauptsitz: string | null, geloescht_am: string | null, 
 /**
  * 1.0 for an exact or prefix number match; the trigram similarity otherwise.
  */
@@ -139,7 +152,12 @@ export type AntragDetail = { summary: AntragSummary, kind: string, account_id: n
 /**
  * The first of two confirmations of an approval without the code, while the second is due.
  */
-approval_request: ApprovalRequest | null, codes: Array<CodeInfo>, history: Array<AuditEntry>, };
+approval_request: ApprovalRequest | null, 
+/**
+ * What the clerk must know first, e.g. „E-Mail-Adresse in der Handwerksrolle geändert
+ * am …: neuer Code nötig“.
+ */
+notice: string | null, codes: Array<CodeInfo>, history: Array<AuditEntry>, };
 
 export type AntragView = { detail: AntragDetail, actions: Array<ActionState>, 
 /**
@@ -169,7 +187,12 @@ export type CodeInfo = { id: number, prefix: string, sent_to: string, issued_at:
 /**
  * The state in the words the desk and the CLI show.
  */
-state_label: string, issued_by: string | null, issue_reason: string | null, delivery: Delivery | null, };
+state_label: string, issued_by: string | null, issue_reason: string | null, 
+/**
+ * Why the code was made unusable before it was used: superseded, decided, expired or
+ * address_changed (the Betrieb's e-mail address changed in the Handwerksrolle).
+ */
+retire_reason: string | null, delivery: Delivery | null, };
 
 export type CodeState = "valid" | "locked" | "expired" | "consumed" | "superseded" | "retired";
 
@@ -369,3 +392,83 @@ median_hours_to_zuordnung: number | null, p90_hours_to_zuordnung: number | null,
 betriebe_newly_linked: number, };
 
 export type MonthOutcomes = { month: Month, received: number, approved_by_portal: number, approved_by_clerk: number, withdrawn: number, rejected: number, expired: number, };
+
+export type Mode = "full" | "delta";
+
+export type HandwerksrolleOptions = { mode: Mode, skip_invalid: boolean, 
+/**
+ * „Trotzdem übernehmen“: apply a full snapshot that removes more than allowed.
+ */
+force: boolean, };
+
+export type ChangeKind = "new" | "changed" | "removed" | "invalid";
+
+export type FieldChange = { field: string, label_de: string, old: string | null, new: string | null, };
+
+export type HandwerksrolleChange = { kind: ChangeKind, kind_label: string, 
+/**
+ * The file line where the record starts (the header is line 1); `None` for a Betrieb
+ * that a full snapshot no longer names.
+ */
+line: number | null, betriebsnummer: string, firmenname: string, fields: Array<FieldChange>, 
+/**
+ * Why an invalid line is invalid.
+ */
+reason_de: string | null, };
+
+export type FileFacts = { file_name: string, sha256: string, encoding: string, separator: string, };
+
+export type Summary = { mode: Mode, rows_in_file: number, created: number, changed: number, email_changed: number, removed: number, unchanged: number, invalid: number, 
+/**
+ * Betriebe not gelöscht before the import.
+ */
+active_before: number, removed_percent: number, max_removed_percent: number, 
+/**
+ * Why the import would be (dry run) refused; `None` when it can be applied.
+ */
+refusal_de: string | null, 
+/**
+ * Set once applied.
+ */
+import_id: number | null, codes_retired: number | null, antraege_closed: number | null, };
+
+export type ImportReport = { file: FileFacts, summary: Summary, 
+/**
+ * False for a dry run.
+ */
+applied: boolean, };
+
+export type ImportPreview = { report: ImportReport, 
+/**
+ * The first [`MAX_PREVIEW_CHANGES`] changes, in the file's order.
+ */
+changes: Array<HandwerksrolleChange>, 
+/**
+ * How many more there are beyond `changes`.
+ */
+changes_truncated: number, 
+/**
+ * The mapping file used (`KAMMERDESK_HANDWERKSROLLE_MAPPING`), `None` for the default columns.
+ */
+mapping: string | null, };
+
+export type Progress = { "phase": "reading", rows: number, } | { "phase": "comparing", rows: number, } | { "phase": "applying" };
+
+export type ImportProgress = { progress: Progress, 
+/**
+ * The file's lines after the header: the records to expect (a field with a line break
+ * makes it a little more), for the bar's length.
+ */
+expected_rows: number, };
+
+export type ImportRecord = { id: number, at: string, 
+/**
+ * The clerk's name, or the import service's login.
+ */
+by: string, file_name: string, file_sha256: string, 
+/**
+ * full or delta.
+ */
+mode: string, rows_in_file: number, created: number, changed: number, email_changed: number, removed: number, unchanged: number, skipped: number, codes_retired: number, antraege_closed: number, };
+
+export type ReviewItem = { betrieb_id: number, betriebsnummer: string, firmenname: string, geloescht_am: string, active_zuordnungen: number, };

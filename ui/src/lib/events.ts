@@ -1,12 +1,13 @@
-// The desk's two events (docs/desk-ipc.md), typed: a change committed by anyone, and the
-// progress of the running export.
+// The desk's events (docs/desk-ipc.md), typed: a change committed by anyone, and the
+// progress of the running export and of the running import of the Handwerksrolle.
 
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
-import type { Change } from "./bindings";
+import type { Change, ImportProgress } from "./bindings";
 
 export const CHANGED_EVENT = "kammer-changed";
 export const EXPORT_PROGRESS_EVENT = "export-progress";
+export const IMPORT_PROGRESS_EVENT = "handwerksrolle-progress";
 
 export function onChange(handler: (change: Change) => void): Promise<UnlistenFn> {
   return listen<Change>(CHANGED_EVENT, (event) => handler(event.payload));
@@ -14,6 +15,10 @@ export function onChange(handler: (change: Change) => void): Promise<UnlistenFn>
 
 export function onExportProgress(handler: (rows: number) => void): Promise<UnlistenFn> {
   return listen<number>(EXPORT_PROGRESS_EVENT, (event) => handler(event.payload));
+}
+
+export function onImportProgress(handler: (progress: ImportProgress) => void): Promise<UnlistenFn> {
+  return listen<ImportProgress>(IMPORT_PROGRESS_EVENT, (event) => handler(event.payload));
 }
 
 /**

@@ -21,9 +21,14 @@ import type {
   Dialect,
   ErrorBody,
   ErrorKind,
+  HandwerksrolleOptions,
+  ImportPreview,
+  ImportRecord,
+  ImportReport,
   MonthlyReport,
   ReportPart,
   Resent,
+  ReviewItem,
   Role,
   SaveOutcome,
   SignedIn,
@@ -69,6 +74,14 @@ export interface Commands {
     args: { month: string; dialect: Dialect; part: ReportPart };
     result: SaveOutcome;
   };
+  handwerksrolle_choose_file: { args: NoArgs; result: string | null };
+  handwerksrolle_preview: { args: { path: string; options: HandwerksrolleOptions }; result: ImportPreview };
+  handwerksrolle_apply: {
+    args: { path: string; options: HandwerksrolleOptions; sha256: string };
+    result: ImportReport;
+  };
+  handwerksrolle_imports: { args: NoArgs; result: ImportRecord[] };
+  handwerksrolle_review: { args: NoArgs; result: ReviewItem[] };
   load_settings: { args: NoArgs; result: DeskSettings };
   save_settings: { args: { settings: DeskSettings }; result: DeskSettings };
 }

@@ -8,6 +8,7 @@ export type Route =
   | { screen: "antrag"; nr: number }
   | { screen: "protokoll"; antrag?: number; betriebsnummer?: string }
   | { screen: "monatsbericht" }
+  | { screen: "handwerksrolle" }
   | { screen: "zugaenge" }
   | { screen: "einstellungen" };
 

@@ -50,6 +50,8 @@ pub struct FieldChange {
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+// The desk's bindings.ts already has a `Change` (audit::Change, the live-change event).
+#[cfg_attr(feature = "ts", ts(rename = "HandwerksrolleChange"))]
 pub struct Change {
     pub kind: ChangeKind,
     pub kind_label: &'static str,
