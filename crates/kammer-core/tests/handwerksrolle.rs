@@ -351,11 +351,7 @@ async fn an_address_change_retires_the_queued_code_and_the_desk_says_so(pool: Pg
         (mail_status.as_str(), reason.as_deref()),
         ("cancelled", Some("address_changed"))
     );
-    assert_eq!(
-        plaintexts(&pool, nr).await,
-        0,
-        "the plaintext is gone"
-    );
+    assert_eq!(plaintexts(&pool, nr).await, 0, "the plaintext is gone");
     // The old code no longer links anybody.
     let outcome = portal::submit_code(&f.portal, &f.email, nr, &old_code).await;
     assert!(
