@@ -9,10 +9,13 @@
 --   3. kammer_api.handwerksrolle_changes(full)  the diff, line by line (dry run and apply)
 --   4. kammer_api.handwerksrolle_apply(...)     counts; refuses or merges; a dry run rolls back
 
--- The owner creates the staging and plan tables inside the import functions.
+-- The owner creates the staging and plan tables inside the import functions; nobody else
+-- may create temporary objects. An importer who could would put a view or a function named
+-- like the plan into pg_temp, and the functions would run it as the owner.
 do $$
 begin
     execute format('grant temporary on database %I to kammer_owner', current_database());
+    execute format('revoke temporary on database %I from kammer_import, kammer_admin', current_database());
 end
 $$;
 
@@ -119,7 +122,8 @@ as $$
 declare
     v betriebe;
 begin
-    select * into v from betriebe where id = new.betrieb_id;
+    -- FOR SHARE: an import changing this Betrieb right now is waited for, then seen.
+    select * into v from betriebe where id = new.betrieb_id for share;
     if v.geloescht_am is not null then
         perform kammer_internal.refuse('KD422', 'betrieb_geloescht',
             jsonb_build_object('betriebsnummer', v.betriebsnummer, 'geloescht_am', v.geloescht_am));
@@ -129,6 +133,55 @@ end
 $$;
 create trigger antraege_betrieb_not_geloescht before insert on antraege
     for each row execute function kammer_internal.refuse_antrag_for_geloeschten_betrieb();
+
+-- Issues a fresh code for an Antrag (as in 20261204000002, now reading the Betrieb FOR SHARE: an
+-- import changing its address is waited for, so no code goes to an address being replaced): 256 bits from the server's CSPRNG, stored as SHA-256
+-- and a six-character prefix; the plaintext goes only where the mail sender reads it. The
+-- mail goes to the Betrieb's address on file, read here, never passed in.
+create or replace function kammer_internal.issue_code(
+    p_nr bigint, p_issued_by bigint, p_reason text,
+    out o_code_id bigint, out o_outbox_id bigint, out o_prefix text, out o_expires_at timestamptz, out o_sent_to text
+)
+language plpgsql
+as $$
+declare
+    v record;
+    v_policy policy;
+    v_code text := encode(gen_random_bytes(32), 'hex');
+    v_domain text;
+begin
+    select b.betriebsnummer, b.firmenname, b.email as betrieb_email, acc.name as requester_name,
+           acc.email as requester_email
+    into v
+    from antraege a join betriebe b on b.id = a.betrieb_id join accounts acc on acc.id = a.account_id
+    where a.nr = p_nr
+    for share of b;
+    if not found then
+        perform kammer_internal.refuse('KD404', 'antrag_not_found', jsonb_build_object('nr', p_nr));
+    end if;
+    perform kammer_internal.retire_live_code(p_nr, 'superseded');
+    select * into v_policy from policy;
+    o_expires_at := now() + make_interval(days => v_policy.code_lifetime_days);
+    o_prefix := left(v_code, 6);
+    o_sent_to := v.betrieb_email;
+    v_domain := coalesce(nullif(split_part(v_policy.mail_from, '@', 2), ''), 'kammerdesk.invalid');
+    insert into mail_outbox (purpose, antrag_nr, message_id, mail_from, recipient, facts)
+    values ('confirmation_code', p_nr,
+            format('<antrag-%s.%s@%s>', p_nr, encode(gen_random_bytes(12), 'hex'), v_domain),
+            v_policy.mail_from, v.betrieb_email,
+            jsonb_build_object(
+                'antrag_nr', p_nr, 'betriebsnummer', v.betriebsnummer, 'firmenname', v.firmenname,
+                'requester_name', v.requester_name, 'requester_email', v.requester_email,
+                'valid_until', o_expires_at, 'chamber_name', v_policy.chamber_name,
+                'hotline_phone', v_policy.hotline_phone, 'portal_url', v_policy.portal_url))
+    returning id into o_outbox_id;
+    insert into kammer_secret.code_plaintext (outbox_id, code) values (o_outbox_id, v_code);
+    insert into confirmation_codes (antrag_nr, code_hash, prefix, sent_to, outbox_id, expires_at, issued_by, issue_reason)
+    values (p_nr, sha256(convert_to(v_code, 'UTF8')), o_prefix, v.betrieb_email, o_outbox_id, o_expires_at,
+            p_issued_by, p_reason)
+    returning id into o_code_id;
+end
+$$;
 
 -- ---------------------------------------------------------------- who imports
 
@@ -149,6 +202,33 @@ $$;
 
 -- ---------------------------------------------------------------- staging and plan
 
+-- Whether pg_temp.<p_name> is a table the owner made in this session (and not something the
+-- caller put there under that name): the import functions use nothing else.
+create function kammer_internal.own_temp_table(p_name text) returns boolean
+language sql stable
+return exists (
+    select 1 from pg_class c
+    where c.oid = to_regclass('pg_temp.' || p_name) and c.relkind = 'r' and c.relpersistence = 't'
+      and c.relowner = (select r.oid from pg_roles r where r.rolname = 'kammer_owner'));
+
+-- Drops the session's staging and plan tables, refusing anything the owner did not make.
+create function kammer_internal.drop_import_tables() returns void
+language plpgsql
+as $$
+declare
+    t text;
+begin
+    foreach t in array array['handwerksrolle_plan', 'handwerksrolle_staging'] loop
+        if to_regclass('pg_temp.' || t) is not null then
+            if not kammer_internal.own_temp_table(t) then
+                perform kammer_internal.refuse('KD403', 'handwerksrolle_staging_forged');
+            end if;
+            execute format('drop table pg_temp.%I', t);
+        end if;
+    end loop;
+end
+$$;
+
 -- Step 1: the session's staging table, into which the client COPYs the file's rows. The
 -- reader's own problems with a line (an unreadable Löschdatum) come along in `problem`.
 create function kammer_api.handwerksrolle_stage() returns void
@@ -158,14 +238,10 @@ as $$
 begin
     perform kammer_internal.acting_importer();
     -- One import at a time: a second waits until the first has committed or rolled back,
-    -- so its diff is taken against what the first left (also for a dry run).
-    perform pg_advisory_xact_lock(hashtext('kammerdesk.handwerksrolle_import'));
-    if to_regclass('pg_temp.handwerksrolle_plan') is not null then
-        drop table pg_temp.handwerksrolle_plan;
-    end if;
-    if to_regclass('pg_temp.handwerksrolle_staging') is not null then
-        drop table pg_temp.handwerksrolle_staging;
-    end if;
+    -- so its diff is taken against what the first left (also for a dry run). A lock no
+    -- reader can take, so no other login can hold imports up.
+    lock table handwerksrolle_imports in share row exclusive mode;
+    perform kammer_internal.drop_import_tables();
     create temp table handwerksrolle_staging (
         line            bigint not null,
         betriebsnummer  text not null,
@@ -193,10 +269,20 @@ language plpgsql
 as $$
 begin
     if to_regclass('pg_temp.handwerksrolle_plan') is not null then
+        if not kammer_internal.own_temp_table('handwerksrolle_plan') then
+            perform kammer_internal.refuse('KD403', 'handwerksrolle_staging_forged');
+        end if;
+        -- A full snapshot's plan holds its removals, a delta's none: the mode cannot change.
+        if exists (select 1 from pg_temp.handwerksrolle_plan p where p.full_mode <> p_full) then
+            perform kammer_internal.refuse('KD409', 'handwerksrolle_mode_changed');
+        end if;
         return;
     end if;
     if to_regclass('pg_temp.handwerksrolle_staging') is null then
         perform kammer_internal.refuse('KD422', 'handwerksrolle_not_staged');
+    end if;
+    if not kammer_internal.own_temp_table('handwerksrolle_staging') then
+        perform kammer_internal.refuse('KD403', 'handwerksrolle_staging_forged');
     end if;
     create index on pg_temp.handwerksrolle_staging (betriebsnummer);
     analyze pg_temp.handwerksrolle_staging;
@@ -232,7 +318,7 @@ begin
         left join betriebe b on b.betriebsnummer = s.betriebsnummer and d.betriebsnummer is null
         left join betriebe bh on bh.id = b.hauptsitz_id
     )
-    select c.line, c.betrieb_id, c.betriebsnummer, c.firmenname, c.inhaber, c.strasse, c.plz, c.ort, c.gewerk,
+    select p_full as full_mode, c.line, c.betrieb_id, c.betriebsnummer, c.firmenname, c.inhaber, c.strasse, c.plz, c.ort, c.gewerk,
         c.email, c.hauptsitz, c.loeschdatum, c.reason, c.detail,
         case
             when c.reason is not null then 'invalid'
@@ -263,9 +349,9 @@ begin
     where p.kind <> 'invalid' and p.hauptsitz is not null and h.betriebsnummer = p.hauptsitz and h.kind = 'invalid';
     if p_full then
         -- What a full snapshot no longer names has been removed from the Handwerksrolle today.
-        insert into pg_temp.handwerksrolle_plan (line, betrieb_id, betriebsnummer, firmenname, inhaber, strasse, plz,
-            ort, gewerk, email, hauptsitz, loeschdatum, kind, email_changed, changes)
-        select null, b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.strasse, b.plz, b.ort, b.gewerk, b.email,
+        insert into pg_temp.handwerksrolle_plan (full_mode, line, betrieb_id, betriebsnummer, firmenname, inhaber,
+            strasse, plz, ort, gewerk, email, hauptsitz, loeschdatum, kind, email_changed, changes)
+        select true, null, b.id, b.betriebsnummer, b.firmenname, b.inhaber, b.strasse, b.plz, b.ort, b.gewerk, b.email,
             h.betriebsnummer, current_date, 'removed', false,
             jsonb_build_object('loeschdatum', jsonb_build_array(null, current_date))
         from betriebe b left join betriebe h on h.id = b.hauptsitz_id
@@ -426,6 +512,8 @@ begin
         v_summary || jsonb_build_object('file_name', p_file_name, 'file_sha256', p_sha256));
     -- One notification for the whole import: desks reload what they show.
     perform kammer_internal.notify('handwerksrolle_imported', null, null);
+    -- Applied once: a second apply in this transaction finds nothing staged.
+    perform kammer_internal.drop_import_tables();
     return v_summary;
 end
 $$;

@@ -217,6 +217,8 @@ fn german(key: &str, f: &Facts<'_>) -> String {
             crate::handwerksrolle::german_date(&f.text("geloescht_am"))
         ),
         "handwerksrolle_not_staged" => "Es wurde keine Datei der Handwerksrolle übergeben.".to_string(),
+        "handwerksrolle_staging_forged" => "Die Tabellen des Imports gehören nicht KammerDesk. Der Import wurde abgebrochen; bitte melden Sie das der IT.".to_string(),
+        "handwerksrolle_mode_changed" => "Vollständiger Stand und Änderungen lassen sich in einem Import nicht mischen. Bitte beginnen Sie den Import neu.".to_string(),
         "handwerksrolle_file_unnamed" => "Zum Import gehören Dateiname und Prüfsumme der Datei.".to_string(),
         "handwerksrolle_invalid_lines" => crate::handwerksrolle::refusal_invalid_lines(&f.text("invalid")),
         "handwerksrolle_too_many_removed" => crate::handwerksrolle::refusal_too_many_removed(

@@ -207,13 +207,14 @@ async fn a_bad_file_is_refused_whole_and_changes_nothing(pool: PgPool) {
             "6003;Kein Mail;;;;;;;;",
             "12;Zu kurz;;;;;;k@example.de;;",
             "6004;Falsches Datum;;;;;;d@example.de;;31.02.2025",
+            "6005;Mit\0Nullzeichen;;;;;;n@example.de;;",
         ]),
     );
     let (report, changes) = run(&import, &path, full()).await;
     let e = report.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation);
     assert!(
-        e.message().contains("6 Zeilen sind ungültig"),
+        e.message().contains("7 Zeilen sind ungültig"),
         "{}",
         e.message()
     );
@@ -222,7 +223,7 @@ async fn a_bad_file_is_refused_whole_and_changes_nothing(pool: PgPool) {
         .filter(|c| c.kind == ChangeKind::Invalid)
         .map(|c| (c.line, c.reason_de.clone().unwrap()))
         .collect();
-    assert_eq!(reasons.len(), 6, "{reasons:?}");
+    assert_eq!(reasons.len(), 7, "{reasons:?}");
     assert!(
         reasons[0].1.contains("mehrfach") && reasons[0].1.contains("3, 4"),
         "{reasons:?}"
@@ -231,6 +232,7 @@ async fn a_bad_file_is_refused_whole_and_changes_nothing(pool: PgPool) {
     assert!(reasons[3].1.contains("E-Mail-Adresse fehlt"), "{reasons:?}");
     assert!(reasons[4].1.contains("Betriebsnummer"), "{reasons:?}");
     assert!(reasons[5].1.contains("31.02.2025"), "{reasons:?}");
+    assert!(reasons[6].1.contains("Nullzeichen"), "{reasons:?}");
     // The valid change of the fixture's address was listed but not applied.
     assert!(
         changes
@@ -569,4 +571,49 @@ async fn a_filiale_gets_its_code_at_its_own_address_and_the_suche_marks_it(pool:
     );
     let detail = betriebe::show(&f.hotline, &f.nummer).await.unwrap();
     assert_eq!(detail.filialen.len(), 1);
+}
+
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn a_plan_cannot_change_its_mode_or_be_applied_twice(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    let import = importer(&pool, &f).await;
+    let before = snapshot(&pool).await;
+    // A full snapshot's plan (with its removals) applied as a delta: the guard against a
+    // truncated file would be skipped.
+    let mut tx = import.begin().await.unwrap();
+    sqlx::query("select kammer_api.handwerksrolle_stage()")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("select count(*) from kammer_api.handwerksrolle_changes(true)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let e = sqlx::query(
+        "select kammer_api.handwerksrolle_apply('x.csv', repeat('a', 64), false, true, true, 100, false)",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(kammer_core::Error::from)
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict, "{}", e.message());
+    tx.rollback().await.unwrap();
+    assert_eq!(snapshot(&pool).await, before);
+
+    // Applied once, the staging is gone: a second apply in the same transaction finds nothing.
+    let mut tx = import.begin().await.unwrap();
+    sqlx::query("select kammer_api.handwerksrolle_stage()")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("select kammer_api.handwerksrolle_apply('x.csv', repeat('a', 64), false, true, true, 100, false)")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let e = sqlx::query("select kammer_api.handwerksrolle_apply('x.csv', repeat('a', 64), false, true, true, 100, false)")
+        .execute(&mut *tx)
+        .await
+        .map_err(kammer_core::Error::from)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Validation, "{}", e.message());
 }

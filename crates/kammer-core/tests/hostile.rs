@@ -404,6 +404,18 @@ const CATALOGUE: &[Attack] = &[
     ),
     attack(
         Import,
+        "put a view named like the import's plan into pg_temp (it would run as the owner)",
+        "create temp view handwerksrolle_plan as select 1 as x",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "put a function into pg_temp for the import to run as the owner",
+        "create function pg_temp.x() returns int language sql as 'select 1'",
+        "42501",
+    ),
+    attack(
+        Import,
         "merge without a staged file",
         "select kammer_api.handwerksrolle_apply('x.csv', repeat('a', 64), false, true, true, 100, false)",
         "KD422",

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Row};
 
 use super::change::Change;
-use super::file::HandwerksrolleFile;
+use super::file::{HandwerksrolleFile, Record};
 use super::mapping::Mapping;
 use crate::copy_text::{COPY_CHUNK, Rows};
 use crate::{Error, Result};
@@ -162,7 +162,7 @@ pub async fn import(
     loop {
         let record = match records.next() {
             None => break,
-            Some(Ok(record)) => record,
+            Some(Ok(record)) => without_nul(record),
             Some(Err(e)) => {
                 copy.abort("file unreadable").await.ok();
                 return Err(e);
@@ -253,6 +253,37 @@ pub async fn import(
         summary,
         applied: !options.dry_run,
     })
+}
+
+/// PostgreSQL's text cannot hold a NUL character: such a line becomes invalid with its reason
+/// instead of failing the whole COPY.
+fn without_nul(mut record: Record) -> Record {
+    let fields = [
+        &mut record.betriebsnummer,
+        &mut record.firmenname,
+        &mut record.inhaber,
+        &mut record.strasse,
+        &mut record.plz,
+        &mut record.ort,
+        &mut record.gewerk,
+        &mut record.email,
+    ];
+    let mut found = false;
+    for field in fields {
+        if field.contains('\0') {
+            *field = field.replace('\0', "");
+            found = true;
+        }
+    }
+    if let Some(h) = record.hauptsitz.as_mut().filter(|h| h.contains('\0')) {
+        *h = h.replace('\0', "");
+        found = true;
+    }
+    if found && record.problem.is_none() {
+        record.problem =
+            Some("Die Zeile enthält ein Nullzeichen (NUL); die Datei ist beschädigt.".into());
+    }
+    record
 }
 
 /// The database's summary, its refusal key in German.
