@@ -305,6 +305,17 @@ begin
                      and (p_full or hb.id is null or hb.geloescht_am is not null) then 'hauptsitz_missing'
                 when s.hauptsitz is not null and case when hf.line is not null then hf.hauptsitz is not null
                                                       else hb.hauptsitz_id is not null end then 'hauptsitz_is_filiale'
+                -- A Hauptsitz whose Filialen would keep pointing at it cannot become a Filiale
+                -- (no chains): each must be re-pointed or gelöscht in this file, or (full
+                -- snapshot) be missing from it.
+                when s.hauptsitz is not null and b.id is not null and exists (
+                    select 1 from betriebe f
+                    where f.hauptsitz_id = b.id and f.geloescht_am is null
+                      and not exists (select 1 from pg_temp.handwerksrolle_staging fs
+                                      where fs.betriebsnummer = f.betriebsnummer
+                                        and (fs.hauptsitz is distinct from s.betriebsnummer or fs.loeschdatum is not null))
+                      and (not p_full or exists (select 1 from pg_temp.handwerksrolle_staging fs
+                                                 where fs.betriebsnummer = f.betriebsnummer))) then 'has_filialen'
             end as reason,
             case when s.problem is not null then s.problem when d.betriebsnummer is not null then d.lines end as detail,
             b.firmenname as old_firmenname, b.inhaber as old_inhaber, b.strasse as old_strasse, b.plz as old_plz,

@@ -617,3 +617,43 @@ async fn a_plan_cannot_change_its_mode_or_be_applied_twice(pool: PgPool) {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation, "{}", e.message());
 }
+
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn a_hauptsitz_with_filialen_cannot_become_a_filiale(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    let import = importer(&pool, &f).await;
+    let path = write_file(
+        "kette-1.csv",
+        &csv(&[
+            "9001;Hauptsitz Alt;;;;;;alt@example.de;;",
+            "9002;Filiale;;;;;;filiale@example.de;9001;",
+            "9003;Neuer Hauptsitz;;;;;;neu@example.de;;",
+        ]),
+    );
+    run(&import, &path, delta()).await.0.unwrap();
+    // 9001 is to become a Filiale of 9003 while its own Filiale 9002 stays: refused.
+    let path = write_file(
+        "kette-2.csv",
+        &csv(&["9001;Hauptsitz Alt;;;;;;alt@example.de;9003;"]),
+    );
+    let (report, changes) = run(&import, &path, delta()).await;
+    assert_kind(report, ErrorKind::Validation);
+    assert!(
+        changes[0]
+            .reason_de
+            .as_deref()
+            .unwrap()
+            .contains("hat selbst Filialen")
+    );
+    // With its Filiale re-pointed in the same file, it may.
+    let path = write_file(
+        "kette-3.csv",
+        &csv(&[
+            "9001;Hauptsitz Alt;;;;;;alt@example.de;9003;",
+            "9002;Filiale;;;;;;filiale@example.de;9003;",
+        ]),
+    );
+    run(&import, &path, delta()).await.0.unwrap();
+    assert_eq!(betrieb(&pool, "9001").await.3.as_deref(), Some("9003"));
+    assert_eq!(betrieb(&pool, "9002").await.3.as_deref(), Some("9003"));
+}

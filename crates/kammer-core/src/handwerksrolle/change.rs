@@ -155,6 +155,9 @@ fn reason_de(reason: &str, detail: Option<&str>, betriebsnummer: &str) -> String
                 .to_string()
         }
         "hauptsitz_is_filiale" => "Der angegebene Hauptsitz ist selbst eine Filiale.".to_string(),
+        "has_filialen" => "Der Betrieb hat selbst Filialen und kann keine Filiale werden; \
+                           bitte ordnen Sie seine Filialen in derselben Datei neu zu."
+            .to_string(),
         "hauptsitz_invalid" => {
             format!("Die Zeile des Hauptsitzes ist ungültig (Zeile {detail}).")
         }
@@ -225,6 +228,7 @@ mod tests {
             "hauptsitz_self",
             "hauptsitz_missing",
             "hauptsitz_is_filiale",
+            "has_filialen",
             "hauptsitz_invalid",
         ] {
             assert!(!reason_de(key, Some("3, 4"), "1234").contains(key), "{key}");
