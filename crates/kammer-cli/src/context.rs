@@ -1,6 +1,8 @@
 //! What every command shares: where the database is, who signs in (a clerk, a service or a
 //! superuser for set-up), and how results are printed (`--json` or text for people).
 
+use std::io::Write as _;
+
 use clap::Args;
 use kammer_core::auth::{self, Password, Session};
 use kammer_core::config::MachineConfig;
@@ -107,7 +109,6 @@ impl Context {
         })
     }
 
-    /// `value` as JSON with `--json`, else in words for people.
     /// Whether --as names a clerk (else the URL's login acts).
     pub fn as_user(&self) -> Option<&str> {
         self.as_user.as_deref()
@@ -118,14 +119,19 @@ impl Context {
         self.json
     }
 
+    /// `value` as JSON with `--json`, else in words for people. A reader that stopped reading
+    /// (`kammerctl antrag list | head`) has what it wanted: a closed pipe ends the output
+    /// quietly instead of with a panic.
     pub fn print<T: Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) {
-        if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(value).expect("core types serialise")
-            );
+        let text = if self.json {
+            serde_json::to_string_pretty(value).expect("core types serialise")
         } else {
-            println!("{}", human(value).trim_end());
+            human(value).trim_end().to_string()
+        };
+        if let Err(e) = writeln!(std::io::stdout().lock(), "{text}")
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            eprintln!("Fehler: Die Ausgabe konnte nicht geschrieben werden: {e}");
         }
     }
 

@@ -255,3 +255,36 @@ fn progress_only_when_stderr_is_a_terminal() {
         "{screen:?}"
     );
 }
+
+/// `kammerctl … | head`: the reader closes the pipe early; kammerctl ends quietly (exit 0),
+/// without a panic. 600 queue lines are more than a pipe holds, so the write meets the
+/// closed pipe.
+#[test]
+fn a_closed_pipe_ends_the_output_without_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let db = ScratchDatabase::create("kammerctl_pipe");
+    let url = db.url();
+    migrate_and_seed(&url);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kammerctl"))
+        .args(["antrag", "list", "--limit", "1000"])
+        .env("DATABASE_URL", &url)
+        .env("KAMMERCTL_USER", "hl.schmidt")
+        .env("KAMMERCTL_PASSWORD", common::DEMO_PASSWORD)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("Nr."), "{first}");
+    // The reader is gone (stdout dropped above).
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
