@@ -13,10 +13,9 @@
 mod bindings;
 mod commands;
 mod database;
+mod file_dialog;
 mod listener;
 mod logging;
-mod open_dialog;
-mod save_dialog;
 mod secrets;
 mod session;
 mod settings;

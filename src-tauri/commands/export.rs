@@ -11,7 +11,7 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 
 use super::antraege::AntragQuery;
 use super::{CommandResult, body, signed_in};
-use crate::save_dialog;
+use crate::file_dialog;
 use crate::session::SessionState;
 
 pub const PROGRESS_EVENT: &str = "export-progress";
@@ -59,7 +59,7 @@ pub async fn export_antraege<R: Runtime>(
     let session = signed_in(&session).await?;
     let filter = query.to_filter().map_err(body)?;
     let name = format!("antraege_{}.csv", Month::of(Utc::now()));
-    let Some(path) = save_dialog::ask(&app, &name).await else {
+    let Some(path) = file_dialog::save_export(&app, &name).await else {
         return Ok(SaveOutcome::Dismissed);
     };
     let control = {
@@ -125,7 +125,7 @@ pub async fn export_report<R: Runtime>(
         ReportPart::Monthly => format!("monatsbericht_{month}.csv"),
         ReportPart::Series => format!("monatsbericht_{month}_12_monate.csv"),
     };
-    let Some(path) = save_dialog::ask(&app, &name).await else {
+    let Some(path) = file_dialog::save_export(&app, &name).await else {
         return Ok(SaveOutcome::Dismissed);
     };
     let report = report::monthly(&session, month).await.map_err(body)?;

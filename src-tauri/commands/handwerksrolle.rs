@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use super::{CommandResult, body, signed_in};
-use crate::open_dialog;
+use crate::file_dialog;
 use crate::session::SessionState;
 
 pub const PROGRESS_EVENT: &str = "handwerksrolle-progress";
@@ -111,7 +111,7 @@ pub async fn handwerksrolle_choose_file<R: Runtime>(
     session
         .require(Permission::ImportHandwerksrolle)
         .map_err(body)?;
-    Ok(open_dialog::ask(&app)
+    Ok(file_dialog::open_handwerksrolle(&app)
         .await
         .map(|p| p.to_string_lossy().into_owned()))
 }
