@@ -449,14 +449,7 @@ fn setup_and_clerk_administration() {
 /// (well before its 30-second poll), and stops cleanly on SIGTERM.
 #[test]
 fn the_mail_sender_sends_a_resend_at_once_and_stops_on_sigterm() {
-    let db = ScratchDatabase::create("kammerctl_story");
-    let url = db.url();
-    migrate_and_seed(&url);
-    ok_as(
-        &url,
-        "admin",
-        &["policy", "set", "--resend-cooldown-seconds", "0"],
-    );
+    let (_db, url) = demo_resending_at_once();
     let server = TestSmtpServer::start();
     let port = server.port.to_string();
     // systemd's notification socket (Type=notify), here a datagram socket of the test's own.
@@ -540,14 +533,7 @@ fn the_mail_sender_sends_a_resend_at_once_and_stops_on_sigterm() {
 /// password — through a resend by the hotline and the mail sender delivering it.
 #[test]
 fn a_trace_log_holds_no_code_no_mail_text_and_no_password() {
-    let db = ScratchDatabase::create("kammerctl_story");
-    let url = db.url();
-    migrate_and_seed(&url);
-    ok_as(
-        &url,
-        "admin",
-        &["policy", "set", "--resend-cooldown-seconds", "0"],
-    );
+    let (_db, url) = demo_resending_at_once();
     let trace = [("RUST_LOG", "trace")];
     let resend = [
         "--json",
@@ -658,4 +644,18 @@ fn without_an_address_kammerctl_uses_the_pinned_server() {
         )),
         "{message}"
     );
+}
+
+/// A demo database whose policy lets a code be resent at once (no cooldown), for the stories
+/// that resend and watch the mail sender deliver.
+fn demo_resending_at_once() -> (ScratchDatabase, String) {
+    let db = ScratchDatabase::create("kammerctl_story");
+    let url = db.url();
+    migrate_and_seed(&url);
+    ok_as(
+        &url,
+        "admin",
+        &["policy", "set", "--resend-cooldown-seconds", "0"],
+    );
+    (db, url)
 }

@@ -117,14 +117,7 @@ async fn approved_events(pool: &PgPool, nr: AntragNr) -> i64 {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn twenty_concurrent_approves_one_wins(pool: PgPool) {
     let _one = ONE_RACE_AT_A_TIME.lock().await;
-    let f = Fixture::new(&pool).await;
-    let sb3 = add_clerk(
-        &f.admin,
-        &f.server,
-        &login(&f.tag, "sb3"),
-        Role::Sachbearbeitung,
-    )
-    .await;
+    let (f, sb3) = fixture_with_third_sachbearbeitung(&pool).await;
     let nr = f.in_review(&pool).await;
     let sessions = sessions_of(&f, &[&f.sb, &f.sb2, &sb3, &f.admin], 20).await;
     let results: Vec<_> = approve_at_once(&sessions, nr)
@@ -155,14 +148,7 @@ async fn twenty_concurrent_approves_one_wins(pool: PgPool) {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn concurrent_second_confirmations_approve_once(pool: PgPool) {
     let _one = ONE_RACE_AT_A_TIME.lock().await;
-    let f = Fixture::new(&pool).await;
-    let sb3 = add_clerk(
-        &f.admin,
-        &f.server,
-        &login(&f.tag, "sb3"),
-        Role::Sachbearbeitung,
-    )
-    .await;
+    let (f, sb3) = fixture_with_third_sachbearbeitung(&pool).await;
     let nr = f.file().await;
     let first = antraege::approve(&f.sb, nr, Some(&reason("telefonisch bestätigt")))
         .await
@@ -509,4 +495,17 @@ async fn status_counts_follow_concurrent_changes(pool: PgPool) {
     assert_eq!(pending, 0);
     sb.close().await;
     admin.close().await;
+}
+
+/// The fixture and a third Sachbearbeitung clerk: four approving clerks for the races.
+async fn fixture_with_third_sachbearbeitung(pool: &PgPool) -> (Fixture, Session) {
+    let f = Fixture::new(pool).await;
+    let sb3 = add_clerk(
+        &f.admin,
+        &f.server,
+        &login(&f.tag, "sb3"),
+        Role::Sachbearbeitung,
+    )
+    .await;
+    (f, sb3)
 }
