@@ -45,7 +45,7 @@ if [ -z "${KAMMERDESK_DATABASE_URL:-}" ]; then
     fi
     if ! { [ -f "$mails/outbox.pid" ] && kill -0 "$(cat "$mails/outbox.pid")" 2>/dev/null; }; then
         echo "mail sender service (kammerctl outbox run as kd_mailer), log in $mails/outbox.log" >&2
-        DATABASE_URL="postgres://kd_mailer:kammer-demo-2026@127.0.0.1:5432/$DEMO_DB" \
+        KAMMERDESK_DATABASE_URL="postgres://kd_mailer:kammer-demo-2026@127.0.0.1:5432/$DEMO_DB" \
             nohup "$CARGO_TARGET_DIR/debug/kammerctl" outbox run --smtp-host 127.0.0.1 \
             --smtp-port 2525 --smtp-security plain >"$mails/outbox.log" 2>&1 &
         echo $! >"$mails/outbox.pid"

@@ -14,7 +14,7 @@ use kammer_core::betriebe::{Betrieb, BetriebDetail, BetriebHit};
 use kammer_core::clerks::ClerkInfo;
 use kammer_core::codes::{CodeCheck, CodeInfo, CodeState, CodeVerdict, Delivery, Resent};
 use kammer_core::db::DatabaseInfo;
-use kammer_core::domain::{AntragNr, AntragStatus, Permission, Role};
+use kammer_core::domain::{AntragNr, AntragStatus, AuditAction, Permission, Role};
 use kammer_core::error::{ErrorBody, ErrorKind};
 use kammer_core::export::Dialect;
 use kammer_core::handwerksrolle::{
@@ -24,6 +24,7 @@ use kammer_core::handwerksrolle::{
 use kammer_core::outbox::SenderStatus;
 use kammer_core::report::{Figures, GewerkFigures, Month, MonthOutcomes, MonthlyReport};
 use kammer_core::zuordnungen::Zuordnung;
+use serde::Serialize;
 use ts_rs::TS;
 
 use crate::commands::about::About;
@@ -63,6 +64,7 @@ fn generated() -> String {
         Zuordnung,
         AntragNr,
         AntragStatus,
+        AuditAction,
         SortOrder,
         AntragSummary,
         AntragPage,
@@ -119,9 +121,70 @@ fn generated() -> String {
         out.push_str(&decl.replace("bigint", "number"));
         out.push_str("\n\n");
     }
+    out.push_str(&crate::command_contract::commands_interface());
+    out.push_str("\n\n");
+    out.push_str(&label_maps());
+    out.push('\n');
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
+}
+
+/// `export const NAME: Readonly<Record<Type, string>> = { … };` in the order of `ALL`: the
+/// German labels, declared once in the core, for the desk.
+fn label_map<T: Copy + Serialize>(
+    doc: &str,
+    name: &str,
+    ty: &str,
+    all: &[T],
+    label: fn(T) -> &'static str,
+) -> String {
+    let entries: Vec<String> = all
+        .iter()
+        .map(|&v| {
+            let key = serde_json::to_value(v).expect("a unit variant");
+            let text = serde_json::to_string(label(v)).expect("a string");
+            format!("  {key}: {text},")
+        })
+        .collect();
+    format!(
+        "/**\n * {doc}\n */\nexport const {name}: Readonly<Record<{ty}, string>> = {{\n{}\n}};\n",
+        entries.join("\n")
+    )
+}
+
+fn label_maps() -> String {
+    [
+        label_map(
+            "The Antrag's status in the portal's words (`AntragStatus::label_de`).",
+            "STATUS_LABELS",
+            "AntragStatus",
+            &AntragStatus::ALL,
+            AntragStatus::label_de,
+        ),
+        label_map(
+            "The clerks' roles (`Role::label_de`).",
+            "ROLE_LABELS",
+            "Role",
+            &Role::ALL,
+            Role::label_de,
+        ),
+        label_map(
+            "The audit log's actions (`AuditAction::label_de`), in the order of the Protokoll's filter.",
+            "AUDIT_ACTION_LABELS",
+            "AuditAction",
+            &AuditAction::ALL,
+            AuditAction::label_de,
+        ),
+        label_map(
+            "A code check's verdict in a word (`CodeVerdict::label_de`).",
+            "VERDICT_LABELS",
+            "CodeVerdict",
+            &CodeVerdict::ALL,
+            CodeVerdict::label_de,
+        ),
+    ]
+    .join("\n")
 }
 
 #[test]

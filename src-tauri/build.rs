@@ -3,44 +3,11 @@
 //! refused from the web view until a capability grants its `allow-…` permission, so a command
 //! added in Rust but forgotten in `capabilities/` fails closed.
 
-/// Every `#[tauri::command]` of the app, in snake_case. Keep in sync with `generate_handler!`.
-const COMMANDS: &[&str] = &[
-    "connection_info",
-    "about",
-    "sign_in",
-    "stored_password",
-    "sign_out",
-    "current_clerk",
-    "list_clerks",
-    "add_clerk",
-    "set_clerk_role",
-    "disable_clerk",
-    "enable_clerk",
-    "set_clerk_password",
-    "search_betriebe",
-    "show_betrieb",
-    "revoke_zuordnung",
-    "list_antraege",
-    "count_antraege",
-    "show_antrag",
-    "approve_antrag",
-    "withdraw_antrag",
-    "reject_antrag",
-    "check_code",
-    "resend_code",
-    "list_audit",
-    "load_settings",
-    "save_settings",
-    "export_antraege",
-    "cancel_export",
-    "monthly_report",
-    "export_report",
-    "handwerksrolle_choose_file",
-    "handwerksrolle_preview",
-    "handwerksrolle_apply",
-    "handwerksrolle_imports",
-    "handwerksrolle_review",
-];
+// The one list of the desk's commands (with_commands!, command_names!).
+include!("command_list.rs");
+
+/// Every `#[tauri::command]` of the app, from the one list.
+const COMMANDS: &[&str] = with_commands!(command_names);
 
 /// The commit the desk is built from („Build“ in Über KammerDesk): `KAMMERDESK_BUILD` when
 /// the release pipeline sets it, else `git rev-parse --short HEAD`, else „unbekannt“ (a

@@ -9,8 +9,12 @@
 //! styles, so Svelte components must not use static `style="…"` attributes; `style:`
 //! directives and component `<style>` blocks work.
 
+#[macro_use]
+mod command_list;
 #[cfg(test)]
 mod bindings;
+#[cfg(test)]
+mod command_contract;
 mod commands;
 mod database;
 mod file_dialog;
@@ -24,6 +28,16 @@ use tauri::{Builder, Context, Manager, Runtime};
 
 pub use database::url_from_env;
 use database::{DEMO_DATABASE_URL, Database};
+
+/// The router: every command of the one list, at `commands::<module>::<name>`.
+macro_rules! command_handler {
+    ($($(#[doc = $doc:literal])* $module:ident :: $name:ident ($($arg:ident : $ty:ty),*) -> $result:ty;)*) => {
+        tauri::generate_handler![$(commands::$module::$name),*]
+    };
+}
+
+/// Every command of the desk, as the web view names them (for the capability tests).
+pub const COMMANDS: &[&str] = with_commands!(command_names);
 
 /// Opens the window at once and connects to the database in the background, so a clerk
 /// sees a window (and, if need be, a clear error) even when the database is down.
@@ -74,43 +88,7 @@ pub fn desk<R: Runtime>(builder: Builder<R>, database_url: Option<String>) -> Bu
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::connection::connection_info,
-            commands::about::about,
-            commands::auth::sign_in,
-            commands::auth::stored_password,
-            commands::auth::sign_out,
-            commands::auth::current_clerk,
-            commands::clerks::list_clerks,
-            commands::clerks::add_clerk,
-            commands::clerks::set_clerk_role,
-            commands::clerks::disable_clerk,
-            commands::clerks::enable_clerk,
-            commands::clerks::set_clerk_password,
-            commands::betriebe::search_betriebe,
-            commands::betriebe::show_betrieb,
-            commands::betriebe::revoke_zuordnung,
-            commands::antraege::list_antraege,
-            commands::antraege::count_antraege,
-            commands::antraege::show_antrag,
-            commands::antraege::approve_antrag,
-            commands::antraege::withdraw_antrag,
-            commands::antraege::reject_antrag,
-            commands::codes::check_code,
-            commands::codes::resend_code,
-            commands::audit::list_audit,
-            commands::settings::load_settings,
-            commands::settings::save_settings,
-            commands::export::export_antraege,
-            commands::export::cancel_export,
-            commands::export::monthly_report,
-            commands::export::export_report,
-            commands::handwerksrolle::handwerksrolle_choose_file,
-            commands::handwerksrolle::handwerksrolle_preview,
-            commands::handwerksrolle::handwerksrolle_apply,
-            commands::handwerksrolle::handwerksrolle_imports,
-            commands::handwerksrolle::handwerksrolle_review,
-        ])
+        .invoke_handler(with_commands!(command_handler))
 }
 
 /// The database saved in the settings with what IT pinned over it (desk.toml, the

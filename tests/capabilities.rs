@@ -43,44 +43,8 @@ fn invoke_with(
     get_ipc_response(window, request).map(|body| body.deserialize().expect("JSON"))
 }
 
-/// Every command of the desk (build.rs), as the capability file must grant them.
-const DESK_COMMANDS: &[&str] = &[
-    "connection_info",
-    "about",
-    "sign_in",
-    "stored_password",
-    "sign_out",
-    "current_clerk",
-    "list_clerks",
-    "add_clerk",
-    "set_clerk_role",
-    "disable_clerk",
-    "enable_clerk",
-    "set_clerk_password",
-    "search_betriebe",
-    "show_betrieb",
-    "revoke_zuordnung",
-    "list_antraege",
-    "count_antraege",
-    "show_antrag",
-    "approve_antrag",
-    "withdraw_antrag",
-    "reject_antrag",
-    "check_code",
-    "resend_code",
-    "list_audit",
-    "load_settings",
-    "save_settings",
-    "export_antraege",
-    "cancel_export",
-    "monthly_report",
-    "export_report",
-    "handwerksrolle_choose_file",
-    "handwerksrolle_preview",
-    "handwerksrolle_apply",
-    "handwerksrolle_imports",
-    "handwerksrolle_review",
-];
+/// Every command of the desk, from its one list (src-tauri/command_list.rs).
+const DESK_COMMANDS: &[&str] = kammerdesk_lib::COMMANDS;
 
 fn is_command_error(reply: &Result<Value, Value>) -> bool {
     matches!(reply, Err(Value::Object(body)) if body.contains_key("kind") && body.contains_key("message"))
@@ -150,32 +114,6 @@ fn core_and_unknown_commands_are_refused() {
         let reply = invoke(&main, command);
         assert!(is_refused(&reply), "{command}: {reply:?}");
     }
-}
-
-#[test]
-fn the_capability_grants_exactly_the_desk_commands_and_its_events() {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/src-tauri/capabilities/default.json"
-    );
-    let capability: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    let mut granted: Vec<String> = capability["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap().to_owned())
-        .collect();
-    granted.sort();
-    let mut expected: Vec<String> = DESK_COMMANDS
-        .iter()
-        .map(|c| format!("allow-{}", c.replace('_', "-")))
-        .chain([
-            "core:event:allow-listen".into(),
-            "core:event:allow-unlisten".into(),
-        ])
-        .collect();
-    expected.sort();
-    assert_eq!(granted, expected);
 }
 
 /// Before sign-in every command that needs a clerk is answered by the command itself (it

@@ -81,6 +81,22 @@ pub fn run_with(
     database: Database,
     story: impl AsyncFnOnce(&Desk),
 ) {
+    run_configured(name, first_screen, database, &[], story)
+}
+
+/// Like [`run`], with variables for the app on top of the test's defaults (what IT would
+/// set: a short idle sign-out, a session bus).
+pub fn run_with_app_env(name: &str, app_env: &[(&str, String)], story: impl AsyncFnOnce(&Desk)) {
+    run_configured(name, Some("#sign-in"), Database::Demo, app_env, story)
+}
+
+fn run_configured(
+    name: &str,
+    first_screen: Option<&str>,
+    database: Database,
+    app_env: &[(&str, String)],
+    story: impl AsyncFnOnce(&Desk),
+) {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -88,7 +104,7 @@ pub fn run_with(
         .build()
         .expect("tokio runtime");
     runtime.block_on(async {
-        let (desk, started) = Desk::launch(name, database).await;
+        let (desk, started) = Desk::launch(name, database, app_env).await;
         let outcome = AssertUnwindSafe(async {
             if let Some(css) = first_screen {
                 desk.wait_for(css, LAUNCH).await;
@@ -145,7 +161,7 @@ pub fn report_timing(what: &str, took: Duration) {
 impl Desk {
     /// Starts the app; returns it with the moment the WebDriver session was asked for (the
     /// app's launch).
-    async fn launch(name: &str, database: Database) -> (Desk, Instant) {
+    async fn launch(name: &str, database: Database, app_env: &[(&str, String)]) -> (Desk, Instant) {
         let (db, url) = match database {
             Database::Demo => {
                 let db = launch::demo_database();
@@ -169,7 +185,7 @@ impl Desk {
                 &artefact_dir().join(format!("{name}-outbox.log")),
             )
         });
-        let driver = Driver::start(&url);
+        let driver = Driver::start(&url, app_env);
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert(

@@ -74,9 +74,9 @@ pub fn kammerctl(url: &str, args: &[&str]) -> Output {
 pub fn kammerctl_as(url: &str, clerk: &str, args: &[&str]) -> Output {
     Command::new(kammerctl_binary())
         .args(args)
-        .env("DATABASE_URL", url)
-        .env("KAMMERCTL_USER", clerk)
-        .env("KAMMERCTL_PASSWORD", DEMO_PASSWORD)
+        .env("KAMMERDESK_DATABASE_URL", url)
+        .env("KAMMERDESK_USER", clerk)
+        .env("KAMMERDESK_PASSWORD", DEMO_PASSWORD)
         .stdin(Stdio::null())
         .output()
         .expect("kammerctl runs")
@@ -135,8 +135,8 @@ impl MailSender {
                 "plain",
             ])
             .args(["--smtp-port", &smtp.port.to_string()])
-            .env("DATABASE_URL", url_as(database_url, DEMO_MAILER))
-            .env_remove("KAMMERCTL_USER")
+            .env("KAMMERDESK_DATABASE_URL", url_as(database_url, DEMO_MAILER))
+            .env_remove("KAMMERDESK_USER")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log"))
@@ -175,13 +175,19 @@ pub struct Driver {
     /// a story writes its file here first.
     pub import_file: PathBuf,
     log: PathBuf,
+    /// The app's own log folder (`KAMMERDESK_LOG_DIR`).
+    log_dir: PathBuf,
+    /// The environment the app gets, for [`Driver::app_command`].
+    env: Vec<(String, String)>,
 }
 
 impl Driver {
     /// Starts tauri-driver with the app's environment: the test's database and SMTP server,
     /// and a home and XDG folders of its own, so settings, keychain entries and window state
     /// never leak between tests or into the developer's desk.
-    pub fn start(database_url: &str) -> Driver {
+    /// `app_env` is set last, so it may also override these defaults (a test's
+    /// `KAMMERDESK_IDLE_SIGN_OUT_SECONDS`, a session bus).
+    pub fn start(database_url: &str, app_env: &[(&str, String)]) -> Driver {
         let display = std::env::var("DISPLAY").unwrap_or_default();
         assert!(
             !display.is_empty(),
@@ -201,20 +207,31 @@ impl Driver {
         let log_file = std::fs::File::create(&log).expect("driver log");
         let port = free_port();
         let native_port = free_port();
+        let path = |p: PathBuf| p.to_string_lossy().into_owned();
+        // No session bus unless a test brings its own: the developer's would let the app
+        // under test hand over to a desk running on the developer's screen.
+        let mut env: Vec<(String, String)> = vec![
+            ("DISPLAY".into(), display),
+            ("HOME".into(), path(h.to_path_buf())),
+            ("XDG_CONFIG_HOME".into(), path(h.join(".config"))),
+            ("XDG_DATA_HOME".into(), path(h.join(".local/share"))),
+            ("XDG_CACHE_HOME".into(), path(h.join(".cache"))),
+            ("KAMMERDESK_DATABASE_URL".into(), database_url.into()),
+            ("KAMMERDESK_EXPORT_DIR".into(), path(export_dir.clone())),
+            ("KAMMERDESK_IMPORT_FILE".into(), path(import_file.clone())),
+            ("KAMMERDESK_LOG_DIR".into(), path(h.join("logs"))),
+            ("RUST_LOG".into(), "info".into()),
+        ];
+        for (name, value) in app_env {
+            env.retain(|(n, _)| n != name);
+            env.push((name.to_string(), value.clone()));
+        }
         let child = Command::new(tauri_driver_binary())
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
-            .env("DISPLAY", &display)
-            .env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join(".config"))
-            .env("XDG_DATA_HOME", h.join(".local/share"))
-            .env("XDG_CACHE_HOME", h.join(".cache"))
             .env_remove("XDG_RUNTIME_DIR")
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env("KAMMERDESK_DATABASE_URL", database_url)
-            .env("KAMMERDESK_EXPORT_DIR", &export_dir)
-            .env("KAMMERDESK_IMPORT_FILE", &import_file)
-            .env("RUST_LOG", "info")
+            .envs(env.iter().map(|(n, v)| (n, v)))
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log"))
             .stderr(log_file)
@@ -226,6 +243,7 @@ impl Driver {
                      `cargo install tauri-driver --locked` (scripts/setup.sh does)"
                 )
             });
+        let log_dir = h.join("logs");
         let mut driver = Driver {
             child,
             port,
@@ -233,6 +251,8 @@ impl Driver {
             export_dir,
             import_file,
             log,
+            log_dir,
+            env,
         };
         driver.wait_until_ready(Duration::from_secs(30));
         driver
@@ -275,6 +295,60 @@ impl Driver {
     /// What tauri-driver, WebKitWebDriver and the app printed (the app logs to stderr).
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The app's log files (the folder IT collects), all days together.
+    pub fn app_log_text(&self) -> String {
+        let mut text = String::new();
+        if let Ok(entries) = std::fs::read_dir(&self.log_dir) {
+            for entry in entries.flatten() {
+                text.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+            }
+        }
+        text
+    }
+
+    /// The app binary with exactly the environment tauri-driver gave the app under test: a
+    /// second start on the same desk.
+    pub fn app_command(&self) -> Command {
+        let mut cmd = Command::new(app_binary());
+        cmd.env_remove("XDG_RUNTIME_DIR")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .envs(self.env.iter().map(|(n, v)| (n, v)))
+            .stdin(Stdio::null());
+        cmd
+    }
+}
+
+/// A private D-Bus session bus (`dbus-daemon --session`), which the single-instance lock of a
+/// Linux desk needs; stopped when dropped.
+pub struct SessionBus {
+    child: Child,
+    pub address: String,
+}
+
+impl SessionBus {
+    pub fn start() -> SessionBus {
+        let mut child = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (Debian package dbus; scripts/setup.sh installs it)");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut address = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut address).expect("the bus address");
+        let address = address.trim().to_owned();
+        assert!(address.starts_with("unix:"), "dbus-daemon said {address:?}");
+        SessionBus { child, address }
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

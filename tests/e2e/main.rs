@@ -7,6 +7,7 @@
 
 mod desk_scale;
 mod harness;
+mod it_department;
 mod launch;
 mod memory;
 mod stories;

@@ -7,13 +7,13 @@ use fantoccini::Locator;
 use crate::harness::{Database, Desk, LAUNCH, STEP, keys, report_timing, run, run_from, run_with};
 use crate::launch::kammerctl_ok;
 
-const BETRIEB: &str = "2121155381";
-const ANTRAG: i64 = 178;
+pub(crate) const BETRIEB: &str = "2121155381";
+pub(crate) const ANTRAG: i64 = 178;
 const REQUESTER: &str = "justus.kraemer@example.org";
 
 /// Ctrl+K → Betriebsnummer → Enter → the Betrieb; returns the time from Enter to the Betrieb
 /// shown (and saves the Suche and Betrieb screenshots when `shots`).
-async fn open_betrieb(desk: &Desk, shots: bool) -> Duration {
+pub(crate) async fn open_betrieb(desk: &Desk, shots: bool) -> Duration {
     desk.press(&[keys::CONTROL, 'k']).await;
     desk.find("#suche").await;
     let client = &desk.client;
@@ -87,7 +87,7 @@ async fn open_betrieb(desk: &Desk, shots: bool) -> Duration {
 }
 
 /// From the Betrieb to its Antrag 178, waiting for the code panel and the actions.
-async fn open_antrag(desk: &Desk) {
+pub(crate) async fn open_antrag(desk: &Desk) {
     // The row is a focusable table row: opened with Enter, as the keyboard does (WebKitWebDriver
     // cannot click a <tr> itself, only its cells).
     desk.find(&format!("#betrieb-antraege [data-antrag-nr=\"{ANTRAG}\"]"))
@@ -221,6 +221,8 @@ fn resend_check_and_confirm_the_zuordnung() {
         let old_prefix = desk.text("#code-prefix").await;
         desk.click("#action-resend_code").await;
         desk.confirm(Some("Anruf: Code nicht erhalten")).await;
+        // Read at once: a success notice fades after 8 s, and the mail below may take a while.
+        desk.wait_notice("success", "Neuer Code").await;
         let client = &desk.client;
         let old = old_prefix.as_str();
         let prefix = desk
@@ -247,8 +249,7 @@ fn resend_check_and_confirm_the_zuordnung() {
         let code = mail.code().expect("the mail carries the code");
         desk.wait_attr("#code-delivery", "data-delivery", "sent")
             .await;
-        // The resend's notice lies over the check form's „Prüfen“ at this window size.
-        desk.wait_notice("success", "Neuer Code").await;
+        // The resend's notice (if it has not faded yet) lies over the check form's „Prüfen“.
         desk.close_notices().await;
 
         desk.click("#action-check_code").await;
@@ -260,11 +261,11 @@ fn resend_check_and_confirm_the_zuordnung() {
 
         desk.click("#action-approve").await;
         desk.confirm(Some("Code am Telefon geprüft")).await;
+        desk.wait_notice("success", "zweite Person").await;
         desk.wait_text("#antrag-second-approval", "Sabine Müller")
             .await;
         desk.wait_attr("#antrag", "data-status", "awaiting_code")
             .await;
-        desk.wait_notice("success", "zweite Person").await;
         // The same clerk cannot give the second confirmation; the button says why.
         let own = desk.find("#action-approve").await;
         assert!(

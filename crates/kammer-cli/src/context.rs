@@ -15,13 +15,13 @@ use sqlx::postgres::PgConnectOptions;
 /// The connection rules, as `kammerctl --help` explains them.
 pub const CONNECTION_HELP: &str = "\
 Verbindung und Anmeldung:
-  --database-url (DATABASE_URL) nennt den Datenbankserver, z. B.
+  --database-url (KAMMERDESK_DATABASE_URL) nennt den Datenbankserver, z. B.
   postgres://127.0.0.1:5432/kammerdesk. Für Einrichtung und Dienste nennt sie auch den
   Zugang: postgres://zugang:passwort@host:5432/datenbank.
 
   Sachbearbeitung (antrag, betrieb, code, zuordnung, policy, clerk, outbox list/show/retry):
-    --as <benutzer> (KAMMERCTL_USER) meldet Sie mit Ihrem persönlichen Zugang an; das
-    Passwort kommt aus KAMMERCTL_PASSWORD oder wird abgefragt. Ohne --as muss der Zugang aus
+    --as <benutzer> (KAMMERDESK_USER) meldet Sie mit Ihrem persönlichen Zugang an; das
+    Passwort kommt aus KAMMERDESK_PASSWORD oder wird abgefragt. Ohne --as muss der Zugang aus
     der Adresse ein Zugang der Sachbearbeitung sein; ein Superuser wird abgewiesen.
   Dienste, immer mit dem Dienst-Zugang aus der Adresse:
     outbox run   E-Mail-Versand (Gruppe kammer_mailer)
@@ -32,8 +32,8 @@ Verbindung und Anmeldung:
   Einrichtung, mit einem Superuser in der Adresse (z. B. postgres): migrate, demo-seed,
     service-login add, clerk add ohne --as (erster Zugang einer leeren Datenbank),
     clerk passwd ohne --as (Wiederherstellung). Neue Passwörter kommen aus
-    KAMMERCTL_NEW_PASSWORD oder werden abgefragt.
-  --read-database-url (KD_READ_DATABASE_URL): ein Lese-Replikat für Nachschlagen, Suche,
+    KAMMERDESK_NEW_PASSWORD oder werden abgefragt.
+  --read-database-url (KAMMERDESK_READ_DATABASE_URL): ein Lese-Replikat für Nachschlagen, Suche,
     Antragsliste, Exporte und Berichte. Mit --as meldet sich derselbe Zugang dort an; sonst
     nennt die Lese-Adresse ihren Zugang selbst. Änderungen gehen immer an --database-url.";
 
@@ -41,24 +41,24 @@ Verbindung und Anmeldung:
 pub struct Connection {
     /// Datenbankserver, z. B. postgres://127.0.0.1:5432/kammerdesk (für Einrichtung und
     /// Dienste mit Zugang: postgres://zugang:passwort@host:5432/kammerdesk)
-    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(long, env = "KAMMERDESK_DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
     /// Lese-Datenbank, z. B. ein Streaming-Replikat: Nachschlagen, Suche, Antragsliste,
     /// Exporte und Berichte lesen von dort; Änderungen und die Rechteprüfung gehen immer an
     /// --database-url
     #[arg(
         long,
-        env = "KD_READ_DATABASE_URL",
+        env = "KAMMERDESK_READ_DATABASE_URL",
         global = true,
         hide_env_values = true
     )]
     pub read_database_url: Option<String>,
-    /// Mit diesem persönlichen Zugang anmelden; das Passwort kommt aus KAMMERCTL_PASSWORD
+    /// Mit diesem persönlichen Zugang anmelden; das Passwort kommt aus KAMMERDESK_PASSWORD
     /// oder wird abgefragt
     #[arg(
         long = "as",
         id = "as_user",
-        env = "KAMMERCTL_USER",
+        env = "KAMMERDESK_USER",
         global = true,
         value_name = "BENUTZER"
     )]
@@ -95,7 +95,7 @@ impl Context {
             // The server IT pinned for the desks of this machine (desk.toml, KAMMERDESK_DB_…).
             None => MachineConfig::load()?.server_url().ok_or_else(|| {
                 Error::validation(format!(
-                    "Keine Datenbank angegeben: --database-url oder DATABASE_URL setzen (oder \
+                    "Keine Datenbank angegeben: --database-url oder KAMMERDESK_DATABASE_URL setzen (oder \
                      [database] host in {}).",
                     kammer_core::config::default_path().display()
                 ))
@@ -185,7 +185,7 @@ impl Context {
     async fn sign_in(&self) -> Result<(Session, Option<String>)> {
         match &self.as_user {
             Some(user) => {
-                let password = secret("KAMMERCTL_PASSWORD", &format!("Passwort für {user}: "))?;
+                let password = secret("KAMMERDESK_PASSWORD", &format!("Passwort für {user}: "))?;
                 let session =
                     auth::sign_in(&self.server()?, user, &Password::attempt(&password)).await?;
                 Ok((session, Some(password)))
@@ -193,7 +193,7 @@ impl Context {
             None => {
                 self.require_login_in_url(
                     "Diese Aktion braucht einen persönlichen Zugang: --as <benutzername> (oder \
-                     KAMMERCTL_USER) oder einen Benutzer in der Datenbank-Adresse.",
+                     KAMMERDESK_USER) oder einen Benutzer in der Datenbank-Adresse.",
                 )?;
                 let session = Session::from_pool(db::connect_with(self.server()?).await?)
                     .await
@@ -249,7 +249,7 @@ impl Context {
         }
         self.require_login_in_url(
             "Exporte und Berichte brauchen einen Zugang: --as <benutzername> (oder \
-             KAMMERCTL_USER), oder den Zugang des Berichtsdienstes in der Adresse.",
+             KAMMERDESK_USER), oder den Zugang des Berichtsdienstes in der Adresse.",
         )?;
         match db::connect_service(self.server()?, Service::Reporting).await {
             Ok(pool) => {
@@ -293,7 +293,7 @@ fn with_sign_in_hint(e: Error) -> Error {
         Error::new(
             e.kind(),
             format!(
-                "{} Mit kammerctl: --as <benutzername> (oder KAMMERCTL_USER).",
+                "{} Mit kammerctl: --as <benutzername> (oder KAMMERDESK_USER).",
                 e.message()
             ),
         )
@@ -314,9 +314,9 @@ pub fn secret(var: &str, prompt: &str) -> Result<String> {
     })
 }
 
-/// A new password (a clerk's or a service's): from KAMMERCTL_NEW_PASSWORD, or typed twice.
+/// A new password (a clerk's or a service's): from KAMMERDESK_NEW_PASSWORD, or typed twice.
 pub fn new_password(login: &str) -> Result<Password> {
-    const VAR: &str = "KAMMERCTL_NEW_PASSWORD";
+    const VAR: &str = "KAMMERDESK_NEW_PASSWORD";
     if let Ok(v) = std::env::var(VAR) {
         return Password::new_checked(&v);
     }

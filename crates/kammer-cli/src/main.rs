@@ -40,8 +40,19 @@ pub fn command() -> clap::Command {
     help::german(Cli::command())
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // SAFETY: the first thing the process does; no other thread exists yet.
+    for warning in unsafe { kammer_core::env_names::adopt_renamed() } {
+        eprintln!("kammerctl: {warning}");
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts")
+        .block_on(run())
+}
+
+async fn run() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
@@ -88,7 +99,7 @@ async fn main() -> ExitCode {
     }
 }
 
-/// `--as` typed on the command line, anywhere (it is global). KAMMERCTL_USER from the
+/// `--as` typed on the command line, anywhere (it is global). KAMMERDESK_USER from the
 /// environment is a default for clerk commands and is not held against the others.
 fn as_given_on_command_line(matches: &ArgMatches) -> bool {
     let mut level = Some(matches);

@@ -114,8 +114,8 @@ fn each_kind_of_error_has_its_exit_code() {
     let out = run(
         &url,
         &[
-            ("KAMMERCTL_USER", "sb.mueller"),
-            ("KAMMERCTL_PASSWORD", "falsch-falsch"),
+            ("KAMMERDESK_USER", "sb.mueller"),
+            ("KAMMERDESK_PASSWORD", "falsch-falsch"),
         ],
         &["antrag", "show", "178"],
     );
@@ -153,12 +153,68 @@ fn each_kind_of_error_has_its_exit_code() {
     }
 }
 
+/// The names of the last release still work, each with a German hint naming the new one;
+/// the new name wins over the old.
+#[test]
+fn old_variable_names_work_with_a_hint() {
+    let db = ScratchDatabase::create("kammerctl_old_names");
+    let url = db.url();
+    migrate_and_seed(&url);
+    let show = ["--json", "betrieb", "show", "2121155381"];
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kammerctl"))
+        .args(show)
+        .env_remove("KAMMERDESK_DATABASE_URL")
+        .env_remove("KAMMERDESK_USER")
+        .env_remove("KAMMERDESK_PASSWORD")
+        .env("DATABASE_URL", &url)
+        .env("KAMMERCTL_USER", "hl.schmidt")
+        .env("KAMMERCTL_PASSWORD", common::DEMO_PASSWORD)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2121155381"));
+    for hint in [
+        "Hinweis: DATABASE_URL ist veraltet und gilt nur noch in dieser Version; bitte KAMMERDESK_DATABASE_URL setzen.",
+        "Hinweis: KAMMERCTL_USER ist veraltet und gilt nur noch in dieser Version; bitte KAMMERDESK_USER setzen.",
+        "Hinweis: KAMMERCTL_PASSWORD ist veraltet",
+    ] {
+        assert!(stderr(&out).contains(hint), "{hint}: {}", stderr(&out));
+    }
+
+    // Both set: the new name signs in (a wrong old password is never tried).
+    let out = run(
+        &url,
+        &[
+            ("KAMMERDESK_USER", "hl.schmidt"),
+            ("KAMMERDESK_PASSWORD", common::DEMO_PASSWORD),
+            ("KAMMERCTL_USER", "gibt.es.nicht"),
+            ("KAMMERCTL_PASSWORD", "falsch"),
+        ],
+        &show,
+    );
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "Hinweis: KAMMERCTL_USER ist veraltet und wird ignoriert, weil KAMMERDESK_USER gesetzt ist."
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    // Only the current names: no hint at all (DATABASE_URL of the test run beside them).
+    let out = kammerctl_as(&url, "hl.schmidt", &show);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Hinweis"), "{}", stderr(&out));
+}
+
 #[test]
 fn completions_for_each_shell_without_a_database() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_kammerctl"))
             .args(["completions", shell])
             .env_remove("DATABASE_URL")
+            .env_remove("KAMMERDESK_DATABASE_URL")
             .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
@@ -194,10 +250,10 @@ fn on_a_terminal(url: &str, args: &[&str]) -> String {
         .collect();
     let out = std::process::Command::new("script")
         .args(["-qefc", &quoted.join(" "), "/dev/null"])
-        .env("DATABASE_URL", url)
-        .env("KAMMERCTL_USER", "sb.mueller")
-        .env("KAMMERCTL_PASSWORD", common::DEMO_PASSWORD)
-        .env_remove("KD_READ_DATABASE_URL")
+        .env("KAMMERDESK_DATABASE_URL", url)
+        .env("KAMMERDESK_USER", "sb.mueller")
+        .env("KAMMERDESK_PASSWORD", common::DEMO_PASSWORD)
+        .env_remove("KAMMERDESK_READ_DATABASE_URL")
         .stdin(std::process::Stdio::null())
         .output()
         .expect("script(1) from util-linux");
@@ -269,9 +325,9 @@ fn a_closed_pipe_ends_the_output_without_a_panic() {
     migrate_and_seed(&url);
     let mut child = Command::new(env!("CARGO_BIN_EXE_kammerctl"))
         .args(["antrag", "list", "--limit", "1000"])
-        .env("DATABASE_URL", &url)
-        .env("KAMMERCTL_USER", "hl.schmidt")
-        .env("KAMMERCTL_PASSWORD", common::DEMO_PASSWORD)
+        .env("KAMMERDESK_DATABASE_URL", &url)
+        .env("KAMMERDESK_USER", "hl.schmidt")
+        .env("KAMMERDESK_PASSWORD", common::DEMO_PASSWORD)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

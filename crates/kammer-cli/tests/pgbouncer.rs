@@ -78,8 +78,8 @@ fn kammerctl_works_behind_pgbouncer_in_session_pooling() {
     let wrong = run(
         &through,
         &[
-            ("KAMMERCTL_USER", "sb.mueller"),
-            ("KAMMERCTL_PASSWORD", "falsch"),
+            ("KAMMERDESK_USER", "sb.mueller"),
+            ("KAMMERDESK_PASSWORD", "falsch"),
         ],
         &approve,
     );

@@ -146,8 +146,8 @@ fn kammerctl(url: &str, read_url: Option<&str>, args: &[&str]) -> Output {
     run(
         url,
         &[
-            ("KAMMERCTL_USER", "sb.mueller"),
-            ("KAMMERCTL_PASSWORD", DEMO_PASSWORD),
+            ("KAMMERDESK_USER", "sb.mueller"),
+            ("KAMMERDESK_PASSWORD", DEMO_PASSWORD),
         ],
         &args,
     )

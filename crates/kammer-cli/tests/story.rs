@@ -244,8 +244,8 @@ fn exit_codes_and_who_may_sign_in() {
     let wrong = run(
         &url,
         &[
-            ("KAMMERCTL_USER", "sb.mueller"),
-            ("KAMMERCTL_PASSWORD", "falsch"),
+            ("KAMMERDESK_USER", "sb.mueller"),
+            ("KAMMERDESK_PASSWORD", "falsch"),
         ],
         &args,
     );
@@ -335,11 +335,11 @@ fn setup_and_clerk_administration() {
         logins.name("cron"),
     );
     let as_admin = [
-        ("KAMMERCTL_USER", admin.as_str()),
-        ("KAMMERCTL_PASSWORD", ADMIN_PW),
+        ("KAMMERDESK_USER", admin.as_str()),
+        ("KAMMERDESK_PASSWORD", ADMIN_PW),
     ];
-    let as_sb = |pw| [("KAMMERCTL_USER", sb.as_str()), ("KAMMERCTL_PASSWORD", pw)];
-    let new_pw = |pw| ("KAMMERCTL_NEW_PASSWORD", pw);
+    let as_sb = |pw| [("KAMMERDESK_USER", sb.as_str()), ("KAMMERDESK_PASSWORD", pw)];
+    let new_pw = |pw| ("KAMMERDESK_NEW_PASSWORD", pw);
     let with = |env: &[(&'static str, &'static str)]| [&as_admin[..], env].concat();
 
     // The first administrator of an empty database, as the superuser (bootstrap).
@@ -466,9 +466,9 @@ fn the_mail_sender_sends_a_resend_at_once_and_stops_on_sigterm() {
     };
     let worker = Command::new(env!("CARGO_BIN_EXE_kammerctl"))
         .args([&["outbox", "run"][..], &smtp_args(&port)].concat())
-        .env("DATABASE_URL", url_as(&url, "kd_mailer"))
+        .env("KAMMERDESK_DATABASE_URL", url_as(&url, "kd_mailer"))
         .env("NOTIFY_SOCKET", &notify_path)
-        .env_remove("KAMMERCTL_USER")
+        .env_remove("KAMMERDESK_USER")
         .env_remove("RUST_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -547,8 +547,8 @@ fn a_trace_log_holds_no_code_no_mail_text_and_no_password() {
         &url,
         &[
             trace[0],
-            ("KAMMERCTL_USER", "hl.schmidt"),
-            ("KAMMERCTL_PASSWORD", DEMO_PASSWORD),
+            ("KAMMERDESK_USER", "hl.schmidt"),
+            ("KAMMERDESK_PASSWORD", DEMO_PASSWORD),
         ],
         &resend,
     );
@@ -610,10 +610,11 @@ fn without_an_address_kammerctl_uses_the_pinned_server() {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_kammerctl"));
         cmd.args(["--json", "betrieb", "show", "2121155381"])
             .env_remove("DATABASE_URL")
+            .env_remove("KAMMERDESK_DATABASE_URL")
             .env_remove("KAMMERDESK_DB_NAME")
             .env("KAMMERDESK_CONFIG", file)
-            .env("KAMMERCTL_USER", "hl.schmidt")
-            .env("KAMMERCTL_PASSWORD", DEMO_PASSWORD)
+            .env("KAMMERDESK_USER", "hl.schmidt")
+            .env("KAMMERDESK_PASSWORD", DEMO_PASSWORD)
             .stdin(Stdio::null());
         if let Some(name) = name {
             cmd.env("KAMMERDESK_DB_NAME", name);

@@ -283,6 +283,29 @@ pub enum CodeVerdict {
     Wrong,
 }
 
+impl CodeVerdict {
+    pub const ALL: [CodeVerdict; 6] = [
+        CodeVerdict::Valid,
+        CodeVerdict::Superseded,
+        CodeVerdict::Expired,
+        CodeVerdict::Locked,
+        CodeVerdict::Consumed,
+        CodeVerdict::Wrong,
+    ];
+
+    /// The verdict in a word, as the audit log's „Ergebnis“ shows it.
+    pub fn label_de(self) -> &'static str {
+        match self {
+            CodeVerdict::Valid => "gültig",
+            CodeVerdict::Superseded => "nicht mehr aktuell",
+            CodeVerdict::Expired => "abgelaufen",
+            CodeVerdict::Locked => "gesperrt",
+            CodeVerdict::Consumed => "bereits verwendet",
+            CodeVerdict::Wrong => "falsch",
+        }
+    }
+}
+
 pub async fn check(session: &Session, nr: AntragNr, input: &str) -> Result<CodeCheck> {
     let code = ConfirmationCode::parse(input)?;
     session.require(Permission::HandleCodes)?;

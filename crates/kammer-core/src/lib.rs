@@ -13,6 +13,7 @@ mod copy_text;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod env_names;
 pub mod error;
 pub mod expiry;
 pub mod export;

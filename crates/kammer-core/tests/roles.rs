@@ -6,7 +6,7 @@ use kammer_core::antraege;
 use kammer_core::auth::{self, Password, scram_verifier};
 use kammer_core::clerks::{self, NewClerk};
 use kammer_core::codes::{self, CodeVerdict};
-use kammer_core::domain::{Permission, Role};
+use kammer_core::domain::{AuditAction, Permission, Role};
 use kammer_core::outbox::{self, OutboxFilter};
 use kammer_core::policy::{self, PolicyChange};
 use kammer_core::zuordnungen;
@@ -206,6 +206,44 @@ async fn audit_log_is_append_only(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(changed, 0);
+}
+
+/// The audit log admits exactly the actions the core has labels for
+/// (`audit_events_action_known` against `AuditAction::ALL`), and a name off the list is
+/// refused by the database even from its owner's functions.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn the_database_knows_exactly_the_audit_actions(pool: PgPool) {
+    let definition: String = sqlx::query_scalar(
+        "select pg_get_constraintdef(oid) from pg_constraint \
+         where conname = 'audit_events_action_known' and conrelid = 'audit_events'::regclass",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the constraint exists");
+    let mut in_db: Vec<String> = definition
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    in_db.sort();
+    let mut in_rust: Vec<String> = AuditAction::ALL
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    in_rust.sort();
+    assert_eq!(in_db, in_rust, "{definition}");
+
+    let refused = sqlx::query(
+        "select kammer_internal.audit('system', null, null, 'gibt_es_nicht', null, null, '{}')",
+    )
+    .execute(&pool)
+    .await
+    .expect_err("an unknown action is refused");
+    assert!(
+        refused.to_string().contains("audit_events_action_known"),
+        "{refused}"
+    );
 }
 
 /// `Role::allows` (the desk's buttons, the core's early refusals) and the database's matrix

@@ -1,61 +1,23 @@
-// The audit log's action names (kammer-core, `audit_events.action`) in the desk's German,
-// for the Antrag's timeline and the Protokoll (its action filter can list AUDIT_ACTIONS).
+// The audit log's entries in the desk's German, for the Antrag's timeline and the Protokoll.
+// The action names and their labels are kammer-core's `AuditAction` (generated into
+// bindings.ts, the only list; the database admits no other action).
 
-import type { AuditEntry, JsonValue } from "./bindings";
+import { AUDIT_ACTION_LABELS, STATUS_LABELS, VERDICT_LABELS } from "./bindings";
+import type { AuditAction, AuditEntry, JsonValue } from "./bindings";
 
-export const AUDIT_ACTION_LABELS: Readonly<Record<string, string>> = {
-  requested: "Antrag gestellt",
-  code_mail_sent: "Code-E-Mail versendet",
-  code_mail_failed: "Code-E-Mail nicht zustellbar",
-  code_mail_deferred: "Code-E-Mail zurückgestellt",
-  code_checked: "Code geprüft",
-  code_wrong: "Falscher Bestätigungs-Code eingegeben",
-  code_confirmed: "Richtiger Bestätigungs-Code eingegeben",
-  code_resent: "Code erneut gesendet",
-  approved: "Zuordnung bestätigt",
-  approval_requested: "Bestätigung ohne Code angefragt (zweite Person nötig)",
-  withdrawn: "Antrag zurückgezogen",
-  rejected: "Antrag abgelehnt",
-  expired: "Antrag abgelaufen",
-  zuordnung_revoked: "Zuordnung aufgehoben",
-  export_written: "Export geschrieben",
-  account_registered: "Konto registriert",
-  account_confirmed: "Konto bestätigt",
-  clerk_added: "Sachbearbeiter:in angelegt",
-  clerk_disabled: "Sachbearbeiter:in gesperrt",
-  clerk_enabled: "Sachbearbeiter:in entsperrt",
-  clerk_role_changed: "Rolle geändert",
-  clerk_password_set: "Passwort gesetzt",
-  policy_changed: "Richtlinie geändert",
-  outbox_mail_read: "Ausgehende E-Mail eingesehen",
-  outbox_mail_requeued: "E-Mail erneut eingereiht",
-  betrieb_email_changed: "E-Mail-Adresse in der Handwerksrolle geändert",
-  betrieb_geloescht: "Betrieb in der Handwerksrolle gelöscht",
-  code_retired: "Bestätigungs-Code ungültig gemacht",
-  handwerksrolle_imported: "Handwerksrolle importiert",
-};
+/** Every known action, in the core's order: the options of a filter. */
+export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as readonly AuditAction[];
 
-/** Every known action, in the order above: the options of a filter. */
-export const AUDIT_ACTIONS: readonly string[] = Object.keys(AUDIT_ACTION_LABELS);
+const LABELS: Readonly<Record<string, string>> = AUDIT_ACTION_LABELS;
+const VERDICTS: Readonly<Record<string, string>> = VERDICT_LABELS;
+const FROM: Readonly<Record<string, string>> = STATUS_LABELS;
 
-/** `approved` → "Zuordnung bestätigt"; an action the desk does not know yet as it is. */
+/** `approved` → "Zuordnung bestätigt"; an action of a newer release as it is. */
 export function auditActionLabel(action: string): string {
-  return AUDIT_ACTION_LABELS[action] ?? action;
+  return LABELS[action] ?? action;
 }
 
-const VERDICTS: Readonly<Record<string, string>> = {
-  valid: "gültig",
-  superseded: "nicht mehr aktuell",
-  expired: "abgelaufen",
-  locked: "gesperrt",
-  consumed: "bereits verwendet",
-  wrong: "falsch",
-};
 
-const FROM: Readonly<Record<string, string>> = {
-  awaiting_code: "Freigabeschlüssel notwendig",
-  in_review: "In Bearbeitung",
-};
 
 function text(details: JsonValue, key: string): string | null {
   if (typeof details !== "object" || details === null || Array.isArray(details)) return null;

@@ -1,90 +1,11 @@
-// The one door to the Rust side. Every command is listed in `Commands` with its arguments and
-// result, so a typo or a wrong argument is a compile error, and every rejection arrives as a
+// The one door to the Rust side. Every command is listed in `Commands` (generated into
+// bindings.ts from src-tauri/command_list.rs) with its arguments and result, so a typo or a
+// wrong argument is a compile error, and every rejection arrives as a
 // `KammerError` with a machine-readable kind and a German message fit for the clerk.
 
 import { invoke } from "@tauri-apps/api/core";
 
-import type {
-  About,
-  Approved,
-  AntragPage,
-  AntragQuery,
-  AntragView,
-  AuditEntry,
-  AuditQuery,
-  BetriebDetail,
-  BetriebHit,
-  ClerkInfo,
-  CodeCheck,
-  ConnectionInfo,
-  DeskSettings,
-  Dialect,
-  ErrorBody,
-  ErrorKind,
-  HandwerksrolleOptions,
-  ImportPreview,
-  ImportRecord,
-  ImportReport,
-  MonthlyReport,
-  ReportPart,
-  Resent,
-  ReviewItem,
-  Role,
-  SaveOutcome,
-  SignedIn,
-  StatusCount,
-} from "./bindings";
-
-/** The commands of src-tauri/commands (docs/desk-ipc.md). Keep in sync with build.rs and the capabilities. */
-export interface Commands {
-  connection_info: { args: NoArgs; result: ConnectionInfo };
-  about: { args: NoArgs; result: About };
-  sign_in: { args: { username: string; password: string; remember: boolean }; result: SignedIn };
-  stored_password: { args: { username: string }; result: boolean };
-  sign_out: { args: NoArgs; result: null };
-  current_clerk: { args: NoArgs; result: SignedIn | null };
-  list_clerks: { args: NoArgs; result: ClerkInfo[] };
-  add_clerk: {
-    args: { username: string; display_name: string; role: Role; password: string | null };
-    result: number;
-  };
-  set_clerk_role: { args: { username: string; role: Role }; result: null };
-  disable_clerk: { args: { username: string }; result: null };
-  enable_clerk: { args: { username: string }; result: null };
-  set_clerk_password: { args: { username: string; password: string }; result: null };
-  search_betriebe: { args: { query: string; limit: number }; result: BetriebHit[] };
-  show_betrieb: { args: { betriebsnummer: string }; result: BetriebDetail };
-  revoke_zuordnung: { args: { zuordnung_id: number; reason: string }; result: null };
-  list_antraege: {
-    args: { query: AntragQuery; after: string | null; limit: number };
-    result: AntragPage;
-  };
-  count_antraege: { args: { query: AntragQuery }; result: StatusCount[] };
-  show_antrag: { args: { nr: number }; result: AntragView };
-  check_code: { args: { nr: number; code: string }; result: CodeCheck };
-  resend_code: { args: { nr: number; reason: string }; result: Resent };
-  approve_antrag: { args: { nr: number; reason: string | null }; result: Approved };
-  withdraw_antrag: { args: { nr: number; reason: string }; result: null };
-  reject_antrag: { args: { nr: number; reason: string }; result: null };
-  list_audit: { args: { query: AuditQuery }; result: AuditEntry[] };
-  export_antraege: { args: { query: AntragQuery; dialect: Dialect }; result: SaveOutcome };
-  cancel_export: { args: NoArgs; result: boolean };
-  monthly_report: { args: { month: string }; result: MonthlyReport };
-  export_report: {
-    args: { month: string; dialect: Dialect; part: ReportPart };
-    result: SaveOutcome;
-  };
-  handwerksrolle_choose_file: { args: NoArgs; result: string | null };
-  handwerksrolle_preview: { args: { path: string; options: HandwerksrolleOptions }; result: ImportPreview };
-  handwerksrolle_apply: {
-    args: { path: string; options: HandwerksrolleOptions; sha256: string };
-    result: ImportReport;
-  };
-  handwerksrolle_imports: { args: NoArgs; result: ImportRecord[] };
-  handwerksrolle_review: { args: NoArgs; result: ReviewItem[] };
-  load_settings: { args: NoArgs; result: DeskSettings };
-  save_settings: { args: { settings: DeskSettings }; result: DeskSettings };
-}
+import type { Commands, ErrorBody, ErrorKind } from "./bindings";
 
 type NoArgs = Record<string, never>;
 type CommandName = keyof Commands;

@@ -1,25 +1,13 @@
-// The Antrag's status in the portal's words (kammer-core AntragStatus::label_de); the
-// commands send the label along, this is for the filters before the first answer.
+// The Antrag's status in the portal's words: kammer-core's `AntragStatus::label_de`,
+// generated into bindings.ts. The commands send the label along; this is for the filters
+// before the first answer.
 
+import { STATUS_LABELS } from "./bindings";
 import type { AntragStatus } from "./bindings";
 
-export const STATUSES: readonly AntragStatus[] = [
-  "awaiting_code",
-  "in_review",
-  "approved",
-  "withdrawn",
-  "rejected",
-  "expired",
-];
+export { STATUS_LABELS };
 
-export const STATUS_LABELS: Readonly<Record<AntragStatus, string>> = {
-  awaiting_code: "Freigabeschlüssel notwendig",
-  in_review: "In Bearbeitung",
-  approved: "Zuordnung bestätigt",
-  withdrawn: "Zurückgezogen",
-  rejected: "Abgelehnt",
-  expired: "Abgelaufen",
-};
+export const STATUSES = Object.keys(STATUS_LABELS) as readonly AntragStatus[];
 
 /** The open ones: what the queue shows first. */
 export const OPEN_STATUSES: readonly AntragStatus[] = ["awaiting_code", "in_review"];

@@ -8,7 +8,7 @@ use kammer_core::antraege::{
     self, AntragDetail, AntragFilter, AntragPage, AntragQuery, ApprovalOutcome, Approved, Cursor,
     SortOrder,
 };
-use kammer_core::domain::{AntragNr, AntragStatus, Reason};
+use kammer_core::domain::{AntragNr, AntragStatus, AuditAction, Reason};
 
 use crate::context::Context;
 use crate::human;
@@ -221,9 +221,9 @@ fn detail_human(d: &AntragDetail) -> String {
     for e in &d.history {
         let _ = writeln!(
             out,
-            "  {}  {:<20} {:<22} {:<16} {}",
+            "  {}  {:<38} {:<22} {:<16} {}",
             human::date_seconds(e.at),
-            e.action,
+            AuditAction::parse(&e.action).map_or(e.action.as_str(), AuditAction::label_de),
             e.actor,
             e.login,
             e.details

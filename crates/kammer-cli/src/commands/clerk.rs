@@ -14,7 +14,7 @@ use crate::human;
 #[derive(Subcommand)]
 pub enum Cmd {
     /// Zugang anlegen: als Administration (--as), oder ohne --as als Superuser den ersten
-    /// Zugang einer Datenbank ohne Zugänge (immer admin). Passwort aus KAMMERCTL_NEW_PASSWORD
+    /// Zugang einer Datenbank ohne Zugänge (immer admin). Passwort aus KAMMERDESK_NEW_PASSWORD
     /// oder Abfrage
     Add {
         username: String,

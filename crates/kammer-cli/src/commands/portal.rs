@@ -13,7 +13,7 @@ use crate::human;
 
 #[derive(Subcommand)]
 pub enum Cmd {
-    /// Persönlichen Account anlegen (Passwort aus KAMMERCTL_PORTAL_PASSWORD oder Abfrage)
+    /// Persönlichen Account anlegen (Passwort aus KAMMERDESK_PORTAL_PASSWORD oder Abfrage)
     Register {
         #[arg(long)]
         email: String,
@@ -59,7 +59,7 @@ impl Cmd {
                 let name = portal::requester_name(&name)?;
                 let pool = ctx.service(Service::Portal).await?;
                 let password = Password::new_checked(&secret(
-                    "KAMMERCTL_PORTAL_PASSWORD",
+                    "KAMMERDESK_PORTAL_PASSWORD",
                     "Passwort für den Portal-Account: ",
                 )?)?;
                 let r = portal::register(&pool, &email, &name, &password).await?;

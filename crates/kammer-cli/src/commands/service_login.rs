@@ -10,7 +10,7 @@ use crate::context::{Context, new_password};
 
 #[derive(Subcommand)]
 pub enum Cmd {
-    /// Dienst-Zugang anlegen (nur als Superuser); Passwort aus KAMMERCTL_NEW_PASSWORD oder
+    /// Dienst-Zugang anlegen (nur als Superuser); Passwort aus KAMMERDESK_NEW_PASSWORD oder
     /// Abfrage
     Add {
         /// Der Dienst; der Zugang kommt in dessen Gruppe

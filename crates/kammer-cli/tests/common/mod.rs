@@ -25,12 +25,16 @@ pub const APPROVE_178_BY_PHONE: [&str; 5] = [
 /// developer's shell has set is removed, and there is no terminal to prompt on.
 pub fn run(url: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kammerctl"));
+    // Every variable kammerctl reads, under its current and its old name (DATABASE_URL is
+    // the tests' own and stays: beside KAMMERDESK_DATABASE_URL kammerctl ignores it).
+    for &(current, old) in kammer_core::env_names::RENAMED {
+        cmd.env_remove(current);
+        if old != "DATABASE_URL" {
+            cmd.env_remove(old);
+        }
+    }
     cmd.args(args)
-        .env("DATABASE_URL", url)
-        .env_remove("KAMMERCTL_USER")
-        .env_remove("KAMMERCTL_PASSWORD")
-        .env_remove("KAMMERCTL_NEW_PASSWORD")
-        .env_remove("KD_READ_DATABASE_URL")
+        .env("KAMMERDESK_DATABASE_URL", url)
         .env_remove("PGUSER")
         .stdin(Stdio::null());
     for (name, value) in env {
@@ -44,13 +48,13 @@ pub fn kammerctl(url: &str, args: &[&str]) -> Output {
     run(url, &[], args)
 }
 
-/// Signed in as the demo clerk `user` (KAMMERCTL_USER, the same as `--as`).
+/// Signed in as the demo clerk `user` (KAMMERDESK_USER, the same as `--as`).
 pub fn kammerctl_as(url: &str, user: &str, args: &[&str]) -> Output {
     run(
         url,
         &[
-            ("KAMMERCTL_USER", user),
-            ("KAMMERCTL_PASSWORD", DEMO_PASSWORD),
+            ("KAMMERDESK_USER", user),
+            ("KAMMERDESK_PASSWORD", DEMO_PASSWORD),
         ],
         args,
     )

@@ -3,6 +3,7 @@
 
 mod antrag_nr;
 mod antrag_status;
+mod audit_action;
 mod betriebsnummer;
 mod confirmation_code;
 mod email;
@@ -13,6 +14,7 @@ mod role;
 
 pub use antrag_nr::AntragNr;
 pub use antrag_status::AntragStatus;
+pub use audit_action::AuditAction;
 pub use betriebsnummer::{Betriebsnummer, BetriebsnummerPrefix};
 pub use confirmation_code::{CodeHash, ConfirmationCode};
 pub use email::EmailAddress;

@@ -10,26 +10,26 @@ use kammer_core::{Error, Result};
 use serde::Deserialize;
 
 /// Der Mailserver. Werte aus Optionen und Umgebung gehen der Datei vor; das Passwort kommt
-/// nur aus KAMMER_SMTP_PASSWORD oder aus der in der Datei genannten password_file.
+/// nur aus KAMMERDESK_SMTP_PASSWORD oder aus der in der Datei genannten password_file.
 #[derive(Args, Debug, Clone)]
 pub struct SmtpArgs {
     /// TOML-Datei mit host, port, security, username, password_file, ca_file, timeout_seconds, pool_size
-    #[arg(long, env = "KAMMER_SMTP_CONFIG")]
+    #[arg(long, env = "KAMMERDESK_SMTP_CONFIG")]
     smtp_config: Option<PathBuf>,
-    #[arg(long, env = "KAMMER_SMTP_HOST")]
+    #[arg(long, env = "KAMMERDESK_SMTP_HOST")]
     smtp_host: Option<String>,
-    #[arg(long, env = "KAMMER_SMTP_PORT")]
+    #[arg(long, env = "KAMMERDESK_SMTP_PORT")]
     smtp_port: Option<u16>,
     /// starttls (Standard, Port 587), tls (Port 465) oder plain (nur zu localhost)
-    #[arg(long, env = "KAMMER_SMTP_SECURITY")]
+    #[arg(long, env = "KAMMERDESK_SMTP_SECURITY")]
     smtp_security: Option<String>,
-    #[arg(long, env = "KAMMER_SMTP_USER")]
+    #[arg(long, env = "KAMMERDESK_SMTP_USER")]
     smtp_user: Option<String>,
     /// Zusätzliche vertrauenswürdige CA (PEM), z. B. die der Kammer
-    #[arg(long, env = "KAMMER_SMTP_CA_FILE")]
+    #[arg(long, env = "KAMMERDESK_SMTP_CA_FILE")]
     smtp_ca_file: Option<PathBuf>,
     /// Zeitlimit je SMTP-Schritt in Sekunden
-    #[arg(long, env = "KAMMER_SMTP_TIMEOUT")]
+    #[arg(long, env = "KAMMERDESK_SMTP_TIMEOUT")]
     smtp_timeout: Option<u64>,
 }
 
@@ -82,7 +82,7 @@ pub fn smtp_config(args: &SmtpArgs) -> Result<SmtpConfig> {
     };
     let host = args.smtp_host.clone().or(file.host).ok_or_else(|| {
         Error::validation(
-            "Kein Mailserver angegeben: --smtp-host (KAMMER_SMTP_HOST) oder host in --smtp-config.",
+            "Kein Mailserver angegeben: --smtp-host (KAMMERDESK_SMTP_HOST) oder host in --smtp-config.",
         )
     })?;
     let security = match args.smtp_security.as_deref().or(file.security.as_deref()) {
@@ -90,7 +90,7 @@ pub fn smtp_config(args: &SmtpArgs) -> Result<SmtpConfig> {
         None => SmtpSecurity::default(),
     };
     let password = match (
-        std::env::var("KAMMER_SMTP_PASSWORD").ok(),
+        std::env::var("KAMMERDESK_SMTP_PASSWORD").ok(),
         &file.password_file,
     ) {
         (Some(p), _) => Some(p),
@@ -120,7 +120,7 @@ pub fn smtp_config(args: &SmtpArgs) -> Result<SmtpConfig> {
     }
     if config.username.is_some() && config.password.is_none() {
         return Err(Error::validation(
-            "SMTP-Benutzer ohne Passwort: KAMMER_SMTP_PASSWORD setzen oder password_file angeben.",
+            "SMTP-Benutzer ohne Passwort: KAMMERDESK_SMTP_PASSWORD setzen oder password_file angeben.",
         ));
     }
     Ok(config)
