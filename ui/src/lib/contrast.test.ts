@@ -61,4 +61,13 @@ describe("contrast", () => {
     const { light, dark } = schemes();
     expect([...dark.keys()].sort()).toEqual([...light.keys()].sort());
   });
+
+  it("prints every colour in black and white, whatever the screen's scheme", () => {
+    const { light } = schemes();
+    const print = colourVariables(/@media print\s*\{\s*:root\s*\{([^}]*)\}/u.exec(css)?.[1] ?? "");
+    expect([...print.keys()].sort()).toEqual([...light.keys()].sort());
+    for (const [fg, bg] of TEXT_PAIRS) {
+      expect(contrast(print.get(fg) ?? "", print.get(bg) ?? ""), `--${fg} on --${bg} (print)`).toBeGreaterThanOrEqual(7);
+    }
+  });
 });
