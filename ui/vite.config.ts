@@ -21,5 +21,7 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     environment: "node",
+    // The contrast test reads the colour schemes from app.css as text.
+    css: { include: [/app\.css/] },
   },
 });

@@ -1,7 +1,9 @@
 // The queue's state (filters, loaded rows, scroll position, focused row, running export)
 // lives here, outside the screen, so that it is all still there when the clerk opens an
-// Antrag and comes back with "Zurück".
+// Antrag and comes back with "Zurück". The filters and the sort are also remembered per
+// clerk on this machine (lib/queue-prefs.ts).
 
+import { readAntragNr } from "./antrag-nr";
 import type { AntragQuery, AntragStatus, AntragSummary, Dialect, SortOrder, StatusCount } from "./bindings";
 import { onExportProgress } from "./events";
 import { antraegeWord, exportNotice } from "./exports";
@@ -9,6 +11,7 @@ import { parseGermanDate } from "./format";
 import { call } from "./ipc";
 import { notices } from "./notices.svelte";
 import { PAGE_SIZE, appendPage, reloadWindow } from "./paging";
+import { browserStore, loadPrefs, savePrefs, type KeyValueStore } from "./queue-prefs";
 import { OPEN_STATUSES } from "./status";
 
 export const DATE_HINT = "Bitte ein Datum im Format TT.MM.JJJJ eingeben, z. B. 12.01.2024.";
@@ -18,6 +21,16 @@ export function readDay(text: string): { day: string | null; error: string | nul
   if (text.trim() === "") return { day: null, error: null };
   const day = parseGermanDate(text);
   return day === null ? { day: null, error: `„${text.trim()}“ ist kein gültiges Datum. ${DATE_HINT}` } : { day, error: null };
+}
+
+/**
+ * The Antrag number the search names, if it does. A clerk who searches for a number wants
+ * that Antrag whatever its status, so the status filter does not apply to such a search
+ * (the screen says so). „Nr. 178“ is sent as „178“, which the core matches against the
+ * Antrag Nr. (and the beginning of a Betriebsnummer).
+ */
+export function searchedNumber(search: string): number | null {
+  return readAntragNr(search)?.nr ?? null;
 }
 
 class Queue {
@@ -54,6 +67,44 @@ class Queue {
   #countsVersion = 0;
   /** Something changed while a load was in flight, perhaps after its query ran. */
   #refreshAfterLoad = false;
+  /** Whose filters these are (remembered under that login); `null` before sign-in. */
+  #owner: string | null = null;
+  /** Where the filters are remembered; tests put their own here. */
+  store: KeyValueStore | null = browserStore();
+
+  /** A clerk signed in: their remembered filters and sort (once; a reconnect keeps the screen's). */
+  forClerk(username: string): void {
+    if (this.#owner === username) return;
+    this.reset();
+    this.#owner = username;
+    const prefs = loadPrefs(this.store, username);
+    if (prefs === null) return;
+    this.statuses = prefs.statuses;
+    this.fromText = prefs.fromText;
+    this.toText = prefs.toText;
+    this.order = prefs.order;
+  }
+
+  /** „Filter zurücksetzen“: the open Anträge, oldest first, no period, no search; call `load()` after. */
+  resetFilters(): void {
+    this.statuses = [...OPEN_STATUSES];
+    this.fromText = "";
+    this.toText = "";
+    this.search = "";
+    this.order = "oldest_first";
+    this.fromError = null;
+    this.toError = null;
+  }
+
+  #remember(): void {
+    if (this.#owner === null) return;
+    savePrefs(this.store, this.#owner, {
+      statuses: [...this.statuses],
+      fromText: this.fromText.trim(),
+      toText: this.toText.trim(),
+      order: this.order,
+    });
+  }
 
   /** The query of the filters as typed, or `null` (with the messages set) when a date is unreadable. */
   query(): AntragQuery | null {
@@ -67,12 +118,14 @@ class Queue {
       return null;
     }
     const search = this.search.trim();
+    const nr = searchedNumber(search);
     return {
-      statuses: [...this.statuses],
+      // Empty: every status (kammer-core's AntragFilter).
+      statuses: nr === null ? [...this.statuses] : [],
       from: from.day,
       to: to.day,
       betriebsnummer: null,
-      search: search === "" ? null : search,
+      search: nr !== null ? String(nr) : search === "" ? null : search,
       order: this.order,
     };
   }
@@ -85,6 +138,7 @@ class Queue {
   async load(): Promise<void> {
     const query = this.query();
     if (query === null) return;
+    this.#remember();
     const version = ++this.#version;
     this.loading = true;
     this.countsPending = true;
@@ -203,6 +257,7 @@ class Queue {
 
   /** After sign-out the next clerk starts fresh. */
   reset(): void {
+    this.#owner = null;
     this.#version++;
     this.statuses = [...OPEN_STATUSES];
     this.fromText = "";

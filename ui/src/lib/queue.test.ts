@@ -15,7 +15,7 @@ vi.mock("./ipc", () => ({
 vi.mock("./events", () => ({ onExportProgress: async () => () => undefined }));
 vi.mock("./notices.svelte", () => ({ notices: { failed: vi.fn(), push: vi.fn() } }));
 
-const { queue, readDay } = await import("./queue.svelte");
+const { queue, readDay, searchedNumber } = await import("./queue.svelte");
 
 function row(nr: number): AntragSummary {
   return {
@@ -179,5 +179,100 @@ describe("queue", () => {
     const fast = queue.load();
     await Promise.all([slow, fast]);
     expect(queue.applied?.order).toBe("newest_first");
+  });
+
+  it("does not let the status filter hide an Antrag searched for by number", async () => {
+    serve(1);
+    queue.statuses = ["awaiting_code"];
+    for (const [typed, sent] of [
+      ["178", "178"],
+      ["Nr. 178", "178"],
+      ["A178", "178"],
+    ] as const) {
+      calls.length = 0;
+      queue.search = typed;
+      await queue.load();
+      const query = (calls.find((c) => c.command === "list_antraege")?.args as { query: AntragQuery }).query;
+      expect(query, typed).toMatchObject({ statuses: [], search: sent });
+    }
+    // The clerk's own choice is kept for when the search is cleared.
+    expect(queue.statuses).toEqual(["awaiting_code"]);
+    calls.length = 0;
+    queue.search = "Bäckerei";
+    await queue.load();
+    expect((calls[0]?.args as { query: AntragQuery }).query).toMatchObject({ statuses: ["awaiting_code"], search: "Bäckerei" });
+  });
+
+  it("keeps the status filter for a Betriebsnummer with a leading zero and for names", () => {
+    expect(searchedNumber("0212")).toBeNull();
+    expect(searchedNumber("Müller")).toBeNull();
+    expect(searchedNumber(" Nr.178 ")).toBe(178);
+  });
+
+  it("remembers the filters and the sort per clerk, not the search", async () => {
+    serve(1);
+    const data = new Map<string, string>();
+    queue.store = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+    queue.forClerk("sb.mueller");
+    queue.statuses = ["in_review", "approved"];
+    queue.fromText = "01.11.2026";
+    queue.order = "newest_first";
+    queue.search = "Bäckerei";
+    await queue.load();
+
+    // Sign-out, then another clerk: the defaults.
+    queue.reset();
+    queue.forClerk("hotline.schulz");
+    expect(queue.statuses).toEqual(["awaiting_code", "in_review"]);
+    expect(queue.order).toBe("oldest_first");
+    expect(queue.fromText).toBe("");
+
+    // The first clerk again: theirs, without the search.
+    queue.reset();
+    queue.forClerk("sb.mueller");
+    expect(queue.statuses).toEqual(["in_review", "approved"]);
+    expect(queue.fromText).toBe("01.11.2026");
+    expect(queue.order).toBe("newest_first");
+    expect(queue.search).toBe("");
+
+    // A reconnect of the same clerk keeps what the screen holds.
+    queue.statuses = ["expired"];
+    queue.forClerk("sb.mueller");
+    expect(queue.statuses).toEqual(["expired"]);
+    queue.store = null;
+  });
+
+  it("does not remember a filter with an unreadable date", async () => {
+    serve(1);
+    const data = new Map<string, string>();
+    queue.store = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+    queue.forClerk("sb.mueller");
+    queue.fromText = "32.13.2026";
+    await queue.load();
+    expect(data.size).toBe(0);
+    queue.store = null;
+  });
+
+  it("„Filter zurücksetzen“ brings back the open Anträge, oldest first, and remembers that", async () => {
+    serve(1);
+    const data = new Map<string, string>();
+    queue.store = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+    queue.forClerk("sb.mueller");
+    queue.statuses = ["expired"];
+    queue.toText = "nonsense";
+    queue.search = "178";
+    queue.order = "newest_first";
+    await queue.load();
+    queue.resetFilters();
+    expect(queue.toError).toBeNull();
+    await queue.load();
+    expect(queue.applied).toEqual({ statuses: ["awaiting_code", "in_review"], from: null, to: null, betriebsnummer: null, search: null, order: "oldest_first" });
+    expect(JSON.parse(data.get("kammerdesk.queue.v1:sb.mueller") ?? "null")).toEqual({
+      statuses: ["awaiting_code", "in_review"],
+      fromText: "",
+      toText: "",
+      order: "oldest_first",
+    });
+    queue.store = null;
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { hitToOpen, moveSelection, normaliseQuery, SequenceGuard } from "./search";
+import { antragFirst, hitToOpen, moveSelection, normaliseQuery, planSearch, SequenceGuard } from "./search";
 
 describe("SequenceGuard", () => {
   it("keeps only the newest answer", () => {
@@ -66,5 +66,31 @@ describe("normaliseQuery", () => {
     expect(normaliseQuery("  Müller   Bau ")).toBe("Müller Bau");
     expect(normaliseQuery("   ")).toBeNull();
     expect(normaliseQuery("0212")).toBe("0212");
+  });
+});
+
+describe("planSearch", () => {
+  it("goes straight to the Antrag for „Nr. 178“ and „A178“", () => {
+    expect(planSearch("Nr. 178")).toEqual({ kind: "antrag", nr: 178 });
+    expect(planSearch("Nr.178")).toEqual({ kind: "antrag", nr: 178 });
+    expect(planSearch("A178")).toEqual({ kind: "antrag", nr: 178 });
+  });
+
+  it("asks for both the Antrag and the Betriebe for bare digits", () => {
+    expect(planSearch(" 178 ")).toEqual({ kind: "both", nr: 178, query: "178" });
+  });
+
+  it("searches only Betriebe for names and numbers with a leading zero", () => {
+    expect(planSearch("Müller  Bau")).toEqual({ kind: "betriebe", query: "Müller Bau" });
+    expect(planSearch("0212")).toEqual({ kind: "betriebe", query: "0212" });
+    expect(planSearch("  ")).toBeNull();
+  });
+});
+
+describe("antragFirst", () => {
+  it("puts the Antrag first unless a Betrieb has exactly that number", () => {
+    expect(antragFirst("178", [{ betriebsnummer: "1780000001" }])).toBe(true);
+    expect(antragFirst("178", [])).toBe(true);
+    expect(antragFirst("2121155381", [{ betriebsnummer: "2121155381" }])).toBe(false);
   });
 });

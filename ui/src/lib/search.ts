@@ -1,5 +1,8 @@
 // The logic behind the Suche, free of Svelte so it can be tested: a guard that drops answers
-// to questions nobody asks any more, and the keyboard selection in the hit list.
+// to questions nobody asks any more, the keyboard selection in the hit list, and whether a
+// query names an Antrag.
+
+import { readAntragNr } from "./antrag-nr";
 
 /**
  * Numbers each request; only the answer to the newest one counts. An answer that arrives after
@@ -43,4 +46,30 @@ export function hitToOpen<T>(hits: readonly T[], active: number): T | null {
 export function normaliseQuery(text: string): string | null {
   const trimmed = text.trim().replace(/\s+/g, " ");
   return trimmed === "" ? null : trimmed;
+}
+
+/**
+ * What to ask for a query. „Nr. 178“ names an Antrag and nothing else; bare digits („178“)
+ * may be an Antrag or the beginning of a Betriebsnummer, so both are asked; anything else is
+ * a Betrieb's name or number.
+ */
+export type SearchPlan =
+  | { kind: "antrag"; nr: number }
+  | { kind: "both"; nr: number; query: string }
+  | { kind: "betriebe"; query: string };
+
+export function planSearch(text: string): SearchPlan | null {
+  const query = normaliseQuery(text);
+  if (query === null) return null;
+  const antrag = readAntragNr(query);
+  if (antrag === null) return { kind: "betriebe", query };
+  return antrag.explicit ? { kind: "antrag", nr: antrag.nr } : { kind: "both", nr: antrag.nr, query };
+}
+
+/**
+ * Whether the Antrag goes before the Betriebe in the hits (and so opens on Enter): yes, unless
+ * a Betrieb has exactly the typed number — then the clerk typed a whole Betriebsnummer.
+ */
+export function antragFirst(query: string, betriebe: readonly { betriebsnummer: string }[]): boolean {
+  return !betriebe.some((b) => b.betriebsnummer === query);
 }

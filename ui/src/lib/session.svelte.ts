@@ -15,6 +15,12 @@ class Session {
 
 export const session = new Session();
 
+/** The desk learnt who is signed in (sign-in, or a reconnect): that clerk's remembered queue filters. */
+export function adoptClerk(clerk: SignedIn | null): void {
+  session.clerk = clerk;
+  if (clerk !== null) queue.forClerk(clerk.username);
+}
+
 /**
  * The desk is shared: after "Abmelden" (or a new sign-in) nothing of the previous clerk's
  * work may show — not the screen they were on, not their queue filters and rows, not their

@@ -42,3 +42,28 @@ describe("forgetClerk", () => {
     expect(notices.items).toEqual([]);
   });
 });
+
+describe("adoptClerk", () => {
+  it("gives the signed-in clerk their own queue filters, and the next clerk theirs", async () => {
+    const { adoptClerk } = await import("./session.svelte");
+    const data = new Map<string, string>();
+    queue.store = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+    data.set("kammerdesk.queue.v1:sb.mueller", JSON.stringify({ statuses: ["approved"], fromText: "", toText: "", order: "newest_first" }));
+    const clerk = (username: string) => ({
+      username,
+      display_name: username,
+      role: "sachbearbeitung" as const,
+      role_label: "Sachbearbeitung",
+      permissions: [],
+      idle_sign_out_seconds: 900,
+    });
+    adoptClerk(clerk("sb.mueller"));
+    expect(queue.statuses).toEqual(["approved"]);
+    expect(queue.order).toBe("newest_first");
+    forgetClerk();
+    adoptClerk(clerk("admin"));
+    expect(queue.statuses).toEqual(["awaiting_code", "in_review"]);
+    expect(queue.order).toBe("oldest_first");
+    queue.store = null;
+  });
+});
