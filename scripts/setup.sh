@@ -44,7 +44,7 @@ kd_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "instal
 kd_packages() {
     local wanted=(postgresql postgresql-contrib libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev
         libayatana-appindicator3-dev libssl-dev build-essential pkg-config xvfb webkit2gtk-driver
-        python3 python3-venv curl dbus)
+        python3 python3-venv curl dbus xclip)
     command -v node >/dev/null 2>&1 || wanted+=(nodejs npm)
     local missing=() p
     for p in "${wanted[@]}"; do

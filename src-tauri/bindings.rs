@@ -1,6 +1,6 @@
 //! `ui/src/lib/bindings.ts` is generated from the Rust types that cross the IPC boundary, so
 //! the front end cannot drift from them: this test fails when the committed file is stale,
-//! and `UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib bindings` rewrites it.
+//! and `UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib` rewrites it.
 //!
 //! ts-rs maps `i64` to `bigint`, but serde_json sends plain JSON numbers and every id and
 //! count here stays far below 2^53, so the file says `number`.
@@ -114,7 +114,7 @@ fn generated() -> String {
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/bindings.rs; do not edit.\n\
-         // Regenerate: UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib bindings\n\n",
+         // Regenerate: UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib\n\n",
     );
     for decl in decls {
         out.push_str("export ");
@@ -197,6 +197,6 @@ fn bindings_are_current() {
     let committed = std::fs::read_to_string(PATH).unwrap_or_default();
     assert!(
         committed == fresh,
-        "ui/src/lib/bindings.ts is stale: run UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib bindings"
+        "ui/src/lib/bindings.ts is stale: run UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib"
     );
 }

@@ -244,8 +244,18 @@ const CAPABILITY: &str = concat!(
     "/src-tauri/capabilities/default.json"
 );
 
-/// The main window's capability grants every listed command and the change events, nothing
-/// else. Written from the list too (`UPDATE_BINDINGS=1`), so a new command is granted by
+/// What the web view may do beyond the commands: listen to the change events, zoom
+/// (Ctrl+Plus/Minus/0, `zoomHotkeysEnabled`, whose script sets the web view's zoom), and
+/// name the window after the screen („Antrag Nr. 178 – KammerDesk“).
+const BEYOND_COMMANDS: &[&str] = &[
+    "core:event:allow-listen",
+    "core:event:allow-unlisten",
+    "core:webview:allow-set-webview-zoom",
+    "core:window:allow-set-title",
+];
+
+/// The main window's capability grants every listed command, the change events and the
+/// zoom, nothing else. Written from the list too (`UPDATE_BINDINGS=1`), so a new command is granted by
 /// regenerating, not by hand.
 #[test]
 fn the_capability_grants_every_command() {
@@ -255,7 +265,7 @@ fn the_capability_grants_every_command() {
     let permissions: Vec<String> = commands()
         .iter()
         .map(|c| format!("allow-{}", c.name.replace('_', "-")))
-        .chain(["core:event:allow-listen".into(), "core:event:allow-unlisten".into()])
+        .chain(BEYOND_COMMANDS.iter().map(|p| p.to_string()))
         .map(|p| format!("\n    \"{p}\""))
         .collect();
     let fresh = format!(

@@ -6,7 +6,9 @@
 //! against the scale database instead: scripts/bench-scale.sh runs it.
 
 mod desk_scale;
+mod accessibility;
 mod harness;
+mod hotline;
 mod it_department;
 mod launch;
 mod memory;
