@@ -416,8 +416,29 @@ pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
 }
 
 pub async fn migrate(pool: &PgPool) -> Result<()> {
-    MIGRATOR.run(pool).await?;
-    Ok(())
+    // The group and owner roles are the server's, not the database's: two databases migrated
+    // at the same moment on a new server (two chambers on one host, a test suite) both find a
+    // role missing, and the slower `create role` fails. Its migration rolled back in its own
+    // transaction; run again, it finds the role there.
+    let mut attempt = 1;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 5 && is_concurrent_role_creation(&e) => {
+                tracing::info!(attempt, "migration met a role created meanwhile by another database's migration; running it again");
+                attempt += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// A unique violation in the server-wide role catalogue (`pg_authid`).
+fn is_concurrent_role_creation(e: &sqlx::migrate::MigrateError) -> bool {
+    let sqlx::migrate::MigrateError::ExecuteMigration(sqlx::Error::Database(db), _) = e else {
+        return false;
+    };
+    db.code().as_deref() == Some("23505") && db.constraint() == Some("pg_authid_rolname_index")
 }
 
 /// What the desk shows about the connection it works on.
