@@ -85,7 +85,8 @@ const BEGIN: &str = "<!-- commands: generated from src-tauri/command_list.rs -->
 const END: &str = "<!-- end of commands -->\n";
 
 fn docs_table() -> String {
-    let mut out = String::from("| command | arguments | result | what it does |\n|---|---|---|---|\n");
+    let mut out =
+        String::from("| command | arguments | result | what it does |\n|---|---|---|---|\n");
     let cell = |text: &str| text.replace('|', "\\|");
     for c in commands() {
         let args: Vec<String> = c.args.iter().map(|(n, t, _)| format!("{n}: {t}")).collect();
@@ -110,12 +111,7 @@ fn the_ipc_docs_list_every_command() {
     let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
         panic!("docs/desk-ipc.md lacks the markers {BEGIN:?} … {END:?}");
     };
-    let fresh = format!(
-        "{}{BEGIN}{}{}",
-        &text[..begin],
-        docs_table(),
-        &text[end..]
-    );
+    let fresh = format!("{}{BEGIN}{}{}", &text[..begin], docs_table(), &text[end..]);
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         std::fs::write(DOCS, &fresh).expect("docs/desk-ipc.md written");
         return;
@@ -219,7 +215,10 @@ fn every_handler_is_listed() {
     for entry in std::fs::read_dir(folder).expect("src-tauri/commands") {
         let source = std::fs::read_to_string(entry.expect("entry").path()).expect("source");
         for part in source.split("#[tauri::command").skip(1) {
-            let after = &part[part.find("fn ").expect("a function after #[tauri::command]") + 3..];
+            let after = &part[part
+                .find("fn ")
+                .expect("a function after #[tauri::command]")
+                + 3..];
             let name: String = after
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
@@ -228,7 +227,10 @@ fn every_handler_is_listed() {
         }
     }
     let listed: BTreeSet<String> = commands().iter().map(|c| c.name.to_owned()).collect();
-    assert_eq!(handlers, listed, "handlers in src-tauri/commands vs command_list.rs");
+    assert_eq!(
+        handlers, listed,
+        "handlers in src-tauri/commands vs command_list.rs"
+    );
 }
 
 #[test]

@@ -12,7 +12,8 @@ use crate::harness::{Desk, artefact_dir, run};
 use crate::stories::{open_antrag, open_betrieb};
 
 fn axe_source() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/node_modules/axe-core/axe.min.js");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (npm ci in ui/ installs axe-core)", path.display()))
 }
@@ -60,7 +61,12 @@ async fn axe(desk: &Desk, state: &str) -> Vec<String> {
             v["id"].as_str().unwrap_or("?"),
             v["help"].as_str().unwrap_or(""),
             nodes.len(),
-            nodes.iter().take(3).copied().collect::<Vec<_>>().join(" | ")
+            nodes
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" | ")
         );
         let _ = writeln!(report, "- {line}");
         if matches!(impact, "serious" | "critical") {

@@ -62,7 +62,11 @@ fn the_hotline_opens_an_antrag_by_number_and_copies_it() {
             (desk.client.title().await.ok()? == "Antrag Nr. 178 – KammerDesk").then_some(())
         })
         .await;
-        let focused = script(desk, "return document.activeElement && document.activeElement.id;").await;
+        let focused = script(
+            desk,
+            "return document.activeElement && document.activeElement.id;",
+        )
+        .await;
         assert_eq!(focused, json!("antrag-heading"));
 
         // A copy button fills the real clipboard, which another program reads back.
@@ -104,28 +108,33 @@ fn queue_filters_are_remembered_per_clerk() {
         };
         desk.sign_in("sb.mueller").await;
         open_queue(desk).await;
-        desk.find("#sort-sent-at[data-order=\"oldest_first\"]").await;
+        desk.find("#sort-sent-at[data-order=\"oldest_first\"]")
+            .await;
         desk.click("#sort-sent-at").await;
-        desk.find("#sort-sent-at[data-order=\"newest_first\"]").await;
+        desk.find("#sort-sent-at[data-order=\"newest_first\"]")
+            .await;
 
         // The same clerk finds the queue as she left it.
         desk.sign_out().await;
         desk.sign_in("sb.mueller").await;
         open_queue(desk).await;
-        desk.find("#sort-sent-at[data-order=\"newest_first\"]").await;
+        desk.find("#sort-sent-at[data-order=\"newest_first\"]")
+            .await;
 
         // Another clerk at the same desk does not.
         desk.sign_out().await;
         desk.sign_in("admin").await;
         open_queue(desk).await;
-        desk.find("#sort-sent-at[data-order=\"oldest_first\"]").await;
+        desk.find("#sort-sent-at[data-order=\"oldest_first\"]")
+            .await;
 
         // „Filter zurücksetzen“ brings the first clerk back to the default.
         desk.sign_out().await;
         desk.sign_in("sb.mueller").await;
         open_queue(desk).await;
         desk.click("#filter-reset").await;
-        desk.find("#sort-sent-at[data-order=\"oldest_first\"]").await;
+        desk.find("#sort-sent-at[data-order=\"oldest_first\"]")
+            .await;
 
         // A search by number is not hidden by the status filter.
         desk.type_into("#filter-search", "178").await;
@@ -150,7 +159,10 @@ fn the_antrag_prints_and_holds_at_double_zoom() {
                if (rule instanceof CSSPageRule) n += 1; } } return n;",
         )
         .await;
-        assert!(print_rules.as_u64().unwrap() > 5, "print rules: {print_rules}");
+        assert!(
+            print_rules.as_u64().unwrap() > 5,
+            "print rules: {print_rules}"
+        );
         let header_hidden = script(
             desk,
             "const h = document.querySelector('#print-header'); return h !== null && getComputedStyle(h).display === 'none';",

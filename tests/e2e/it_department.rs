@@ -36,8 +36,11 @@ fn a_signed_out_desk_cannot_change_the_connection() {
     run("signed_out_settings", async |desk| {
         desk.click("#sign-in-settings").await;
         desk.find("#einstellungen").await;
-        desk.wait_text("#settings-note", "nur die Administration nach der Anmeldung")
-            .await;
+        desk.wait_text(
+            "#settings-note",
+            "nur die Administration nach der Anmeldung",
+        )
+        .await;
         assert!(
             desk.client
                 .find_all(Locator::Css("#settings-save"))
@@ -66,7 +69,10 @@ fn a_signed_out_desk_cannot_change_the_connection() {
             .expect_err("saving is refused before sign-in");
         assert_eq!(refused["kind"], "forbidden", "{refused}");
         assert!(
-            refused["message"].as_str().unwrap().contains("melden Sie sich zuerst an"),
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("melden Sie sich zuerst an"),
             "{refused}"
         );
         let after = invoke(desk, "load_settings", json!({})).await.unwrap();

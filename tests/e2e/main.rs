@@ -5,8 +5,8 @@
 //! `$CARGO_TARGET_DIR/e2e-screenshots/`. `desk_at_scale` (ignored here) measures the desk
 //! against the scale database instead: scripts/bench-scale.sh runs it.
 
-mod desk_scale;
 mod accessibility;
+mod desk_scale;
 mod harness;
 mod hotline;
 mod it_department;

@@ -41,7 +41,12 @@ Verbindung und Anmeldung:
 pub struct Connection {
     /// Datenbankserver, z. B. postgres://127.0.0.1:5432/kammerdesk (für Einrichtung und
     /// Dienste mit Zugang: postgres://zugang:passwort@host:5432/kammerdesk)
-    #[arg(long, env = "KAMMERDESK_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "KAMMERDESK_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Lese-Datenbank, z. B. ein Streaming-Replikat: Nachschlagen, Suche, Antragsliste,
     /// Exporte und Berichte lesen von dort; Änderungen und die Rechteprüfung gehen immer an

@@ -338,7 +338,12 @@ fn setup_and_clerk_administration() {
         ("KAMMERDESK_USER", admin.as_str()),
         ("KAMMERDESK_PASSWORD", ADMIN_PW),
     ];
-    let as_sb = |pw| [("KAMMERDESK_USER", sb.as_str()), ("KAMMERDESK_PASSWORD", pw)];
+    let as_sb = |pw| {
+        [
+            ("KAMMERDESK_USER", sb.as_str()),
+            ("KAMMERDESK_PASSWORD", pw),
+        ]
+    };
     let new_pw = |pw| ("KAMMERDESK_NEW_PASSWORD", pw);
     let with = |env: &[(&'static str, &'static str)]| [&as_admin[..], env].concat();
 

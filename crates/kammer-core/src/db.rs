@@ -425,7 +425,10 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
         match MIGRATOR.run(pool).await {
             Ok(()) => return Ok(()),
             Err(e) if attempt < 5 && is_concurrent_role_creation(&e) => {
-                tracing::info!(attempt, "migration met a role created meanwhile by another database's migration; running it again");
+                tracing::info!(
+                    attempt,
+                    "migration met a role created meanwhile by another database's migration; running it again"
+                );
                 attempt += 1;
             }
             Err(e) => return Err(e.into()),

@@ -46,7 +46,9 @@ impl Renamed {
                 "Hinweis: {old} ist veraltet und gilt nur noch in dieser Version; bitte {current} setzen."
             ),
             Renamed::Ignored { current, old } => {
-                format!("Hinweis: {old} ist veraltet und wird ignoriert, weil {current} gesetzt ist.")
+                format!(
+                    "Hinweis: {old} ist veraltet und wird ignoriert, weil {current} gesetzt ist."
+                )
             }
         }
     }
@@ -116,7 +118,11 @@ mod tests {
                 value: "mail.kammer.example".into()
             }]
         );
-        assert!(found[0].warning().contains("bitte KAMMERDESK_SMTP_HOST setzen"));
+        assert!(
+            found[0]
+                .warning()
+                .contains("bitte KAMMERDESK_SMTP_HOST setzen")
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 // Generated from the Rust types by src-tauri/bindings.rs; do not edit.
-// Regenerate: UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib bindings
+// Regenerate: UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib
 
 export type ErrorKind = "not_found" | "validation" | "conflict" | "forbidden" | "unavailable" | "internal";
 
@@ -116,6 +116,8 @@ export type Zuordnung = { id: number, account_id: number, account_name: string, 
 export type AntragNr = number;
 
 export type AntragStatus = "awaiting_code" | "in_review" | "approved" | "withdrawn" | "rejected" | "expired";
+
+export type AuditAction = "requested" | "code_mail_sent" | "code_mail_failed" | "code_mail_deferred" | "code_checked" | "code_wrong" | "code_confirmed" | "code_resent" | "approved" | "approval_requested" | "withdrawn" | "rejected" | "expired" | "zuordnung_revoked" | "export_written" | "account_registered" | "account_confirmed" | "clerk_added" | "clerk_disabled" | "clerk_enabled" | "clerk_role_changed" | "clerk_password_set" | "policy_changed" | "outbox_mail_read" | "outbox_mail_requeued" | "betrieb_email_changed" | "betrieb_geloescht" | "code_retired" | "handwerksrolle_imported";
 
 export type SortOrder = "oldest_first" | "newest_first";
 
@@ -472,3 +474,216 @@ by: string, file_name: string, file_sha256: string,
 mode: string, rows_in_file: number, created: number, changed: number, email_changed: number, removed: number, unchanged: number, skipped: number, codes_retired: number, antraege_closed: number, };
 
 export type ReviewItem = { betrieb_id: number, betriebsnummer: string, firmenname: string, geloescht_am: string, active_zuordnungen: number, };
+
+/**
+ * The desk's commands (src-tauri/command_list.rs): what each takes and returns.
+ */
+export interface Commands { 
+/**
+ * The database server the desk is set up for and, once signed in, the clerk's connection. Before sign-in it probes the server, so the sign-in screen can explain why it is unreachable.
+ */
+connection_info: { args: Record<string, never>, result: ConnectionInfo }, 
+/**
+ * Über KammerDesk: version, build, server, login, log folder, the mail sender's last heartbeat, and `diagnostics`, the text for „Diagnose kopieren“ without secrets.
+ */
+about: { args: Record<string, never>, result: About }, 
+/**
+ * Signs the clerk in with their own database login; `remember` keeps the password in the operating system's keychain.
+ */
+sign_in: { args: { username: string, password: string, remember: boolean }, result: SignedIn }, 
+/**
+ * Whether the keychain holds a password for this login at the configured server.
+ */
+stored_password: { args: { username: string }, result: boolean }, 
+/**
+ * Signs out and closes the clerk's database connections.
+ */
+sign_out: { args: Record<string, never>, result: null }, 
+/**
+ * The signed-in clerk, with `idle_sign_out_seconds` (the desk signs out after that long without input).
+ */
+current_clerk: { args: Record<string, never>, result: SignedIn | null }, 
+/**
+ * Administration: every KammerDesk login.
+ */
+list_clerks: { args: Record<string, never>, result: Array<ClerkInfo> }, 
+/**
+ * Administration: a new login with its role; without a password it signs in through the directory.
+ */
+add_clerk: { args: { username: string, display_name: string, role: Role, password: string | null }, result: number }, 
+/**
+ * Administration: another role for a login.
+ */
+set_clerk_role: { args: { username: string, role: Role }, result: null }, 
+/**
+ * Administration: locks a login and ends its open sessions.
+ */
+disable_clerk: { args: { username: string }, result: null }, 
+/**
+ * Administration: unlocks a login.
+ */
+enable_clerk: { args: { username: string }, result: null }, 
+/**
+ * Administration: a new password for a login; its open sessions end.
+ */
+set_clerk_password: { args: { username: string, password: string }, result: null }, 
+/**
+ * Best hits first: a Betriebsnummer or its beginning, or a name fragment, typo-tolerant.
+ */
+search_betriebe: { args: { query: string, limit: number }, result: Array<BetriebHit> }, 
+/**
+ * One Betrieb with its Zuordnungen, Anträge and Filialen.
+ */
+show_betrieb: { args: { betriebsnummer: string }, result: BetriebDetail }, 
+/**
+ * Ends a Zuordnung, with a Begründung.
+ */
+revoke_zuordnung: { args: { zuordnung_id: number, reason: string }, result: null }, 
+/**
+ * One page of the queue; `after` is the previous page's cursor.
+ */
+list_antraege: { args: { query: AntragQuery, after: string | null, limit: number }, result: AntragPage }, 
+/**
+ * The queue's count per status, also those with 0.
+ */
+count_antraege: { args: { query: AntragQuery }, result: Array<StatusCount> }, 
+/**
+ * One Antrag with its codes, history and the actions this clerk may take (with the German reason where not).
+ */
+show_antrag: { args: { nr: number }, result: AntragView }, 
+/**
+ * Confirms the Zuordnung; without the code entered a Begründung, and by the chamber's policy a second person.
+ */
+approve_antrag: { args: { nr: number, reason: string | null }, result: Approved }, 
+/**
+ * Withdraws the Antrag on the requester's behalf.
+ */
+withdraw_antrag: { args: { nr: number, reason: string }, result: null }, 
+/**
+ * Rejects the Antrag.
+ */
+reject_antrag: { args: { nr: number, reason: string }, result: null }, 
+/**
+ * Checks the code a caller reads out; does not use it up.
+ */
+check_code: { args: { nr: number, code: string }, result: CodeCheck }, 
+/**
+ * Sends a new code to the Betrieb's address on file; the previous one stops being valid.
+ */
+resend_code: { args: { nr: number, reason: string }, result: Resent }, 
+/**
+ * The audit log, newest first.
+ */
+list_audit: { args: { query: AuditQuery }, result: Array<AuditEntry> }, 
+/**
+ * The settings with what IT pinned (`pinned`, `pinned_by`).
+ */
+load_settings: { args: Record<string, never>, result: DeskSettings }, 
+/**
+ * Administration only: saves the connection settings (not what IT pinned); passwords stored for the previous server are forgotten.
+ */
+save_settings: { args: { settings: DeskSettings }, result: DeskSettings }, 
+/**
+ * Asks where to save, then streams every matching row (not only the loaded page); progress as `export-progress`.
+ */
+export_antraege: { args: { query: AntragQuery, dialect: Dialect }, result: SaveOutcome }, 
+/**
+ * Stops the running export; `true` when one was running.
+ */
+cancel_export: { args: Record<string, never>, result: boolean }, 
+/**
+ * The Monatsbericht of `month` (`YYYY-MM`).
+ */
+monthly_report: { args: { month: string }, result: MonthlyReport }, 
+/**
+ * Saves the month's figures or the 12-month series as CSV.
+ */
+export_report: { args: { month: string, dialect: Dialect, part: ReportPart }, result: SaveOutcome }, 
+/**
+ * Administration: the open dialog's file, `null` when closed (`KAMMERDESK_IMPORT_FILE` skips the dialog).
+ */
+handwerksrolle_choose_file: { args: Record<string, never>, result: string | null }, 
+/**
+ * Administration: the import as a dry run, rolled back; progress as `handwerksrolle-progress`.
+ */
+handwerksrolle_preview: { args: { path: string, options: HandwerksrolleOptions }, result: ImportPreview }, 
+/**
+ * Administration: the import in one transaction; `sha256` is the preview's, a file changed since is a `conflict`.
+ */
+handwerksrolle_apply: { args: { path: string, options: HandwerksrolleOptions, sha256: string }, result: ImportReport }, 
+/**
+ * The last 50 imports, newest first.
+ */
+handwerksrolle_imports: { args: Record<string, never>, result: Array<ImportRecord> }, 
+/**
+ * Gelöschte Betriebe that still have active Zuordnungen.
+ */
+handwerksrolle_review: { args: Record<string, never>, result: Array<ReviewItem> }, }
+
+/**
+ * The Antrag's status in the portal's words (`AntragStatus::label_de`).
+ */
+export const STATUS_LABELS: Readonly<Record<AntragStatus, string>> = {
+  "awaiting_code": "Freigabeschlüssel notwendig",
+  "in_review": "In Bearbeitung",
+  "approved": "Zuordnung bestätigt",
+  "withdrawn": "Zurückgezogen",
+  "rejected": "Abgelehnt",
+  "expired": "Abgelaufen",
+};
+
+/**
+ * The clerks' roles (`Role::label_de`).
+ */
+export const ROLE_LABELS: Readonly<Record<Role, string>> = {
+  "hotline": "Hotline",
+  "sachbearbeitung": "Sachbearbeitung",
+  "admin": "Administration",
+};
+
+/**
+ * The audit log's actions (`AuditAction::label_de`), in the order of the Protokoll's filter.
+ */
+export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
+  "requested": "Antrag gestellt",
+  "code_mail_sent": "Code-E-Mail versendet",
+  "code_mail_failed": "Code-E-Mail nicht zustellbar",
+  "code_mail_deferred": "Code-E-Mail zurückgestellt",
+  "code_checked": "Code geprüft",
+  "code_wrong": "Falscher Bestätigungs-Code eingegeben",
+  "code_confirmed": "Richtiger Bestätigungs-Code eingegeben",
+  "code_resent": "Code erneut gesendet",
+  "approved": "Zuordnung bestätigt",
+  "approval_requested": "Bestätigung ohne Code angefragt (zweite Person nötig)",
+  "withdrawn": "Antrag zurückgezogen",
+  "rejected": "Antrag abgelehnt",
+  "expired": "Antrag abgelaufen",
+  "zuordnung_revoked": "Zuordnung aufgehoben",
+  "export_written": "Export geschrieben",
+  "account_registered": "Konto registriert",
+  "account_confirmed": "Konto bestätigt",
+  "clerk_added": "Sachbearbeiter:in angelegt",
+  "clerk_disabled": "Sachbearbeiter:in gesperrt",
+  "clerk_enabled": "Sachbearbeiter:in entsperrt",
+  "clerk_role_changed": "Rolle geändert",
+  "clerk_password_set": "Passwort gesetzt",
+  "policy_changed": "Richtlinie geändert",
+  "outbox_mail_read": "Ausgehende E-Mail eingesehen",
+  "outbox_mail_requeued": "E-Mail erneut eingereiht",
+  "betrieb_email_changed": "E-Mail-Adresse in der Handwerksrolle geändert",
+  "betrieb_geloescht": "Betrieb in der Handwerksrolle gelöscht",
+  "code_retired": "Bestätigungs-Code ungültig gemacht",
+  "handwerksrolle_imported": "Handwerksrolle importiert",
+};
+
+/**
+ * A code check's verdict in a word (`CodeVerdict::label_de`).
+ */
+export const VERDICT_LABELS: Readonly<Record<CodeVerdict, string>> = {
+  "valid": "gültig",
+  "superseded": "nicht mehr aktuell",
+  "expired": "abgelaufen",
+  "locked": "gesperrt",
+  "consumed": "bereits verwendet",
+  "wrong": "falsch",
+};

@@ -118,7 +118,9 @@ impl AuditAction {
             AuditAction::CodeConfirmed => "Richtiger Bestätigungs-Code eingegeben",
             AuditAction::CodeResent => "Code erneut gesendet",
             AuditAction::Approved => "Zuordnung bestätigt",
-            AuditAction::ApprovalRequested => "Bestätigung ohne Code angefragt (zweite Person nötig)",
+            AuditAction::ApprovalRequested => {
+                "Bestätigung ohne Code angefragt (zweite Person nötig)"
+            }
             AuditAction::Withdrawn => "Antrag zurückgezogen",
             AuditAction::Rejected => "Antrag abgelehnt",
             AuditAction::Expired => "Antrag abgelaufen",
