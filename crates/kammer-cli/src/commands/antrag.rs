@@ -223,7 +223,7 @@ fn detail_human(d: &AntragDetail) -> String {
             out,
             "  {}  {:<38} {:<22} {:<16} {}",
             human::date_seconds(e.at),
-            AuditAction::parse(&e.action).map_or(e.action.as_str(), AuditAction::label_de),
+            AuditAction::parse(&e.action).map_or(e.action.as_str(), |a| a.label_de()),
             e.actor,
             e.login,
             e.details
