@@ -312,6 +312,17 @@ fn hotline_cannot_confirm() {
         assert!(!approve.is_enabled().await.unwrap(), "approve is disabled");
         let title = approve.attr("title").await.unwrap().unwrap_or_default();
         assert!(title.contains("Hotline"), "tooltip says why: {title:?}");
+        // …and visible text, which a screen reader reads as the button's description.
+        let described_by = approve
+            .attr("aria-describedby")
+            .await
+            .unwrap()
+            .expect("the disabled button names its reason");
+        let reason = desk.text(&format!("#action-reasons #{described_by}")).await;
+        assert!(
+            reason.contains("Zuordnung bestätigen") && reason.contains("Hotline"),
+            "{reason}"
+        );
         assert!(
             desk.find("#action-check_code")
                 .await

@@ -206,7 +206,7 @@ describe("conflictText", () => {
   it("says who withdrew or rejected", () => {
     expect(
       conflictText(summary({ status: "withdrawn", status_label: "Zurückgezogen" }), [event("withdrawn", "account", "Max Muster", { by: "requester" })]),
-    ).toMatch(/^Der Antrag wurde inzwischen vom Antragsteller im Portal zurückgezogen/);
+    ).toMatch(/^Der Antrag wurde inzwischen von Antragsteller:in im Portal zurückgezogen/);
     expect(conflictText(summary({ status: "rejected", status_label: "Abgelehnt" }), [event("rejected", "clerk", "Otto Prüfer")])).toMatch(
       /^Der Antrag wurde inzwischen von Otto Prüfer abgelehnt/,
     );

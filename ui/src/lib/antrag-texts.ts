@@ -173,7 +173,7 @@ export function conflictText(summary: AntragSummary, history: readonly AuditEntr
     case "withdrawn": {
       const e = lastOf(history, ["withdrawn"]);
       if (e && detail(e.details, "by") === "requester")
-        return `Der Antrag wurde inzwischen vom Antragsteller im Portal zurückgezogen${at(e, summary.decided_at)}. ${now}`;
+        return `Der Antrag wurde inzwischen von Antragsteller:in im Portal zurückgezogen${at(e, summary.decided_at)}. ${now}`;
       const by = who(e);
       return `Der Antrag wurde inzwischen${by ? ` von ${by}` : ""} zurückgezogen${at(e, summary.decided_at)}. ${now}`;
     }
@@ -193,7 +193,7 @@ export function conflictText(summary: AntragSummary, history: readonly AuditEntr
     case "awaiting_code": {
       const e = lastOf(history, ["code_resent"]);
       if (e) {
-        const by = e.actor_kind === "clerk" ? `${e.actor} hat` : "Der Antragsteller hat";
+        const by = e.actor_kind === "clerk" ? `${e.actor} hat` : "Antragsteller:in hat";
         return `Inzwischen: ${by} einen neuen Code gesendet${at(e, null)}. ${now}`;
       }
       return `Der Antrag wurde inzwischen geändert. ${now}`;

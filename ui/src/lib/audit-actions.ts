@@ -91,7 +91,7 @@ export function auditDetailLines(entry: Pick<AuditEntry, "action" | "details">):
     }
     case "withdrawn": {
       const by = text(details, "by");
-      if (by === "requester") lines.push("Vom Antragsteller im Portal");
+      if (by === "requester") lines.push("Von Antragsteller:in im Portal");
       const from = text(details, "from");
       if (from && FROM[from]) lines.push(`Vorher: ${FROM[from]}`);
       if (reason) lines.push(`Begründung: ${reason}`);
