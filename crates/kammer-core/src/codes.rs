@@ -135,7 +135,9 @@ pub fn delivery_status_label_de(status: &str, cancel_reason: Option<&str>) -> &'
         ("cancelled", Some("address_changed")) => {
             "nicht versendet (E-Mail-Adresse in der Handwerksrolle geändert)"
         }
-        ("cancelled", _) => "nicht versendet (Code vorher ersetzt)",
+        ("cancelled", Some("superseded")) => "nicht versendet (Code vorher ersetzt)",
+        // Rows cancelled before the reason was recorded: nothing more is known.
+        ("cancelled", _) => "nicht versendet",
         _ => "unbekannt",
     }
 }
