@@ -2,7 +2,7 @@
 // German sentence saying which field cannot be read.
 
 import type { AuditQuery } from "./bindings";
-import { parseGermanDate } from "./format";
+import { PERIOD_REVERSED, readDay } from "./period";
 
 export const AUDIT_PAGE = 50;
 
@@ -29,28 +29,12 @@ export function buildAuditQuery(
   beforeId: number | null = null,
   limit: number = AUDIT_PAGE,
 ): AuditFilterResult {
-  let from: string | null = null;
-  let to: string | null = null;
-  if (blankToNull(filters.from) !== null) {
-    from = parseGermanDate(filters.from);
-    if (from === null)
-      return {
-        ok: false,
-        field: "from",
-        message: `»${filters.from.trim()}« ist kein gültiges Datum. Bitte als TT.MM.JJJJ eingeben, z. B. 12.01.2024.`,
-      };
-  }
-  if (blankToNull(filters.to) !== null) {
-    to = parseGermanDate(filters.to);
-    if (to === null)
-      return {
-        ok: false,
-        field: "to",
-        message: `»${filters.to.trim()}« ist kein gültiges Datum. Bitte als TT.MM.JJJJ eingeben, z. B. 31.01.2024.`,
-      };
-  }
-  if (from !== null && to !== null && from > to)
-    return { ok: false, field: "to", message: "Das Ende des Zeitraums liegt vor seinem Anfang." };
+  const from = readDay(filters.from);
+  if (from.error !== null) return { ok: false, field: "from", message: from.error };
+  const to = readDay(filters.to);
+  if (to.error !== null) return { ok: false, field: "to", message: to.error };
+  if (from.day !== null && to.day !== null && from.day > to.day)
+    return { ok: false, field: "to", message: PERIOD_REVERSED };
 
   let antrag: number | null = null;
   const antragText = blankToNull(filters.antrag);
@@ -72,8 +56,8 @@ export function buildAuditQuery(
       betriebsnummer: betrieb,
       clerk: blankToNull(filters.clerk),
       action: blankToNull(filters.action),
-      from,
-      to,
+      from: from.day,
+      to: to.day,
       before_id: beforeId,
       limit,
     },

@@ -7,21 +7,12 @@ import { readAntragNr } from "./antrag-nr";
 import type { AntragQuery, AntragStatus, AntragSummary, Dialect, SortOrder, StatusCount } from "./bindings";
 import { onExportProgress } from "./events";
 import { antraegeWord, exportNotice } from "./exports";
-import { parseGermanDate } from "./format";
 import { call } from "./ipc";
 import { notices } from "./notices.svelte";
 import { PAGE_SIZE, appendPage, reloadWindow } from "./paging";
 import { browserStore, loadPrefs, savePrefs, type KeyValueStore } from "./queue-prefs";
+import { PERIOD_REVERSED, readDay } from "./period";
 import { OPEN_STATUSES } from "./status";
-
-export const DATE_HINT = "Bitte ein Datum im Format TT.MM.JJJJ eingeben, z. B. 12.01.2024.";
-
-/** A period field's text → the day for the query, or the German message why not. */
-export function readDay(text: string): { day: string | null; error: string | null } {
-  if (text.trim() === "") return { day: null, error: null };
-  const day = parseGermanDate(text);
-  return day === null ? { day: null, error: `„${text.trim()}“ ist kein gültiges Datum. ${DATE_HINT}` } : { day, error: null };
-}
 
 /**
  * The Antrag number the search names, if it does. A clerk who searches for a number wants
@@ -114,7 +105,7 @@ class Queue {
     this.toError = to.error;
     if (from.error !== null || to.error !== null) return null;
     if (from.day !== null && to.day !== null && from.day > to.day) {
-      this.toError = "Das Ende des Zeitraums liegt vor seinem Anfang.";
+      this.toError = PERIOD_REVERSED;
       return null;
     }
     const search = this.search.trim();

@@ -15,7 +15,8 @@ vi.mock("./ipc", () => ({
 vi.mock("./events", () => ({ onExportProgress: async () => () => undefined }));
 vi.mock("./notices.svelte", () => ({ notices: { failed: vi.fn(), push: vi.fn() } }));
 
-const { queue, readDay, searchedNumber } = await import("./queue.svelte");
+const { queue, searchedNumber } = await import("./queue.svelte");
+const { readDay } = await import("./period");
 
 function row(nr: number): AntragSummary {
   return {
