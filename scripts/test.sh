@@ -59,16 +59,17 @@ begin
     raise notice 'dropped % test logins', dropped;
 end $$;
 SQL
-# The group roles and the demo logins belong to the server, not to a database. On a new server
-# the tests below would all create them at once, in parallel test databases: make them once
-# here, in a database of their own that is then dropped (the roles stay).
-step "server-wide roles and demo logins"
-if [ "$(psql -X -tA "$PG_URL_BASE/postgres" -c "select count(*) from pg_roles where rolname in ('kammer_owner', 'hl.schmidt')")" != 2 ]; then
-    DATABASE_URL="$KD_DATABASE_URL" cargo build -q -p kammer-cli --bin kammerctl
+# Roles belong to the server, not to a database. The first migration creates `kammer_app`
+# without the lock on pg_authid that the later ones take, so on a new server the tests below,
+# migrating many databases at once, would race to create it: migrate one database first (as
+# scripts/setup.sh builds kammerdesk_sqlx), then drop it; the roles stay.
+step "server-wide roles"
+if [ "$(psql -X -tA "$PG_URL_BASE/postgres" -c "select count(*) from pg_roles where rolname = 'kammer_app'")" != 1 ]; then
     psql -X -q -v ON_ERROR_STOP=1 "$PG_URL_BASE/postgres" \
         -c "drop database if exists kd_server_roles with (force)" -c "create database kd_server_roles"
-    "$CARGO_TARGET_DIR/debug/kammerctl" --database-url "$PG_URL_BASE/kd_server_roles" migrate
-    "$CARGO_TARGET_DIR/debug/kammerctl" --database-url "$PG_URL_BASE/kd_server_roles" demo-seed >/dev/null
+    for f in migrations/*.sql; do
+        psql -X -q -1 -v ON_ERROR_STOP=1 "$PG_URL_BASE/kd_server_roles" -f "$f" >/dev/null
+    done
     psql -X -q "$PG_URL_BASE/postgres" -c "drop database kd_server_roles with (force)"
 fi
 step "cargo test"

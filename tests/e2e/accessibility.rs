@@ -109,8 +109,7 @@ fn every_screen_passes_axe_without_serious_violations() {
         desk.press(&['\u{E00C}']).await; // Escape
         desk.wait_gone("#confirm-dialog[open]").await;
 
-        desk.press(&[crate::harness::keys::CONTROL, 'k']).await;
-        desk.find("#suche").await;
+        desk.focus_search().await;
         desk.type_into("#search-input", "Bau").await;
         desk.find("#search-results [data-betriebsnummer]").await;
         serious.extend(axe(desk, "Suche mit Treffern").await);

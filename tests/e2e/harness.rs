@@ -394,6 +394,18 @@ impl Desk {
         self.wait_text("#current-clerk", "").await;
     }
 
+    /// Ctrl+K, as the hotline does: the Suche, with the focus in its field.
+    pub async fn focus_search(&self) {
+        self.press(&[keys::CONTROL, 'k']).await;
+        self.find("#suche").await;
+        let client = &self.client;
+        self.poll("Ctrl+K to focus #search-input", STEP, move || async move {
+            let active = client.active_element().await.ok()?;
+            (active.attr("id").await.ok()?.as_deref() == Some("search-input")).then_some(())
+        })
+        .await;
+    }
+
     /// Signs out and waits for the sign-in screen.
     pub async fn sign_out(&self) {
         self.click("#sign-out").await;

@@ -4,7 +4,6 @@
 
 use std::process::Command;
 
-use fantoccini::Locator;
 use serde_json::{Value, json};
 
 use crate::harness::{Desk, STEP, keys, run};
@@ -21,17 +20,6 @@ fn clipboard() -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-async fn focus_search(desk: &Desk) {
-    desk.press(&[keys::CONTROL, 'k']).await;
-    desk.find("#suche").await;
-    let client = &desk.client;
-    desk.poll("Ctrl+K to focus #search-input", STEP, move || async move {
-        let active = client.active_element().await.ok()?;
-        (active.attr("id").await.ok()?.as_deref() == Some("search-input")).then_some(())
-    })
-    .await;
-}
-
 async fn script(desk: &Desk, js: &str) -> Value {
     desk.client
         .execute(js, vec![])
@@ -43,7 +31,7 @@ async fn script(desk: &Desk, js: &str) -> Value {
 fn the_hotline_opens_an_antrag_by_number_and_copies_it() {
     run("hotline_shortcuts", async |desk| {
         desk.sign_in("hl.schmidt").await;
-        focus_search(desk).await;
+        desk.focus_search().await;
         // „178“ offers the Antrag beside the Betriebe beginning with 178.
         desk.type_keys("178").await;
         desk.wait_text(
@@ -62,12 +50,15 @@ fn the_hotline_opens_an_antrag_by_number_and_copies_it() {
             (desk.client.title().await.ok()? == "Antrag Nr. 178 – KammerDesk").then_some(())
         })
         .await;
-        let focused = script(
-            desk,
-            "return document.activeElement && document.activeElement.id;",
-        )
+        desk.poll("the focus on the Antrag's heading", STEP, || async {
+            let id = script(
+                desk,
+                "return document.activeElement && document.activeElement.id;",
+            )
+            .await;
+            (id == json!("antrag-heading")).then_some(())
+        })
         .await;
-        assert_eq!(focused, json!("antrag-heading"));
 
         // A copy button fills the real clipboard, which another program reads back.
         desk.click("#copy-antrag-nr").await;
@@ -136,7 +127,14 @@ fn queue_filters_are_remembered_per_clerk() {
         desk.find("#sort-sent-at[data-order=\"oldest_first\"]")
             .await;
 
-        // A search by number is not hidden by the status filter.
+        // A search by number is not hidden by the status filter: with only „Abgelehnt“
+        // ticked, Antrag 178 (awaiting its code) is still found by its number.
+        for status in ["awaiting_code", "in_review", "rejected"] {
+            desk.click(&format!("input[name=\"status\"][value=\"{status}\"]"))
+                .await;
+        }
+        desk.wait_gone(&format!("#antraege-list [data-antrag-nr=\"{ANTRAG}\"]"))
+            .await;
         desk.type_into("#filter-search", "178").await;
         desk.find("#status-filter-paused").await;
         desk.find(&format!("#antraege-list [data-antrag-nr=\"{ANTRAG}\"]"))
@@ -208,13 +206,5 @@ fn the_antrag_prints_and_holds_at_double_zoom() {
             ((width(desk).await - before).abs() < 2.0).then_some(())
         })
         .await;
-        assert!(
-            desk.client
-                .find_all(Locator::Css("#main-nav"))
-                .await
-                .unwrap()
-                .len()
-                == 1
-        );
     });
 }

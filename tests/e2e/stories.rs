@@ -14,14 +14,7 @@ const REQUESTER: &str = "justus.kraemer@example.org";
 /// Ctrl+K → Betriebsnummer → Enter → the Betrieb; returns the time from Enter to the Betrieb
 /// shown (and saves the Suche and Betrieb screenshots when `shots`).
 pub(crate) async fn open_betrieb(desk: &Desk, shots: bool) -> Duration {
-    desk.press(&[keys::CONTROL, 'k']).await;
-    desk.find("#suche").await;
-    let client = &desk.client;
-    desk.poll("Ctrl+K to focus #search-input", STEP, move || async move {
-        let active = client.active_element().await.ok()?;
-        (active.attr("id").await.ok()?.as_deref() == Some("search-input")).then_some(())
-    })
-    .await;
+    desk.focus_search().await;
     desk.type_keys(BETRIEB).await;
     desk.find(&format!(
         "#search-results [data-betriebsnummer=\"{BETRIEB}\"][aria-selected=\"true\"]"
@@ -125,7 +118,8 @@ fn the_built_app_starts_with_its_bundled_front_end() {
             url.scheme() == "tauri" || url.host_str() == Some("tauri.localhost"),
             "served by the custom protocol, not a dev server: {url}"
         );
-        assert_eq!(desk.client.title().await.unwrap(), "KammerDesk");
+        // The window is named after the screen (ui/src/lib/window-title.ts).
+        assert_eq!(desk.client.title().await.unwrap(), "Anmeldung – KammerDesk");
         desk.poll("the front end to render", STEP, move || async move {
             let text = client
                 .execute("return document.body.innerText.trim().length", vec![])

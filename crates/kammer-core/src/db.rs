@@ -416,13 +416,21 @@ pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
 }
 
 pub async fn migrate(pool: &PgPool) -> Result<()> {
-    // The group and owner roles are the server's, not the database's: two databases migrated
-    // at the same moment on a new server (two chambers on one host, a test suite) both find a
-    // role missing, and the slower `create role` fails. Its migration rolled back in its own
-    // transaction; run again, it finds the role there.
+    // Roles are the server's, not the database's: two databases migrated at the same moment
+    // on a new server (two chambers on one host, a test suite) both find `kammer_app` missing,
+    // and the slower `create role` fails. Its migration rolled back in its own transaction;
+    // run again, it finds the role there. One connection throughout: a failed run leaves the
+    // migrator's advisory lock held on its connection, released here before the next attempt.
+    let mut conn = pool.acquire().await?;
     let mut attempt = 1;
     loop {
-        match MIGRATOR.run(pool).await {
+        let outcome = MIGRATOR.run(&mut *conn).await;
+        if outcome.is_err() {
+            sqlx::query("select pg_advisory_unlock_all()")
+                .execute(&mut *conn)
+                .await?;
+        }
+        match outcome {
             Ok(()) => return Ok(()),
             Err(e) if attempt < 5 && is_concurrent_role_creation(&e) => {
                 tracing::info!(
