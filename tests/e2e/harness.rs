@@ -267,6 +267,15 @@ impl Desk {
         .await
     }
 
+    /// Nothing matches `css` now (no waiting: for what must already be gone).
+    pub async fn absent(&self, css: &str) -> bool {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .expect("find elements")
+            .is_empty()
+    }
+
     /// Waits until the element's text contains `needle`; returns the whole text.
     pub async fn wait_text(&self, css: &str, needle: &str) -> String {
         let client = &self.client;

@@ -5,7 +5,6 @@
 
 use std::time::{Duration, Instant};
 
-use fantoccini::Locator;
 use kammer_testkit::psql;
 use serde_json::{Value, json};
 
@@ -42,11 +41,7 @@ fn a_signed_out_desk_cannot_change_the_connection() {
         )
         .await;
         assert!(
-            desk.client
-                .find_all(Locator::Css("#settings-save"))
-                .await
-                .unwrap()
-                .is_empty(),
+            desk.absent("#settings-save").await,
             "no „Speichern“ before sign-in"
         );
         // Read through the page: the fields lie in a disabled fieldset, which WebKitWebDriver's
@@ -132,11 +127,7 @@ fn an_idle_desk_signs_out_and_ends_its_session() {
         desk.wait_notice("info", "Sekunden ohne Eingabe abgemeldet")
             .await;
         assert!(
-            desk.client
-                .find_all(Locator::Css("#main-nav"))
-                .await
-                .unwrap()
-                .is_empty(),
+            desk.absent("#main-nav").await,
             "nothing of the clerk's screen is left"
         );
         // The database session ended too, not only the screen.

@@ -184,11 +184,7 @@ fn wrong_password_is_refused_in_german() {
             Some("alert".into())
         );
         assert!(
-            desk.client
-                .find_all(Locator::Css("#main-nav"))
-                .await
-                .unwrap()
-                .is_empty(),
+            desk.absent("#main-nav").await,
             "no navigation without a session"
         );
         // The right password still works afterwards.
@@ -576,14 +572,7 @@ fn admin_imports_the_handwerksrolle() {
             stand.len() == 10 && stand.chars().filter(|c| *c == '.').count() == 2,
             "Stand der Handwerksrolle as a German date: {stand:?}"
         );
-        assert!(
-            desk.client
-                .find_all(Locator::Css("#betrieb-geloescht"))
-                .await
-                .unwrap()
-                .is_empty(),
-            "not gelöscht"
-        );
+        assert!(desk.absent("#betrieb-geloescht").await, "not gelöscht");
         desk.screenshot("betrieb-nach-import").await;
 
         open_antrag(desk).await;
@@ -606,21 +595,13 @@ fn admin_imports_the_handwerksrolle() {
         desk.wait_text("#hwr-imports-list tr[data-import-id]", "Andrea Vogt")
             .await;
         assert!(
-            desk.client
-                .find_all(Locator::Css("#hwr-import"))
-                .await
-                .unwrap()
-                .is_empty(),
+            desk.absent("#hwr-import").await,
             "no import controls for the Sachbearbeitung"
         );
         desk.sign_out().await;
         desk.sign_in("hl.schmidt").await;
         assert!(
-            desk.client
-                .find_all(Locator::Css("#nav-handwerksrolle"))
-                .await
-                .unwrap()
-                .is_empty(),
+            desk.absent("#nav-handwerksrolle").await,
             "no Handwerksrolle for the Hotline"
         );
     });

@@ -250,13 +250,7 @@ class Queue {
   reset(): void {
     this.#owner = null;
     this.#version++;
-    this.statuses = [...OPEN_STATUSES];
-    this.fromText = "";
-    this.toText = "";
-    this.search = "";
-    this.order = "oldest_first";
-    this.fromError = null;
-    this.toError = null;
+    this.resetFilters();
     this.rows = [];
     this.next = null;
     this.#countsVersion++;
