@@ -5,7 +5,7 @@ use kammer_core::domain::{AntragStatus, Reason};
 use serde::Serialize;
 use tauri::State;
 
-use super::{CommandResult, antrag_nr, body, signed_in};
+use super::{CommandResult, antrag_nr, signed_in};
 use crate::session::SessionState;
 
 /// The queue's filter as the screen holds it; parsed in the core, like `kammerctl`'s.
@@ -28,19 +28,8 @@ pub async fn list_antraege(
     limit: i64,
 ) -> CommandResult<AntragPage> {
     let session = signed_in(&session).await?;
-    let after = after
-        .as_deref()
-        .map(Cursor::parse)
-        .transpose()
-        .map_err(body)?;
-    antraege::list(
-        &session,
-        &query.to_filter().map_err(body)?,
-        after.as_ref(),
-        limit,
-    )
-    .await
-    .map_err(body)
+    let after = after.as_deref().map(Cursor::parse).transpose()?;
+    Ok(antraege::list(&session, &query.to_filter()?, after.as_ref(), limit).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -49,9 +38,7 @@ pub async fn count_antraege(
     query: AntragQuery,
 ) -> CommandResult<Vec<StatusCount>> {
     let session = signed_in(&session).await?;
-    let counts = antraege::count_by_status(&session, &query.to_filter().map_err(body)?)
-        .await
-        .map_err(body)?;
+    let counts = antraege::count_by_status(&session, &query.to_filter()?).await?;
     Ok(counts
         .into_iter()
         .map(|(status, count)| StatusCount {
@@ -65,7 +52,7 @@ pub async fn count_antraege(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn show_antrag(session: State<'_, SessionState>, nr: i64) -> CommandResult<AntragView> {
     let session = signed_in(&session).await?;
-    antraege::view(&session, antrag_nr(nr)?).await.map_err(body)
+    Ok(antraege::view(&session, antrag_nr(nr)?).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -75,10 +62,8 @@ pub async fn approve_antrag(
     reason: Option<String>,
 ) -> CommandResult<Approved> {
     let session = signed_in(&session).await?;
-    let reason = Reason::parse_optional(reason.as_deref()).map_err(body)?;
-    antraege::approve(&session, antrag_nr(nr)?, reason.as_ref())
-        .await
-        .map_err(body)
+    let reason = Reason::parse_optional(reason.as_deref())?;
+    Ok(antraege::approve(&session, antrag_nr(nr)?, reason.as_ref()).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -88,9 +73,7 @@ pub async fn withdraw_antrag(
     reason: String,
 ) -> CommandResult<()> {
     let session = signed_in(&session).await?;
-    antraege::withdraw(&session, antrag_nr(nr)?, &super::reason(&reason)?)
-        .await
-        .map_err(body)
+    Ok(antraege::withdraw(&session, antrag_nr(nr)?, &super::reason(&reason)?).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -100,7 +83,5 @@ pub async fn reject_antrag(
     reason: String,
 ) -> CommandResult<()> {
     let session = signed_in(&session).await?;
-    antraege::reject(&session, antrag_nr(nr)?, &super::reason(&reason)?)
-        .await
-        .map_err(body)
+    Ok(antraege::reject(&session, antrag_nr(nr)?, &super::reason(&reason)?).await?)
 }

@@ -3,10 +3,11 @@
 use kammer_core::audit::{self, AuditEntry, AuditFilter};
 use kammer_core::betriebe;
 use kammer_core::domain::{AntragNr, Betriebsnummer, GermanDay};
+use kammer_core::error::ErrorBody;
 use serde::Deserialize;
 use tauri::State;
 
-use super::{CommandResult, body, signed_in};
+use super::{CommandResult, signed_in};
 use crate::session::SessionState;
 
 /// The Protokoll's filters as the screen holds them; days are German days, both included.
@@ -35,16 +36,16 @@ pub async fn list_audit(
     query: AuditQuery,
 ) -> CommandResult<Vec<AuditEntry>> {
     let session = signed_in(&session).await?;
-    let day = |d: &Option<String>| given(d).map(GermanDay::parse).transpose().map_err(body);
+    let day = |d: &Option<String>| {
+        given(d)
+            .map(GermanDay::parse)
+            .transpose()
+            .map_err(ErrorBody::from)
+    };
     let betrieb_id = match given(&query.betriebsnummer) {
         Some(n) => {
-            let nummer = Betriebsnummer::parse(n).map_err(body)?;
-            Some(
-                betriebe::by_nummer(&session, &nummer)
-                    .await
-                    .map_err(body)?
-                    .id,
-            )
+            let nummer = Betriebsnummer::parse(n)?;
+            Some(betriebe::by_nummer(&session, &nummer).await?.id)
         }
         None => None,
     };
@@ -52,8 +53,7 @@ pub async fn list_audit(
         antrag: query
             .antrag
             .map(|n| AntragNr::parse(&n.to_string()))
-            .transpose()
-            .map_err(body)?,
+            .transpose()?,
         betrieb_id,
         clerk_username: given(&query.clerk).map(str::to_lowercase),
         action: given(&query.action).map(str::to_owned),
@@ -62,5 +62,5 @@ pub async fn list_audit(
         before_id: query.before_id,
         limit: query.limit,
     };
-    audit::list(&session, &filter).await.map_err(body)
+    Ok(audit::list(&session, &filter).await?)
 }

@@ -3,9 +3,10 @@
 
 use kammer_core::auth::{self, Password};
 use kammer_core::db;
+use kammer_core::error::ErrorBody;
 use tauri::{AppHandle, Manager, Runtime, State};
 
-use super::{CommandResult, body};
+use super::CommandResult;
 use crate::database::Database;
 use crate::listener;
 use crate::secrets::{self, Secrets};
@@ -25,7 +26,7 @@ pub async fn sign_in<R: Runtime>(
     remember: bool,
 ) -> CommandResult<SignedIn> {
     let username = username.trim().to_lowercase();
-    let server = database.server().map_err(body)?;
+    let server = database.server()?;
     let account = secrets::account(&username, &server.host, server.port, &server.database);
     let stored = if password.is_empty() {
         secrets.get(&account)
@@ -34,10 +35,7 @@ pub async fn sign_in<R: Runtime>(
     };
     let password = stored.clone().unwrap_or(password);
     // Named „KammerDesk <version> (<login>)“ in pg_stat_activity, with a statement timeout.
-    let options = db::desk_options(
-        database.options().map_err(body)?,
-        db::DESK_STATEMENT_TIMEOUT,
-    );
+    let options = db::desk_options(database.options()?, db::DESK_STATEMENT_TIMEOUT);
     let signed_in = auth::sign_in(&options, &username, &Password::attempt(&password))
         .await
         .map_err(|e| {
@@ -45,7 +43,7 @@ pub async fn sign_in<R: Runtime>(
                 // A stored password that no longer works is worth nothing: ask next time.
                 secrets.forget(&account);
             }
-            body(e)
+            ErrorBody::from(e)
         })?;
     if remember {
         secrets.set(&account, &password);
@@ -67,7 +65,7 @@ pub async fn stored_password(
     secrets: State<'_, Secrets>,
     username: String,
 ) -> CommandResult<bool> {
-    let server = database.server().map_err(body)?;
+    let server = database.server()?;
     let username = username.trim().to_lowercase();
     Ok(secrets
         .get(&secrets::account(

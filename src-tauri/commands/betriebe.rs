@@ -5,7 +5,7 @@ use kammer_core::domain::Betriebsnummer;
 use kammer_core::zuordnungen;
 use tauri::State;
 
-use super::{CommandResult, body, signed_in};
+use super::{CommandResult, signed_in};
 use crate::session::SessionState;
 
 #[tauri::command(rename_all = "snake_case")]
@@ -15,9 +15,7 @@ pub async fn search_betriebe(
     limit: i64,
 ) -> CommandResult<Vec<BetriebHit>> {
     let session = signed_in(&session).await?;
-    betriebe::search(&session, &query, limit)
-        .await
-        .map_err(body)
+    Ok(betriebe::search(&session, &query, limit).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -26,8 +24,8 @@ pub async fn show_betrieb(
     betriebsnummer: String,
 ) -> CommandResult<BetriebDetail> {
     let session = signed_in(&session).await?;
-    let nummer = Betriebsnummer::parse(&betriebsnummer).map_err(body)?;
-    betriebe::show(&session, &nummer).await.map_err(body)
+    let nummer = Betriebsnummer::parse(&betriebsnummer)?;
+    Ok(betriebe::show(&session, &nummer).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -38,7 +36,5 @@ pub async fn revoke_zuordnung(
 ) -> CommandResult<()> {
     let session = signed_in(&session).await?;
     let reason = super::reason(&reason)?;
-    zuordnungen::revoke(&session, zuordnung_id, &reason)
-        .await
-        .map_err(body)
+    Ok(zuordnungen::revoke(&session, zuordnung_id, &reason).await?)
 }

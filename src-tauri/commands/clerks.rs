@@ -7,13 +7,13 @@ use kammer_core::clerks::{self, ClerkInfo, NewClerk};
 use kammer_core::domain::Role;
 use tauri::State;
 
-use super::{CommandResult, body, signed_in};
+use super::{CommandResult, signed_in};
 use crate::session::SessionState;
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn list_clerks(session: State<'_, SessionState>) -> CommandResult<Vec<ClerkInfo>> {
     let session = signed_in(&session).await?;
-    clerks::list(&session).await.map_err(body)
+    Ok(clerks::list(&session).await?)
 }
 
 /// `password` none: the chamber's directory checks the password (LDAP).
@@ -29,9 +29,8 @@ pub async fn add_clerk(
     let password = password
         .filter(|p| !p.is_empty())
         .map(|p| Password::new_checked(&p))
-        .transpose()
-        .map_err(body)?;
-    clerks::add(
+        .transpose()?;
+    Ok(clerks::add(
         &session,
         &NewClerk {
             username: &username,
@@ -40,8 +39,7 @@ pub async fn add_clerk(
             password: password.as_ref(),
         },
     )
-    .await
-    .map_err(body)
+    .await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -51,9 +49,7 @@ pub async fn set_clerk_role(
     role: Role,
 ) -> CommandResult<()> {
     let session = signed_in(&session).await?;
-    clerks::set_role(&session, &username, role)
-        .await
-        .map_err(body)
+    Ok(clerks::set_role(&session, &username, role).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -62,13 +58,13 @@ pub async fn disable_clerk(
     username: String,
 ) -> CommandResult<()> {
     let session = signed_in(&session).await?;
-    clerks::disable(&session, &username).await.map_err(body)
+    Ok(clerks::disable(&session, &username).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn enable_clerk(session: State<'_, SessionState>, username: String) -> CommandResult<()> {
     let session = signed_in(&session).await?;
-    clerks::enable(&session, &username).await.map_err(body)
+    Ok(clerks::enable(&session, &username).await?)
 }
 
 /// A new password: the clerk's own, or (administration) anyone's, which ends their sessions.
@@ -79,8 +75,6 @@ pub async fn set_clerk_password(
     password: String,
 ) -> CommandResult<()> {
     let session = signed_in(&session).await?;
-    let password = Password::new_checked(&password).map_err(body)?;
-    clerks::set_password(&session, &username, &password)
-        .await
-        .map_err(body)
+    let password = Password::new_checked(&password)?;
+    Ok(clerks::set_password(&session, &username, &password).await?)
 }

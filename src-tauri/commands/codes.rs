@@ -3,7 +3,7 @@
 use kammer_core::codes::{self, CodeCheck, Resent};
 use tauri::State;
 
-use super::{CommandResult, antrag_nr, body, signed_in};
+use super::{CommandResult, antrag_nr, signed_in};
 use crate::session::SessionState;
 
 #[tauri::command(rename_all = "snake_case")]
@@ -13,9 +13,7 @@ pub async fn check_code(
     code: String,
 ) -> CommandResult<CodeCheck> {
     let session = signed_in(&session).await?;
-    codes::check(&session, antrag_nr(nr)?, &code)
-        .await
-        .map_err(body)
+    Ok(codes::check(&session, antrag_nr(nr)?, &code).await?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -25,7 +23,5 @@ pub async fn resend_code(
     reason: String,
 ) -> CommandResult<Resent> {
     let session = signed_in(&session).await?;
-    codes::resend(&session, antrag_nr(nr)?, &super::reason(&reason)?)
-        .await
-        .map_err(body)
+    Ok(codes::resend(&session, antrag_nr(nr)?, &super::reason(&reason)?).await?)
 }

@@ -5,7 +5,7 @@ use kammer_core::db::{self, DatabaseInfo};
 use serde::Serialize;
 use tauri::State;
 
-use super::{CommandResult, body};
+use super::CommandResult;
 use crate::database::{Database, ServerInfo};
 use crate::session::SessionState;
 
@@ -24,11 +24,11 @@ pub async fn connection_info(
 ) -> CommandResult<ConnectionInfo> {
     match session.current().await {
         Some(s) => Ok(ConnectionInfo {
-            server: database.server().map_err(body)?,
-            signed_in: Some(db::database_info(s.pool()).await.map_err(body)?),
+            server: database.server()?,
+            signed_in: Some(db::database_info(s.pool()).await?),
         }),
         None => Ok(ConnectionInfo {
-            server: database.probe().await.map_err(body)?,
+            server: database.probe().await?,
             signed_in: None,
         }),
     }

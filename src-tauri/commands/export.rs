@@ -4,13 +4,14 @@
 use std::sync::Mutex;
 
 use chrono::Utc;
+use kammer_core::error::ErrorBody;
 use kammer_core::export::{self, Dialect, ExportControl, ExportOutcome};
 use kammer_core::report::{self, Month, MonthlyReport};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use super::antraege::AntragQuery;
-use super::{CommandResult, body, signed_in};
+use super::{CommandResult, signed_in};
 use crate::file_dialog;
 use crate::session::SessionState;
 
@@ -57,7 +58,7 @@ pub async fn export_antraege<R: Runtime>(
     dialect: Dialect,
 ) -> CommandResult<SaveOutcome> {
     let session = signed_in(&session).await?;
-    let filter = query.to_filter().map_err(body)?;
+    let filter = query.to_filter()?;
     let name = format!("antraege_{}.csv", Month::of(Utc::now()));
     let Some(path) = file_dialog::save_export(&app, &name).await else {
         return Ok(SaveOutcome::Dismissed);
@@ -65,7 +66,7 @@ pub async fn export_antraege<R: Runtime>(
     let control = {
         let mut slot = running.slot();
         if slot.is_some() {
-            return Err(body(kammer_core::Error::conflict(
+            return Err(ErrorBody::from(kammer_core::Error::conflict(
                 "Es läuft bereits ein Export. Bitte warten Sie, bis er fertig ist, oder brechen Sie ihn ab.",
             )));
         }
@@ -78,7 +79,7 @@ pub async fn export_antraege<R: Runtime>(
     };
     let outcome = export::antraege(&session, &filter, dialect, &path, &control).await;
     running.slot().take();
-    outcome.map(SaveOutcome::from).map_err(body)
+    Ok(outcome.map(SaveOutcome::from)?)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -98,8 +99,8 @@ pub async fn monthly_report(
     month: String,
 ) -> CommandResult<MonthlyReport> {
     let session = signed_in(&session).await?;
-    let month = Month::parse(&month).map_err(body)?;
-    report::monthly(&session, month).await.map_err(body)
+    let month = Month::parse(&month)?;
+    Ok(report::monthly(&session, month).await?)
 }
 
 /// Which table of the report to save: the month by Gewerk, or the twelve-month series.
@@ -120,7 +121,7 @@ pub async fn export_report<R: Runtime>(
     part: ReportPart,
 ) -> CommandResult<SaveOutcome> {
     let session = signed_in(&session).await?;
-    let month = Month::parse(&month).map_err(body)?;
+    let month = Month::parse(&month)?;
     let name = match part {
         ReportPart::Monthly => format!("monatsbericht_{month}.csv"),
         ReportPart::Series => format!("monatsbericht_{month}_12_monate.csv"),
@@ -128,12 +129,11 @@ pub async fn export_report<R: Runtime>(
     let Some(path) = file_dialog::save_export(&app, &name).await else {
         return Ok(SaveOutcome::Dismissed);
     };
-    let report = report::monthly(&session, month).await.map_err(body)?;
+    let report = report::monthly(&session, month).await?;
     let written = match part {
         ReportPart::Monthly => report::write_monthly(&session, &report, dialect, &path).await,
         ReportPart::Series => report::write_series(&session, &report, dialect, &path).await,
-    }
-    .map_err(body)?;
+    }?;
     let rows = match part {
         ReportPart::Monthly => report.table_rows() as u64,
         ReportPart::Series => report.series.len() as u64,

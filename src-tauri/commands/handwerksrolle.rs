@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use kammer_core::Error;
 use kammer_core::domain::Permission;
+use kammer_core::error::ErrorBody;
 use kammer_core::handwerksrolle::{
     self, Change, DEFAULT_MAX_REMOVED_PERCENT, HandwerksrolleFile, ImportOptions, ImportRecord,
     ImportReport, Mapping, Mode, Progress, ReviewItem,
@@ -19,7 +20,7 @@ use kammer_core::handwerksrolle::{
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use super::{CommandResult, body, signed_in};
+use super::{CommandResult, signed_in};
 use crate::file_dialog;
 use crate::session::SessionState;
 
@@ -108,9 +109,7 @@ pub async fn handwerksrolle_choose_file<R: Runtime>(
     session: State<'_, SessionState>,
 ) -> CommandResult<Option<String>> {
     let session = signed_in(&session).await?;
-    session
-        .require(Permission::ImportHandwerksrolle)
-        .map_err(body)?;
+    session.require(Permission::ImportHandwerksrolle)?;
     Ok(file_dialog::open_handwerksrolle(&app)
         .await
         .map(|p| p.to_string_lossy().into_owned()))
@@ -155,9 +154,7 @@ pub async fn handwerksrolle_imports(
     session: State<'_, SessionState>,
 ) -> CommandResult<Vec<ImportRecord>> {
     let session = signed_in(&session).await?;
-    handwerksrolle::recent_imports(&session, handwerksrolle::MAX_IMPORTS)
-        .await
-        .map_err(body)
+    Ok(handwerksrolle::recent_imports(&session, handwerksrolle::MAX_IMPORTS).await?)
 }
 
 /// Gelöschte Betriebe with active Zuordnungen, for the Sachbearbeitung to decide on.
@@ -166,7 +163,7 @@ pub async fn handwerksrolle_review(
     session: State<'_, SessionState>,
 ) -> CommandResult<Vec<ReviewItem>> {
     let session = signed_in(&session).await?;
-    handwerksrolle::review_list(&session).await.map_err(body)
+    Ok(handwerksrolle::review_list(&session).await?)
 }
 
 type Outcome = (ImportReport, Vec<Change>, u64, Option<String>);
@@ -181,10 +178,8 @@ async fn run<R: Runtime>(
 ) -> CommandResult<Outcome> {
     let dry_run = previewed_sha256.is_none();
     let session = signed_in(session).await?;
-    session
-        .require(Permission::ImportHandwerksrolle)
-        .map_err(body)?;
-    let _slot = running.claim().map_err(body)?;
+    session.require(Permission::ImportHandwerksrolle)?;
+    let _slot = running.claim()?;
     let mapping_path = std::env::var_os(MAPPING_ENV)
         .filter(|p| !p.is_empty())
         .map(PathBuf::from);
@@ -203,10 +198,9 @@ async fn run<R: Runtime>(
         }
     })
     .await
-    .map_err(|e| body(Error::internal(format!("handwerksrolle inspect: {e}"))))?
-    .map_err(body)?;
+    .map_err(|e| ErrorBody::from(Error::internal(format!("handwerksrolle inspect: {e}"))))??;
     if previewed_sha256.is_some_and(|sha| sha != file.sha256) {
-        return Err(body(Error::conflict(format!(
+        return Err(ErrorBody::from(Error::conflict(format!(
             "Die Datei „{}“ hat sich seit „Prüfen“ geändert. Bitte prüfen Sie sie erneut, bevor Sie sie übernehmen.",
             file.file_name
         ))));
@@ -236,8 +230,7 @@ async fn run<R: Runtime>(
             );
         },
     )
-    .await
-    .map_err(body)?;
+    .await?;
     Ok((
         report,
         changes,

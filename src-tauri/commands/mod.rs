@@ -1,5 +1,6 @@
 //! The IPC commands, one file per group. Each parses its arguments, calls one core function
-//! and maps the error to [`ErrorBody`], the `{ kind, message }` shape the front end expects.
+//! and returns its error with `?` as an [`ErrorBody`] (`From<kammer_core::Error>`), the
+//! `{ kind, message }` shape the front end expects.
 //! Arguments are snake_case on both sides (`rename_all` on every command), as in
 //! docs/desk-ipc.md.
 
@@ -24,19 +25,15 @@ use crate::session::SessionState;
 /// What every command returns across the IPC boundary.
 pub type CommandResult<T> = Result<T, ErrorBody>;
 
-fn body(error: kammer_core::Error) -> ErrorBody {
-    ErrorBody::from(&error)
-}
-
 /// The signed-in clerk (their own database session), or why a command cannot run yet.
 async fn signed_in(session: &SessionState) -> CommandResult<Session> {
     session.require().await
 }
 
 fn antrag_nr(nr: i64) -> CommandResult<AntragNr> {
-    AntragNr::parse(&nr.to_string()).map_err(body)
+    Ok(AntragNr::parse(&nr.to_string())?)
 }
 
 fn reason(text: &str) -> CommandResult<Reason> {
-    Reason::parse(text).map_err(body)
+    Ok(Reason::parse(text)?)
 }

@@ -3,10 +3,11 @@
 //! `KAMMERDESK_DATABASE_URL`): before sign-in nothing can be saved at all.
 
 use kammer_core::domain::Role;
+use kammer_core::error::ErrorBody;
 use kammer_core::{Error, ErrorKind};
 use tauri::{AppHandle, Runtime, State};
 
-use super::{CommandResult, body, signed_in};
+use super::{CommandResult, signed_in};
 use crate::database::Database;
 use crate::secrets::{self, Secrets};
 use crate::session::SessionState;
@@ -29,19 +30,19 @@ pub async fn save_settings<R: Runtime>(
 ) -> CommandResult<DeskSettings> {
     let clerk = signed_in(&session).await?;
     if clerk.role != Role::Admin {
-        return Err(body(Error::new(
+        return Err(ErrorBody::from(Error::new(
             ErrorKind::Forbidden,
             "Die Verbindung zur Datenbank ändert nur die Administration.",
         )));
     }
     if crate::database::url_from_env().is_some() {
-        return Err(body(Error::new(
+        return Err(ErrorBody::from(Error::new(
             ErrorKind::Forbidden,
             "Die Verbindung ist von der IT festgelegt (KAMMERDESK_DATABASE_URL) und kann hier nicht geändert werden.",
         )));
     }
-    let saved = settings::save(&app, &settings).map_err(body)?;
-    let target = pinned.connect_options(&saved.database).map_err(body)?;
+    let saved = settings::save(&app, &settings)?;
+    let target = pinned.connect_options(&saved.database)?;
     // Passwords stored for the previous server are forgotten (they were never offered to
     // another server: the keychain entries are named by server).
     secrets.forget_other_servers(&secrets::server_suffix(

@@ -99,6 +99,16 @@ impl From<&Error> for ErrorBody {
     }
 }
 
+/// So that a desk command returns the core's error with `?`.
+impl From<Error> for ErrorBody {
+    fn from(e: Error) -> Self {
+        ErrorBody {
+            kind: e.kind,
+            message: e.message,
+        }
+    }
+}
+
 /// A connection refused for TLS, in words IT can act on: the certificate names another host,
 /// comes from a CA this machine does not trust, has expired, or the server offers no TLS at
 /// all where the settings require it. `target` names the server ("db.hwk.example:5432/kammerdesk").
