@@ -9,7 +9,7 @@ use kammer_core::antraege::{
     ActionState, AntragAction, AntragDetail, AntragPage, AntragSummary, AntragView,
     ApprovalOutcome, ApprovalRequest, Approved, SortOrder,
 };
-use kammer_core::audit::{AuditEntry, Change};
+use kammer_core::audit::{AuditEntry, AuditQuery, Change};
 use kammer_core::betriebe::{Betrieb, BetriebDetail, BetriebHit};
 use kammer_core::clerks::ClerkInfo;
 use kammer_core::codes::{CodeCheck, CodeInfo, CodeState, CodeVerdict, Delivery, Resent};
@@ -29,7 +29,6 @@ use ts_rs::TS;
 
 use crate::commands::about::About;
 use crate::commands::antraege::{AntragQuery, StatusCount};
-use crate::commands::audit::AuditQuery;
 use crate::commands::connection::ConnectionInfo;
 use crate::commands::export::{ReportPart, SaveOutcome};
 use crate::commands::handwerksrolle::{HandwerksrolleOptions, ImportPreview, ImportProgress};

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use kammer_core::antraege::{AntragPage, AntragView, Approved};
-use kammer_core::audit::AuditEntry;
+use kammer_core::audit::{AuditEntry, AuditQuery};
 use kammer_core::betriebe::{BetriebDetail, BetriebHit};
 use kammer_core::clerks::ClerkInfo;
 use kammer_core::codes::{CodeCheck, Resent};
@@ -19,7 +19,6 @@ use ts_rs::TS;
 
 use crate::commands::about::About;
 use crate::commands::antraege::{AntragQuery, StatusCount};
-use crate::commands::audit::AuditQuery;
 use crate::commands::connection::ConnectionInfo;
 use crate::commands::export::{ReportPart, SaveOutcome};
 use crate::commands::handwerksrolle::{HandwerksrolleOptions, ImportPreview};

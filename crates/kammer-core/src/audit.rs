@@ -10,7 +10,8 @@ use sqlx::PgConnection;
 
 use crate::Result;
 use crate::auth::Session;
-use crate::domain::AntragNr;
+use crate::betriebe;
+use crate::domain::{AntragNr, Betriebsnummer, GermanDay};
 
 /// The channel desks `LISTEN` on; the payload is a [`Change`] as JSON.
 pub const CHANGES_CHANNEL: &str = "kammer_changes";
@@ -41,6 +42,57 @@ pub struct AuditEntry {
     pub antrag_nr: Option<i64>,
     pub betrieb_id: Option<i64>,
     pub details: serde_json::Value,
+}
+
+/// The Protokoll's filters as a clerk types them (the desk sends them over IPC), parsed
+/// once, here, into an [`AuditFilter`]. Days are German calendar days (`YYYY-MM-DD`), both
+/// included; blank text is no filter.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditQuery {
+    pub antrag: Option<i64>,
+    pub betriebsnummer: Option<String>,
+    /// A clerk's user name.
+    pub clerk: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Paging: entries older than this one.
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+fn given(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl AuditQuery {
+    /// The filter [`list`] takes. A Betriebsnummer is looked up (an unknown one is
+    /// `not_found`), so the session is needed.
+    pub async fn to_filter(&self, session: &Session) -> Result<AuditFilter> {
+        let day = |d: &Option<String>| given(d).map(GermanDay::parse).transpose();
+        let betrieb_id = match given(&self.betriebsnummer) {
+            Some(n) => Some(
+                betriebe::by_nummer(session, &Betriebsnummer::parse(n)?)
+                    .await?
+                    .id,
+            ),
+            None => None,
+        };
+        Ok(AuditFilter {
+            antrag: self
+                .antrag
+                .map(|n| AntragNr::parse(&n.to_string()))
+                .transpose()?,
+            betrieb_id,
+            clerk_username: given(&self.clerk).map(str::to_lowercase),
+            action: given(&self.action).map(str::to_owned),
+            from: day(&self.from)?.map(GermanDay::start),
+            to: day(&self.to)?.map(GermanDay::end),
+            before_id: self.before_id,
+            limit: self.limit,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default)]
