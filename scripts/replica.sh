@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real streaming replica of the local PostgreSQL on 127.0.0.1:5433, for the tests of reading
-# look-ups and exports from a replica (crates/kammer-cli/tests/replica.rs) and for trying
+# look-ups and exports from a replica (crates/kammer-cli/tests/integration/replica.rs) and for trying
 # `kammerctl --read-database-url` by hand. Idempotent: when the replica already answers and
 # streams, it only makes sure WAL replay is not left paused by an aborted test (well under a
 # second); otherwise it (re)creates it, which takes seconds for a small primary.

@@ -2,7 +2,7 @@
 # A private OpenLDAP directory on 127.0.0.1:3389 (StartTLS required, the test CA's certificate)
 # with a few clerks, and the TLS cluster of scripts/tls-postgres.sh (port 5434) signing the
 # group kammer_verzeichnis in through PostgreSQL's own `ldap` method (search+bind). For the
-# tests of directory sign-in (crates/kammer-core/tests/directory.rs). Run scripts/tls-postgres.sh
+# tests of directory sign-in (crates/kammer-core/tests/integration/directory.rs). Run scripts/tls-postgres.sh
 # first. Idempotent: when slapd answers and pg_hba.conf has the lines, it does nothing (well
 # under a second).
 #
@@ -20,7 +20,7 @@
 #      certificate against the test CA), then a restart or reload.
 # Undo: `kill $(cat /var/tmp/kammerdesk-slapd/slapd.pid)`, `rm -r /var/tmp/kammerdesk-slapd`.
 #
-# The passwords are test fixtures, repeated in crates/kammer-core/tests/directory.rs.
+# The passwords are test fixtures, repeated in crates/kammer-core/tests/integration/directory.rs.
 set -euo pipefail
 
 PORT=3389

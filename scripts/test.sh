@@ -25,18 +25,18 @@ step "cargo clippy"
 DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets -- -D warnings
 # The end-to-end target exists only with the app's custom-protocol feature.
 DATABASE_URL="$KD_DATABASE_URL" cargo clippy --workspace --all-targets --features kammerdesk/custom-protocol -- -D warnings
-# The replica tests (crates/kammer-cli/tests/replica.rs) read from a real streaming replica.
+# The replica tests (crates/kammer-cli/tests/integration/replica.rs) read from a real streaming replica.
 step "read replica on 127.0.0.1:5433"
 scripts/replica.sh
-# crates/kammer-cli/tests/pgbouncer.rs runs kammerctl through a real PgBouncer.
+# crates/kammer-cli/tests/integration/pgbouncer.rs runs kammerctl through a real PgBouncer.
 step "PgBouncer on 127.0.0.1:6432 (session pooling)"
 scripts/pgbouncer.sh session
-# crates/kammer-core/tests/tls.rs: a PostgreSQL that speaks only TLS, its certificate from a
+# crates/kammer-core/tests/integration/tls.rs: a PostgreSQL that speaks only TLS, its certificate from a
 # test CA (verify-full with the CA file; a wrong host name, an unknown CA are refused).
 step "PostgreSQL with TLS only on 127.0.0.1:5434 (test CA)"
 scripts/tls-postgres.sh
 export KD_TLS_TESTS=1
-# crates/kammer-core/tests/directory.rs: a private slapd; the TLS cluster signs directory
+# crates/kammer-core/tests/integration/directory.rs: a private slapd; the TLS cluster signs directory
 # logins in through PostgreSQL's own ldap method.
 step "OpenLDAP (slapd) on 127.0.0.1:3389, directory sign-in on 5434"
 scripts/slapd.sh

@@ -2,9 +2,9 @@
 //! ordinary connection, as malware in a clerk's session could, not through kammer-core. Each
 //! attempt must be refused with the expected SQLSTATE, and afterwards nothing may have
 //! changed. docs/security.md carries the same table; a test fails when it is stale
-//! (`UPDATE_SECURITY_DOC=1 cargo test -p kammer-core --test hostile` rewrites it).
+//! (`UPDATE_SECURITY_DOC=1 cargo test -p kammer-core --test integration hostile::` rewrites it).
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 
@@ -659,7 +659,7 @@ fn docs_security_md_lists_the_catalogue() {
     } else {
         assert_eq!(
             doc, fresh,
-            "docs/security.md is stale: UPDATE_SECURITY_DOC=1 cargo test -p kammer-core --test hostile"
+            "docs/security.md is stale: UPDATE_SECURITY_DOC=1 cargo test -p kammer-core --test integration hostile::"
         );
     }
 }

@@ -1,7 +1,7 @@
 //! The CSV export of the Anträge list: files parsed back with the `csv` crate and compared
 //! with the database row for row, in both dialects; formula neutralisation; the atomic file.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -6,7 +6,6 @@
 //! as the logins it would run as in production: each clerk through their own
 //! [`Session`], the portal, the mail sender and the report jobs as their service logins.
 //! Logins are server-wide, so each test names its own with a random tag.
-#![allow(dead_code)]
 
 use kammer_core::antraege;
 use kammer_core::auth::{self, Password, Session};

@@ -3,7 +3,7 @@
 //! check out. The refusal needs `scripts/tls-postgres.sh` (`KD_TLS_TESTS=1`, as
 //! `scripts/test.sh` sets it); the warning needs no server.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

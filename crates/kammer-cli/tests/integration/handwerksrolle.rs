@@ -2,7 +2,7 @@
 //! of docs/: the dry run, the import as the import service, what the hotline then sees on
 //! Antrag Nr. 178, the second import that changes nothing, and the truncated-file refusal.
 
-mod common;
+use crate::common;
 
 use common::*;
 use kammer_testkit::ScratchDatabase;

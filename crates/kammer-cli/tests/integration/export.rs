@@ -2,7 +2,7 @@
 //! fresh database holding the demo data: for a Sachbearbeitung clerk (`--as sb.mueller`), and
 //! from cron as the reporting service (`kd_reporting` in the address).
 
-mod common;
+use crate::common;
 
 use common::{
     json, json_error, kammerctl, kammerctl_as, migrate_and_seed, ok, ok_as, refused, url_as,

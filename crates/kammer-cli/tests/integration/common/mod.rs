@@ -1,8 +1,6 @@
 //! What the tests of the real `kammerctl` binary share: running it as a demo clerk (`--as`),
 //! with the login of the address (the superuser for set-up, a service, a clerk), and logins of
 //! a test's own that are removed afterwards.
-// Each test binary uses a part of these helpers.
-#![allow(dead_code)]
 
 use std::process::{Command, Output, Stdio};
 

@@ -2,7 +2,7 @@
 //! scripts/smtp-test-server), read back with a real MIME parser. The mail sender runs as its
 //! own service login (the only one that may read a code); the tests' superuser only sets up
 //! and looks.
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Concurrency: many tasks over real connections against one database, each clerk through
 //! their own login. No sleeps: every task starts at once and the database decides.
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! kind of error, shell completions, and progress bars only on a terminal. The real binary,
 //! against a fresh database with the demo data.
 
-mod common;
+use crate::common;
 
 use common::{kammerctl, kammerctl_as, migrate_and_seed, ok_as, run};
 use kammer_testkit::{ScratchDatabase, psql};

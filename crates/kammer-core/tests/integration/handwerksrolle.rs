@@ -2,7 +2,7 @@
 //! encodings and quirks of a chamber's export, the refusals that keep a bad file out whole,
 //! and what an address change or a deletion does to live codes, open Anträge and Zuordnungen.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! The Anträge go through the real core functions in the current month; what must lie in
 //! the month before is written with explicit timestamps (the audit log takes INSERTs).
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::*;

@@ -8,7 +8,7 @@
 //! Needs PgBouncer on 127.0.0.1:6432 (`scripts/pgbouncer.sh session`, which `scripts/test.sh`
 //! runs; `KD_PGBOUNCER_URL` points elsewhere).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

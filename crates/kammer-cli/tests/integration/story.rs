@@ -3,7 +3,7 @@
 //! `sb.mueller` and `hl.schmidt` signed in with `--as`, the services `kd_mailer`, `kd_portal`
 //! and `kd_reporting` with their logins in the address, set-up as the superuser.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::Duration;

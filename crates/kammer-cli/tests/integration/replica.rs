@@ -8,7 +8,7 @@
 //! primary and reach the replica by replication, like everything else — the logins too: the
 //! demo clerk signs in at the replica with the same login and password as at the primary.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

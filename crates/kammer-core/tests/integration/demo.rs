@@ -1,7 +1,7 @@
 //! The demo seed: the portal how-to's example is there, the demo clerks and services sign in with
 //! their own logins, and a second seed (or one into a database with clerks) is refused.
 
-mod common;
+use crate::common;
 
 use common::{server, snapshot};
 use kammer_core::ErrorKind;
@@ -146,7 +146,7 @@ async fn demo_seed_refuses_a_database_with_clerks(pool: PgPool) {
     assert_eq!(snapshot(&pool).await, before);
 }
 
-/// A larger run, for timing: `cargo test -p kammer-core --test demo -- --ignored --nocapture`.
+/// A larger run, for timing: `cargo test -p kammer-core --test integration demo:: -- --ignored --nocapture`.
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 #[ignore]
 async fn demo_seed_of_100k_betriebe(pool: PgPool) {
