@@ -415,6 +415,17 @@ impl Desk {
         .await;
     }
 
+    /// „Code prüfen“ on the Antrag shown, with `code` as the caller reads it out; waits for
+    /// the verdict „gültig“. Notices are closed first: they lie over the form's „Prüfen“.
+    pub async fn check_code_valid(&self, code: &str) {
+        self.close_notices().await;
+        self.click("#action-check_code").await;
+        self.type_into("#check-code-input", code).await;
+        self.click("#check-code-submit").await;
+        self.wait_attr("#check-code-result", "data-verdict", "valid")
+            .await;
+    }
+
     /// Signs out and waits for the sign-in screen.
     pub async fn sign_out(&self) {
         self.click("#sign-out").await;

@@ -205,12 +205,7 @@ fn a_trace_log_of_the_desk_holds_no_code_and_no_password() {
             .await
             .code()
             .expect("the mail carries the code");
-        desk.close_notices().await;
-        desk.click("#action-check_code").await;
-        desk.type_into("#check-code-input", &code).await;
-        desk.click("#check-code-submit").await;
-        desk.wait_attr("#check-code-result", "data-verdict", "valid")
-            .await;
+        desk.check_code_valid(&code).await;
 
         let log = desk.driver.app_log_text();
         let verbose = log

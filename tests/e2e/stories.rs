@@ -239,14 +239,7 @@ fn resend_check_and_confirm_the_zuordnung() {
         let code = mail.code().expect("the mail carries the code");
         desk.wait_attr("#code-delivery", "data-delivery", "sent")
             .await;
-        // The resend's notice (if it has not faded yet) lies over the check form's „Prüfen“.
-        desk.close_notices().await;
-
-        desk.click("#action-check_code").await;
-        desk.type_into("#check-code-input", &code).await;
-        desk.click("#check-code-submit").await;
-        desk.wait_attr("#check-code-result", "data-verdict", "valid")
-            .await;
+        desk.check_code_valid(&code).await;
         desk.screenshot("antrag-code-geprueft").await;
 
         desk.click("#action-approve").await;
