@@ -41,8 +41,12 @@ pub fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
+    // An address on the command line makes any DATABASE_URL of the shell irrelevant.
+    let url_given =
+        std::env::args().any(|a| a == "--database-url" || a.starts_with("--database-url="));
+    let unused: &[&str] = if url_given { &["DATABASE_URL"] } else { &[] };
     // SAFETY: the first thing the process does; no other thread exists yet.
-    for warning in unsafe { kammer_core::env_names::adopt_renamed() } {
+    for warning in unsafe { kammer_core::env_names::adopt_renamed(unused) } {
         eprintln!("kammerctl: {warning}");
     }
     tokio::runtime::Builder::new_multi_thread()

@@ -77,13 +77,20 @@ pub fn renamed_in(var: impl Fn(&str) -> Option<String>) -> Vec<Renamed> {
 }
 
 /// Gives the current names the values of the old ones in this process and returns the
-/// warnings to show.
+/// warnings to show. Old names in `unused` are left alone: the caller knows they will not be
+/// read (kammerctl with `--database-url` on its command line needs no `DATABASE_URL`).
 ///
 /// # Safety
 /// Changes the process environment: call it first thing in `main`, before any other thread
 /// exists (`std::env::set_var`).
-pub unsafe fn adopt_renamed() -> Vec<String> {
-    let found = renamed_in(|name| std::env::var(name).ok());
+pub unsafe fn adopt_renamed(unused: &[&str]) -> Vec<String> {
+    let found: Vec<Renamed> = renamed_in(|name| std::env::var(name).ok())
+        .into_iter()
+        .filter(|r| {
+            let (Renamed::Adopt { old, .. } | Renamed::Ignored { old, .. }) = r;
+            !unused.contains(old)
+        })
+        .collect();
     for renamed in &found {
         if let Renamed::Adopt { current, value, .. } = renamed {
             // SAFETY: the caller guarantees a single-threaded process.

@@ -202,6 +202,20 @@ fn old_variable_names_work_with_a_hint() {
         stderr(&out)
     );
 
+    // The address on the command line: DATABASE_URL of the shell is not read, so no hint.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kammerctl"))
+        .args(["--database-url", &url, "--as", "hl.schmidt"])
+        .args(show)
+        .env_remove("KAMMERDESK_DATABASE_URL")
+        .env_remove("KAMMERDESK_USER")
+        .env("DATABASE_URL", "postgres://127.0.0.1:1/nirgends")
+        .env("KAMMERDESK_PASSWORD", common::DEMO_PASSWORD)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("DATABASE_URL"), "{}", stderr(&out));
+
     // Only the current names: no hint at all (DATABASE_URL of the test run beside them).
     let out = kammerctl_as(&url, "hl.schmidt", &show);
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));

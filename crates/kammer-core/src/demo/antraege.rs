@@ -1,0 +1,466 @@
+//! The Anträge with their fates (open, confirmed by code, approved by a clerk, withdrawn,
+//! rejected, expired), their codes (one in twelve sent again), the Zuordnungen and the audit
+//! trail, written with COPY in bounded batches.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::PgConnection;
+
+use super::accounts::JUSTUS_ID;
+use super::betriebe::Betrieb;
+use super::logins::Clerks;
+use super::names::{CLERK_APPROVE_REASONS, REJECT_REASONS};
+use super::timeline::Timeline;
+use super::{FLUSH_BYTES, Rng, SEED_PROGRESS_EVERY, TEST_ANTRAG_NR, assert_ids, ts};
+use crate::Result;
+use crate::copy_text::{Rows, copy};
+use crate::domain::ConfirmationCode;
+
+/// The COPY statements of the Anträge and what hangs off them, in the order their foreign
+/// keys need.
+const COPY_ANTRAEGE: &str = "COPY antraege (nr, account_id, betrieb_id, betriebsnummer_entered, firmenname_entered, status, sent_at,
+                        code_confirmed_at, decided_at, decided_by, decision_reason, updated_at) FROM STDIN";
+const COPY_CODES: &str = "COPY confirmation_codes (antrag_nr, code_hash, prefix, sent_to, issued_at, expires_at, consumed_at, superseded_at) FROM STDIN";
+const COPY_RESENT_CODES: &str = "COPY confirmation_codes (antrag_nr, code_hash, prefix, sent_to, issued_at, expires_at, consumed_at, superseded_at,
+                        issued_by, issue_reason) FROM STDIN";
+const COPY_ZUORDNUNGEN: &str =
+    "COPY zuordnungen (account_id, betrieb_id, antrag_nr, since) FROM STDIN";
+const COPY_EVENTS: &str = "COPY audit_events (at, actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details) FROM STDIN";
+
+/// Sends what the four buffers hold, Anträge first, and empties them.
+async fn flush(
+    conn: &mut PgConnection,
+    antraege: &mut Rows,
+    codes: &mut Rows,
+    zuordnungen: &mut Rows,
+    events: &mut Rows,
+) -> Result<()> {
+    for (statement, rows) in [
+        (COPY_ANTRAEGE, antraege),
+        (COPY_CODES, codes),
+        (COPY_ZUORDNUNGEN, zuordnungen),
+        (COPY_EVENTS, events),
+    ] {
+        if !rows.buf.is_empty() {
+            copy(&mut *conn, statement, &rows.buf).await?;
+            rows.buf.clear();
+        }
+    }
+    Ok(())
+}
+
+/// (at, (actor kind, clerk id, account id), action, details as JSON text)
+type LaterEvent<'a> = (
+    DateTime<Utc>,
+    (&'a str, Option<i64>, Option<i64>),
+    &'a str,
+    String,
+);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    AwaitingCode,
+    InReview,
+    ApprovedByCode,
+    ApprovedByClerk,
+    WithdrawnByRequester,
+    WithdrawnByClerk,
+    Rejected,
+    Expired,
+}
+
+/// What the Anträge are made of.
+pub(super) struct Plan<'a> {
+    pub antraege_n: usize,
+    pub accounts_n: usize,
+    pub betriebe: &'a [Betrieb],
+    pub test_betrieb_id: i64,
+    pub timeline: &'a Timeline,
+    pub clerks: &'a Clerks,
+    pub now: DateTime<Utc>,
+}
+
+/// What came of them.
+pub(super) struct Seeded {
+    pub zuordnungen: u64,
+    /// Antrag Nr. 178's first code, the one real code of the bulk.
+    pub first_code_178: Option<ConfirmationCode>,
+}
+
+pub(super) async fn seed_antraege(
+    tx: &mut PgConnection,
+    rng: &mut Rng,
+    plan: &Plan<'_>,
+    step: &(dyn Fn(&'static str, usize, usize) + Send + Sync),
+) -> Result<Seeded> {
+    let Plan {
+        antraege_n,
+        accounts_n,
+        betriebe,
+        test_betrieb_id,
+        timeline,
+        clerks,
+        now,
+    } = *plan;
+    let betriebe_n = betriebe.len();
+    let (justus_id, admin_id, sb_id) = (JUSTUS_ID, clerks.admin, clerks.sachbearbeitung);
+    let (sent, recent_from) = (&timeline.sent, timeline.recent_from);
+    let mut pairs: HashSet<(i64, i64)> = HashSet::new();
+    pairs.insert((justus_id, test_betrieb_id));
+    let mut antraege = Rows::new();
+    let mut codes = Rows::new();
+    let mut zuordnungen = Rows::new();
+    let mut events = Rows::new();
+    let mut resent_codes = Rows::new();
+    let mut resent_n = 0i64;
+    let hotline_id = clerks.hotline;
+    let mut zuordnungen_n = 0u64;
+    let mut first_code_178: Option<ConfirmationCode> = None;
+    for nr in 1..=antraege_n as i64 {
+        if (nr as u64 - 1).is_multiple_of(SEED_PROGRESS_EVERY) {
+            step("Anträge", nr as usize - 1, antraege_n);
+        }
+        let sent_at = sent[nr as usize - 1];
+        let (account_id, betrieb_id) = if nr == TEST_ANTRAG_NR {
+            (justus_id, test_betrieb_id)
+        } else {
+            loop {
+                let acc = 2 + rng.below(accounts_n as u64 - 1) as i64;
+                // The Testbetrieb gets a share of the first Anträge, not of millions.
+                let bet = if nr < 5_000 && rng.chance(2) {
+                    test_betrieb_id
+                } else {
+                    1 + rng.below(betriebe_n as u64) as i64
+                };
+                if pairs.insert((acc, bet)) {
+                    break (acc, bet);
+                }
+            }
+        };
+        let recent = sent_at >= recent_from;
+        let fate = if nr == TEST_ANTRAG_NR {
+            Fate::AwaitingCode
+        } else {
+            let r = rng.below(100);
+            if recent {
+                match r {
+                    0..=54 => Fate::AwaitingCode,
+                    55..=74 => Fate::InReview,
+                    75..=89 => Fate::ApprovedByCode,
+                    _ => Fate::WithdrawnByRequester,
+                }
+            } else {
+                match r {
+                    0..=59 => Fate::ApprovedByCode,
+                    60..=69 => Fate::ApprovedByClerk,
+                    70..=77 => Fate::WithdrawnByRequester,
+                    78..=81 => Fate::WithdrawnByClerk,
+                    82..=88 => Fate::Rejected,
+                    // Expiry needs the code lifetime to have passed before now.
+                    _ if sent_at + Duration::days(15) < now => Fate::Expired,
+                    _ => Fate::WithdrawnByRequester,
+                }
+            }
+        };
+        let b = &betriebe[betrieb_id as usize - 1];
+        // As typed into the portal: mostly the Firmenname, sometimes the Inhaber, sometimes sloppy.
+        let entered_name = if nr == TEST_ANTRAG_NR {
+            "Testbetrieb".to_string()
+        } else {
+            match rng.below(10) {
+                0..=6 => b.firmenname.clone(),
+                7 | 8 => b.inhaber.clone(),
+                _ => b.firmenname.to_lowercase(),
+            }
+        };
+        let lifetime = Duration::days(14);
+        let within = |max_minutes: i64, rng: &mut Rng| {
+            // Never in the future: decisions happen between filing and seeding.
+            let cap = ((now - sent_at).num_minutes() - 2).clamp(1, max_minutes);
+            sent_at + Duration::minutes(1 + rng.below(cap as u64) as i64)
+        };
+        let mut code_confirmed_at = None;
+        let mut decided_at = None;
+        let mut decided_by = None;
+        let mut decision_reason: Option<String> = None;
+        let mut consumed_at = None;
+        let mut superseded_at = None;
+        let status;
+        let acc_actor = ("account", None::<i64>, Some(account_id));
+        let mut later_events: Vec<LaterEvent> = Vec::new();
+        match fate {
+            Fate::AwaitingCode => status = "awaiting_code",
+            Fate::InReview => {
+                status = "in_review";
+                let t = within(60 * 24 * 3, &mut *rng);
+                code_confirmed_at = Some(t);
+                consumed_at = Some(t);
+                later_events.push((
+                    t,
+                    acc_actor,
+                    "code_confirmed",
+                    format!(r#"{{"code_id": {nr}}}"#),
+                ));
+            }
+            Fate::ApprovedByCode => {
+                status = "approved";
+                let t = within(60 * 24 * 6, &mut *rng);
+                code_confirmed_at = Some(t);
+                consumed_at = Some(t);
+                decided_at = Some(t);
+                later_events.push((
+                    t,
+                    acc_actor,
+                    "code_confirmed",
+                    format!(r#"{{"code_id": {nr}}}"#),
+                ));
+                zuordnungen_n += 1;
+                later_events.push((
+                    t,
+                    ("system", None, None),
+                    "approved",
+                    format!(
+                        r#"{{"from": "awaiting_code", "reason": null, "without_code": false, "zuordnung_id": {zuordnungen_n}}}"#
+                    ),
+                ));
+            }
+            Fate::ApprovedByClerk => {
+                status = "approved";
+                let t = within(60 * 24 * 12, &mut *rng);
+                let reason = rng.pick(CLERK_APPROVE_REASONS);
+                decided_at = Some(t);
+                decided_by = Some(sb_id);
+                decision_reason = Some(reason.to_string());
+                superseded_at = Some(t);
+                zuordnungen_n += 1;
+                later_events.push((
+                    t,
+                    ("clerk", Some(sb_id), None),
+                    "approved",
+                    format!(
+                        r#"{{"from": "awaiting_code", "reason": "{reason}", "without_code": true, "zuordnung_id": {zuordnungen_n}}}"#
+                    ),
+                ));
+            }
+            Fate::WithdrawnByRequester => {
+                status = "withdrawn";
+                let t = within(60 * 24 * 10, &mut *rng);
+                decided_at = Some(t);
+                superseded_at = Some(t);
+                later_events.push((
+                    t,
+                    acc_actor,
+                    "withdrawn",
+                    r#"{"from": "awaiting_code", "by": "requester"}"#.to_string(),
+                ));
+            }
+            Fate::WithdrawnByClerk => {
+                status = "withdrawn";
+                let t = within(60 * 24 * 10, &mut *rng);
+                let reason = "Antragsteller:in hat keinen Code erhalten und zieht den Antrag telefonisch zurück";
+                decided_at = Some(t);
+                decided_by = Some(admin_id);
+                decision_reason = Some(reason.to_string());
+                superseded_at = Some(t);
+                later_events.push((
+                    t,
+                    ("clerk", Some(admin_id), None),
+                    "withdrawn",
+                    format!(r#"{{"from": "awaiting_code", "reason": "{reason}"}}"#),
+                ));
+            }
+            Fate::Rejected => {
+                status = "rejected";
+                let t = within(60 * 24 * 12, &mut *rng);
+                let reason = rng.pick(REJECT_REASONS);
+                decided_at = Some(t);
+                decided_by = Some(sb_id);
+                decision_reason = Some(reason.to_string());
+                superseded_at = Some(t);
+                later_events.push((
+                    t,
+                    ("clerk", Some(sb_id), None),
+                    "rejected",
+                    format!(r#"{{"from": "awaiting_code", "reason": "{reason}"}}"#),
+                ));
+            }
+            Fate::Expired => {
+                status = "expired";
+                let t = sent_at + lifetime + Duration::minutes(5 + rng.below(60 * 20) as i64);
+                decided_at = Some(t);
+                superseded_at = Some(t);
+                later_events.push((
+                    t,
+                    ("system", None, None),
+                    "expired",
+                    r#"{"reason": "code_not_used_in_time"}"#.to_string(),
+                ));
+            }
+        }
+        // About one Antrag in twelve had its code sent again (the requester filled in the
+        // form again, or the hotline resent it after a call) before anything else happened.
+        let first_after = later_events.iter().map(|e| e.0).min().unwrap_or(now);
+        let gap = (first_after - sent_at).num_minutes();
+        let mut resend = None;
+        if nr != TEST_ANTRAG_NR && fate != Fate::Expired && gap >= 3 && rng.chance(8) {
+            let at = sent_at
+                + Duration::minutes(1 + rng.below((gap - 2).min(60 * 24 * 3) as u64) as i64);
+            resent_n += 1;
+            let code_id = antraege_n as i64 + resent_n;
+            let by_hotline = rng.chance(40);
+            let reason = if by_hotline {
+                "Anruf: Code nicht erhalten"
+            } else {
+                "erneute Formularanforderung"
+            };
+            let prefix = hex::encode(&rng.bytes32()[..3]);
+            let bytes = rng.bytes32();
+            resent_codes
+                .col(&nr.to_string())
+                .col(&format!("\\x{}", hex::encode(Sha256Like::hash(&bytes))))
+                .col(&prefix)
+                .col(&b.email)
+                .col(&ts(at))
+                .col(&ts(at + lifetime))
+                .opt(consumed_at.map(ts).as_deref())
+                .opt(superseded_at.map(ts).as_deref())
+                .opt(by_hotline.then(|| hotline_id.to_string()).as_deref())
+                .col(reason);
+            resent_codes.end();
+            for e in later_events.iter_mut().filter(|e| e.2 == "code_confirmed") {
+                e.3 = format!(r#"{{"code_id": {code_id}}}"#);
+            }
+            let actor = if by_hotline {
+                ("clerk", Some(hotline_id), None)
+            } else {
+                acc_actor
+            };
+            later_events.insert(
+                0,
+                (
+                    at,
+                    actor,
+                    "code_resent",
+                    format!(
+                        r#"{{"reason": "{reason}", "prefix": "{prefix}", "sent_to": "{}", "code_id": {code_id}, "outbox_id": null}}"#,
+                        b.email
+                    ),
+                ),
+            );
+            // The first code was superseded by the new one, which took over its fate.
+            consumed_at = None;
+            superseded_at = Some(at);
+            resend = Some(at);
+        }
+        let updated_at = decided_at
+            .or(code_confirmed_at)
+            .or(resend)
+            .unwrap_or(sent_at);
+        antraege
+            .col(&nr.to_string())
+            .col(&account_id.to_string())
+            .col(&betrieb_id.to_string())
+            .col(&b.nummer)
+            .col(&entered_name)
+            .col(status)
+            .col(&ts(sent_at))
+            .opt(code_confirmed_at.map(ts).as_deref())
+            .opt(decided_at.map(ts).as_deref())
+            .opt(decided_by.map(|d| d.to_string()).as_deref())
+            .opt(decision_reason.as_deref())
+            .col(&ts(updated_at));
+        antraege.end();
+
+        // Code #1 of each Antrag; code ids are the Antrag numbers (asserted after the COPY).
+        let (hash_hex, prefix) = if nr == TEST_ANTRAG_NR {
+            let code = ConfirmationCode::generate();
+            let out = (hex::encode(code.hash().0), code.prefix().to_string());
+            first_code_178 = Some(code);
+            out
+        } else {
+            let bytes = rng.bytes32();
+            (
+                hex::encode(Sha256Like::hash(&bytes)),
+                hex::encode(&rng.bytes32()[..3]),
+            )
+        };
+        codes
+            .col(&nr.to_string())
+            .col(&format!("\\x{hash_hex}"))
+            .col(&prefix)
+            .col(&b.email)
+            .col(&ts(sent_at))
+            .col(&ts(sent_at + lifetime))
+            .opt(consumed_at.map(ts).as_deref())
+            .opt(superseded_at.map(ts).as_deref());
+        codes.end();
+
+        let requested = format!(
+            r#"{{"betriebsnummer": "{}", "firmenname": {}, "prefix": "{prefix}", "sent_to": "{}", "outbox_id": {}}}"#,
+            b.nummer,
+            serde_json::Value::String(entered_name.clone()),
+            b.email,
+            // The first mail of Antrag 178 is the outbox's first row (checked when it is written).
+            if nr == TEST_ANTRAG_NR { "1" } else { "null" }
+        );
+        let mut event = |at: DateTime<Utc>,
+                         actor: (&str, Option<i64>, Option<i64>),
+                         action: &str,
+                         details: &str| {
+            events
+                .col(&ts(at))
+                .col(actor.0)
+                .opt(actor.1.map(|c| c.to_string()).as_deref())
+                .opt(actor.2.map(|c| c.to_string()).as_deref())
+                .col(action)
+                .col(&nr.to_string())
+                .col(&betrieb_id.to_string())
+                .col(details);
+            events.end();
+        };
+        event(sent_at, acc_actor, "requested", &requested);
+        for (at, actor, action, details) in &later_events {
+            event(*at, *actor, action, details);
+        }
+        if status == "approved" {
+            zuordnungen
+                .col(&account_id.to_string())
+                .col(&betrieb_id.to_string())
+                .col(&nr.to_string())
+                .col(&ts(decided_at.unwrap_or(sent_at)));
+            zuordnungen.end();
+        }
+        if antraege.buf.len() + events.buf.len() >= FLUSH_BYTES {
+            flush(tx, &mut antraege, &mut codes, &mut zuordnungen, &mut events).await?;
+        }
+    }
+    flush(tx, &mut antraege, &mut codes, &mut zuordnungen, &mut events).await?;
+    sqlx::query("select setval('antrag_nr_seq', (select max(nr) from antraege))")
+        .execute(&mut *tx)
+        .await?;
+    // Resent codes after every first code, so the first code of Antrag n keeps id n.
+    copy(tx, COPY_RESENT_CODES, &resent_codes.buf).await?;
+    drop(resent_codes);
+    assert_ids(
+        tx,
+        "confirmation_codes",
+        antraege_n as u64 + resent_n as u64,
+    )
+    .await?;
+    assert_ids(tx, "zuordnungen", zuordnungen_n).await?;
+    Ok(Seeded {
+        zuordnungen: zuordnungen_n,
+        first_code_178,
+    })
+}
+
+/// Bulk codes nobody knows: a hash of random bytes is as good as any.
+struct Sha256Like;
+
+impl Sha256Like {
+    fn hash(bytes: &[u8; 32]) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(bytes).to_vec()
+    }
+}
