@@ -15,4 +15,5 @@ mod mail;
 mod races;
 mod report;
 mod roles;
+mod start_states;
 mod tls;
