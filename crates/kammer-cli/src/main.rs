@@ -42,8 +42,11 @@ pub fn command() -> clap::Command {
 
 fn main() -> ExitCode {
     // An address on the command line makes any DATABASE_URL of the shell irrelevant.
-    let url_given =
-        std::env::args().any(|a| a == "--database-url" || a.starts_with("--database-url="));
+    // (args_os: an argument that is not UTF-8 must reach clap's German error, not panic here.)
+    let url_given = std::env::args_os().any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == "--database-url" || a.starts_with("--database-url="))
+    });
     let unused: &[&str] = if url_given { &["DATABASE_URL"] } else { &[] };
     // SAFETY: the first thing the process does; no other thread exists yet.
     for warning in unsafe { kammer_core::env_names::adopt_renamed(unused) } {
