@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A PostgreSQL that only speaks TLS, with a certificate from a test CA, on 127.0.0.1:5434 (and
 # 127.0.0.2:5434, an address the certificate does not name), for the tests of checked TLS
-# (crates/kammer-core/tests/integration/tls.rs) and of directory sign-in (tests/integration/directory.rs, after
+# (crates/kammer-core/tests/integration/tls.rs) and of directory sign-in (crates/kammer-core/tests/integration/directory.rs, after
 # scripts/slapd.sh). Idempotent: when the cluster answers over TLS with a certificate that is
 # valid for another week, it does nothing (well under a second).
 #

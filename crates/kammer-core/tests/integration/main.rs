@@ -12,7 +12,6 @@ mod handwerksrolle;
 mod hostile;
 mod lifecycle;
 mod mail;
-mod races;
 mod report;
 mod roles;
 mod start_states;

@@ -16,8 +16,8 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use tokio::sync::{Barrier, Mutex};
 
-/// The races open dozens of connections each; two at once (and other test binaries on the
-/// same server) could run PostgreSQL out of them. One race at a time.
+/// The races open dozens of connections each; two at once could run PostgreSQL out of them.
+/// One race at a time (and, as a binary of their own, none beside the other tests).
 static ONE_RACE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
 /// A pool of `n` connections as `login`: enough that every task really runs its own
