@@ -24,7 +24,7 @@ macro_rules! with_commands {
             auth::stored_password(username: String) -> bool;
             /// Signs out and closes the clerk's database connections.
             auth::sign_out() -> ();
-            /// The signed-in clerk, with `idle_sign_out_seconds` (the desk signs out after that long without input).
+            /// The signed-in clerk as made at sign-in, with `idle_sign_out_seconds` (the desk signs out after that long without input) and `chamber_name` (for printouts).
             auth::current_clerk() -> Option<SignedIn>;
             /// Administration: every KammerDesk login.
             clerks::list_clerks() -> Vec<ClerkInfo>;

@@ -22,11 +22,14 @@ pub struct SignedIn {
     pub permissions: Vec<Permission>,
     /// Seconds without input after which the desk signs out (desk.toml, default 15 minutes).
     pub idle_sign_out_seconds: u32,
+    /// The chamber's name from its policy, which printouts carry.
+    pub chamber_name: String,
 }
 
 impl SignedIn {
-    pub fn new(s: &Session, idle_sign_out: std::time::Duration) -> Self {
+    pub fn new(s: &Session, idle_sign_out: std::time::Duration, chamber_name: String) -> Self {
         SignedIn {
+            chamber_name,
             idle_sign_out_seconds: u32::try_from(idle_sign_out.as_secs()).unwrap_or(u32::MAX),
             username: s.username.clone(),
             display_name: s.display_name.clone(),
@@ -43,6 +46,8 @@ impl SignedIn {
 struct Active {
     session: Session,
     listener: JoinHandle<()>,
+    /// What the web view is told about the clerk, made once at sign-in.
+    view: SignedIn,
 }
 
 #[derive(Default)]
@@ -50,8 +55,12 @@ pub struct SessionState(RwLock<Option<Active>>);
 
 impl SessionState {
     /// Makes `session` the desk's, ending (and closing) any earlier one.
-    pub async fn begin(&self, session: Session, listener: JoinHandle<()>) {
-        let earlier = self.0.write().await.replace(Active { session, listener });
+    pub async fn begin(&self, session: Session, listener: JoinHandle<()>, view: SignedIn) {
+        let earlier = self.0.write().await.replace(Active {
+            session,
+            listener,
+            view,
+        });
         if let Some(earlier) = earlier {
             end(earlier).await;
         }
@@ -67,6 +76,11 @@ impl SessionState {
 
     pub async fn current(&self) -> Option<Session> {
         self.0.read().await.as_ref().map(|a| a.session.clone())
+    }
+
+    /// The signed-in clerk as the web view sees them, if any.
+    pub async fn signed_in(&self) -> Option<SignedIn> {
+        self.0.read().await.as_ref().map(|a| a.view.clone())
     }
 
     /// The session, or the refusal every command gives before sign-in.

@@ -52,9 +52,10 @@ pub async fn sign_in<R: Runtime>(
     }
     tracing::info!(clerk = %signed_in.username, "signed in");
     let idle = app.state::<Pinned>().0.idle_sign_out();
-    let view = SignedIn::new(&signed_in, idle);
+    let chamber = kammer_core::policy::show(&signed_in).await?.chamber_name;
+    let view = SignedIn::new(&signed_in, idle, chamber);
     let changes = listener::start(app, signed_in.pool().clone());
-    session.begin(signed_in, changes).await;
+    session.begin(signed_in, changes, view.clone()).await;
     Ok(view)
 }
 
@@ -84,14 +85,6 @@ pub async fn sign_out(session: State<'_, SessionState>) -> CommandResult<()> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn current_clerk(
-    session: State<'_, SessionState>,
-    pinned: State<'_, Pinned>,
-) -> CommandResult<Option<SignedIn>> {
-    let idle = pinned.0.idle_sign_out();
-    Ok(session
-        .current()
-        .await
-        .as_ref()
-        .map(|s| SignedIn::new(s, idle)))
+pub async fn current_clerk(session: State<'_, SessionState>) -> CommandResult<Option<SignedIn>> {
+    Ok(session.signed_in().await)
 }

@@ -167,6 +167,17 @@ fn the_antrag_prints_and_holds_at_double_zoom() {
         )
         .await;
         assert_eq!(header_hidden, json!(true), "#print-header only on paper");
+        // …naming the chamber as its policy does.
+        let chamber = kammer_testkit::psql(&desk.url(), "select chamber_name from policy");
+        let header = script(
+            desk,
+            "return document.querySelector('#print-header').textContent;",
+        )
+        .await;
+        assert!(
+            header.as_str().unwrap().contains(chamber.trim()),
+            "{header} names {chamber}"
+        );
 
         // Ctrl+Plus five times: 100 % → 200 % (20 % a step), the web view's real zoom.
         let width = |desk: &Desk| {

@@ -68,7 +68,11 @@ export type SignedIn = { username: string, display_name: string, role: Role, rol
 /**
  * Seconds without input after which the desk signs out (desk.toml, default 15 minutes).
  */
-idle_sign_out_seconds: number, };
+idle_sign_out_seconds: number, 
+/**
+ * The chamber's name from its policy, which printouts carry.
+ */
+chamber_name: string, };
 
 export type ClerkInfo = { id: number, username: string, display_name: string, role: Role | null, disabled_at: string | null, created_at: string, 
 /**
@@ -500,7 +504,7 @@ stored_password: { args: { username: string }, result: boolean },
  */
 sign_out: { args: Record<string, never>, result: null }, 
 /**
- * The signed-in clerk, with `idle_sign_out_seconds` (the desk signs out after that long without input).
+ * The signed-in clerk as made at sign-in, with `idle_sign_out_seconds` (the desk signs out after that long without input) and `chamber_name` (for printouts).
  */
 current_clerk: { args: Record<string, never>, result: SignedIn | null }, 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { PRINT_TITLE, printedLine } from "./print";
+import { printTitle, printedLine } from "./print";
 
 describe("printedLine", () => {
   it("says when (German time) and by whom", () => {
@@ -9,7 +9,9 @@ describe("printedLine", () => {
     expect(printedLine(at, null)).toBe("Gedruckt am 04.12.2026, 23:13:27");
   });
 
-  it("names the chamber", () => {
-    expect(PRINT_TITLE).toContain("Handwerkskammer");
+  it("names the chamber as its policy does", () => {
+    expect(printTitle("Handwerkskammer Dortmund")).toBe("Handwerkskammer Dortmund · KammerDesk – Kontozuordnungen");
+    expect(printTitle(null)).toBe("KammerDesk – Kontozuordnungen der Handwerkskammer");
+    expect(printTitle("  ")).toBe("KammerDesk – Kontozuordnungen der Handwerkskammer");
   });
 });

@@ -4,8 +4,11 @@
 
 import { formatDateTime } from "./format";
 
-/** The header line every printout carries, as the desk's masthead names the app. */
-export const PRINT_TITLE = "KammerDesk – Kontozuordnungen der Handwerkskammer";
+/** The header line every printout carries: the chamber (its policy's name) and the app. */
+export function printTitle(chamber: string | null): string {
+  const app = "KammerDesk – Kontozuordnungen";
+  return chamber && chamber.trim() !== "" ? `${chamber.trim()} · ${app}` : `${app} der Handwerkskammer`;
+}
 
 /** „Gedruckt am 04.12.2026, 23:13:27 von S. Müller“ (German time, like every date on the desk). */
 export function printedLine(at: Date, clerk: string | null): string {

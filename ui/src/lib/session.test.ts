@@ -17,6 +17,7 @@ describe("forgetClerk", () => {
       role_label: "Sachbearbeitung",
       permissions: ["approve"],
       idle_sign_out_seconds: 900,
+      chamber_name: "Handwerkskammer Musterstadt",
     };
     router.navigate({ screen: "antraege" });
     router.navigate({ screen: "antrag", nr: 178 });
@@ -56,6 +57,7 @@ describe("adoptClerk", () => {
       role_label: "Sachbearbeitung",
       permissions: [],
       idle_sign_out_seconds: 900,
+      chamber_name: "Handwerkskammer Musterstadt",
     });
     adoptClerk(clerk("sb.mueller"));
     expect(queue.statuses).toEqual(["approved"]);
