@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 use crate::Result;
 use crate::auth::Session;
 use crate::betriebe;
-use crate::domain::{AntragNr, Betriebsnummer, GermanDay};
+use crate::domain::{AntragNr, Betriebsnummer, GermanDay, given};
 
 /// The channel desks `LISTEN` on; the payload is a [`Change`] as JSON.
 pub const CHANGES_CHANNEL: &str = "kammer_changes";
@@ -60,10 +60,6 @@ pub struct AuditQuery {
     /// Paging: entries older than this one.
     pub before_id: Option<i64>,
     pub limit: i64,
-}
-
-fn given(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 impl AuditQuery {

@@ -5,7 +5,8 @@ import type { Route } from "./router.svelte";
 
 const APP = "KammerDesk";
 
-const SCREEN_TITLES: Readonly<Record<Route["screen"], string>> = {
+/** Each screen's name: the navigation's entries and the window title say the same. */
+export const SCREEN_NAMES: Readonly<Record<Route["screen"], string>> = {
   suche: "Suche",
   betrieb: "Betrieb",
   antraege: "Anträge",
@@ -30,6 +31,6 @@ export function windowTitle(route: Route | null): string {
       if (route.betriebsnummer !== undefined) return `Protokoll zu Betrieb ${route.betriebsnummer} – ${APP}`;
       return `Protokoll – ${APP}`;
     default:
-      return `${SCREEN_TITLES[route.screen]} – ${APP}`;
+      return `${SCREEN_NAMES[route.screen]} – ${APP}`;
   }
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{AntragFilter, SortOrder};
 use crate::Result;
-use crate::domain::{AntragStatus, Betriebsnummer, GermanDay};
+use crate::domain::{AntragStatus, Betriebsnummer, GermanDay, given};
 
 /// The queue's filter as the screen holds it. `from` and `to` are German calendar days
 /// (`YYYY-MM-DD`), both included.
@@ -19,11 +19,6 @@ pub struct AntragQuery {
     pub betriebsnummer: Option<String>,
     pub search: Option<String>,
     pub order: SortOrder,
-}
-
-/// Blank text is no filter.
-fn given(s: &Option<String>) -> Option<&str> {
-    s.as_deref().filter(|s| !s.trim().is_empty())
 }
 
 impl AntragQuery {

@@ -23,6 +23,12 @@ pub use german_day::GermanDay;
 pub use reason::Reason;
 pub use role::{Permission, Role};
 
+/// A filter field as a clerk typed it, trimmed; blank text is no filter (the queue's and the
+/// Protokoll's queries).
+pub(crate) fn given(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
 /// `n` bytes from the operating system's CSPRNG as lower-case hex.
 pub fn random_hex(n: usize) -> String {
     let mut bytes = vec![0u8; n];

@@ -121,6 +121,18 @@ const CATALOGUE: &[Attack] = &[
         "42501",
     ),
     attack(
+        Admin,
+        "write an audit event through the database's own helper",
+        "select kammer_internal.audit('clerk', null, null, 'approved', {nr}, null, '{}')",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "drop the check that admits only known audit actions",
+        "alter table audit_events drop constraint audit_events_action_known",
+        "42501",
+    ),
+    attack(
         Hotline,
         "disable the append-only trigger",
         "alter table audit_events disable trigger audit_events_no_update",
