@@ -176,6 +176,13 @@ fn label_maps() -> String {
             AuditAction::label_de,
         ),
         label_map(
+            "The queue's orders (`SortOrder::label_de`), in the order of its „Sortierung“.",
+            "SORT_ORDER_LABELS",
+            "SortOrder",
+            &SortOrder::ALL,
+            SortOrder::label_de,
+        ),
+        label_map(
             "A code check's verdict in a word (`CodeVerdict::label_de`).",
             "VERDICT_LABELS",
             "CodeVerdict",

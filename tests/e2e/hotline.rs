@@ -101,6 +101,48 @@ fn queue_filters_are_remembered_per_clerk() {
         open_queue(desk).await;
         desk.find("#sort-sent-at[data-order=\"oldest_first\"]")
             .await;
+
+        // „Betrieb“ sorts by Betriebsnummer, both ways; the head says which way.
+        for (order, aria) in [
+            ("betrieb_ascending", "ascending"),
+            ("betrieb_descending", "descending"),
+        ] {
+            desk.click("#sort-betrieb").await;
+            desk.wait_attr("#sort-betrieb", "data-order", order).await;
+            desk.poll(&format!("the rows in {order} order"), STEP, || async {
+                let shown: Vec<String> = desk
+                    .client
+                    .execute(
+                        "return [...document.querySelectorAll('#antraege-list .betrieb .muted')]\
+                         .map((e) => e.textContent.trim());",
+                        vec![],
+                    )
+                    .await
+                    .ok()?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                let mut sorted = shown.clone();
+                sorted.sort();
+                if aria == "descending" {
+                    sorted.reverse();
+                }
+                // More than one Betrieb, or the check would prove nothing.
+                (shown.len() > 5 && shown.first() != shown.last() && shown == sorted)
+                    .then_some(())
+            })
+            .await;
+            let head = desk.client.find(fantoccini::Locator::Css("#sort-betrieb")).await.unwrap();
+            let column = head
+                .find(fantoccini::Locator::XPath(".."))
+                .await
+                .unwrap();
+            assert_eq!(column.attr("aria-sort").await.unwrap().as_deref(), Some(aria));
+        }
+        desk.click("#sort-sent-at").await;
+        desk.find("#sort-sent-at[data-order=\"oldest_first\"]")
+            .await;
         desk.click("#sort-sent-at").await;
         desk.find("#sort-sent-at[data-order=\"newest_first\"]")
             .await;

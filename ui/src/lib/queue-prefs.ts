@@ -4,6 +4,7 @@
 // The search text is not kept: it is a question of the moment and may hold a person's name.
 
 import type { AntragStatus, SortOrder } from "./bindings";
+import { isSortOrder } from "./sort-order";
 import { STATUSES, isAntragStatus } from "./status";
 
 export interface QueuePrefs {
@@ -42,7 +43,7 @@ export function parsePrefs(json: string | null): QueuePrefs | null {
   if (!Array.isArray(statuses) || !statuses.every((s) => typeof s === "string" && isAntragStatus(s))) return null;
   if (typeof fromText !== "string" || typeof toText !== "string") return null;
   if (fromText.length > MAX_TEXT || toText.length > MAX_TEXT) return null;
-  if (order !== "oldest_first" && order !== "newest_first") return null;
+  if (!isSortOrder(order)) return null;
   return {
     // In the filter's own order, each once.
     statuses: STATUSES.filter((s) => (statuses as string[]).includes(s)),

@@ -68,8 +68,12 @@ pub struct FilterArgs {
     #[arg(long)]
     search: Option<String>,
     /// Neueste zuerst (sonst älteste zuerst, wie die Warteschlange)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "order")]
     newest_first: bool,
+    /// Sortierung: oldest_first (Vorgabe), newest_first, betrieb_ascending (nach
+    /// Betriebsnummer, je Betrieb älteste zuerst), betrieb_descending
+    #[arg(long, value_name = "SORTIERUNG")]
+    order: Option<String>,
 }
 
 impl FilterArgs {
@@ -84,10 +88,10 @@ impl FilterArgs {
             to: self.to.clone(),
             betriebsnummer: self.betrieb.clone(),
             search: self.search.clone(),
-            order: if self.newest_first {
-                SortOrder::NewestFirst
-            } else {
-                SortOrder::OldestFirst
+            order: match (&self.order, self.newest_first) {
+                (Some(order), _) => SortOrder::parse(order)?,
+                (None, true) => SortOrder::NewestFirst,
+                (None, false) => SortOrder::OldestFirst,
             },
         }
         .to_filter()

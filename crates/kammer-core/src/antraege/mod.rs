@@ -59,6 +59,60 @@ pub enum SortOrder {
     #[default]
     OldestFirst,
     NewestFirst,
+    /// By Betriebsnummer, and a Betrieb's Anträge oldest first: the hotline's view of who
+    /// asked for the same Betrieb.
+    BetriebAscending,
+    BetriebDescending,
+}
+
+impl SortOrder {
+    pub const ALL: [SortOrder; 4] = [
+        SortOrder::OldestFirst,
+        SortOrder::NewestFirst,
+        SortOrder::BetriebAscending,
+        SortOrder::BetriebDescending,
+    ];
+
+    /// The name on the wire, in the export's record and in `kammerctl --order`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::OldestFirst => "oldest_first",
+            SortOrder::NewestFirst => "newest_first",
+            SortOrder::BetriebAscending => "betrieb_ascending",
+            SortOrder::BetriebDescending => "betrieb_descending",
+        }
+    }
+
+    /// The queue's „Sortierung“ in words.
+    pub fn label_de(self) -> &'static str {
+        match self {
+            SortOrder::OldestFirst => "Älteste zuerst",
+            SortOrder::NewestFirst => "Neueste zuerst",
+            SortOrder::BetriebAscending => "Betriebsnummer aufsteigend",
+            SortOrder::BetriebDescending => "Betriebsnummer absteigend",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s.trim())
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|o| o.as_str()).collect();
+                Error::validation(format!(
+                    "Unbekannte Sortierung „{}“. Möglich: {}.",
+                    s.trim(),
+                    known.join(", ")
+                ))
+            })
+    }
+
+    fn by_betrieb(self) -> bool {
+        matches!(
+            self,
+            SortOrder::BetriebAscending | SortOrder::BetriebDescending
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -106,28 +160,60 @@ impl AntragFilter {
     }
 }
 
-/// Where a page ends: the (sent_at, nr) of its last row. Opaque text for the UI and CLI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a page ends: the (sent_at, nr) of its last row, and its Betriebsnummer when the
+/// list is sorted by Betrieb. Opaque text for the UI and CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     sent_at: DateTime<Utc>,
     nr: i64,
+    betriebsnummer: Option<String>,
 }
 
 impl Cursor {
     pub fn parse(s: &str) -> Result<Self> {
         let bad = || Error::validation("Die Seitenmarke ist ungültig. Bitte die Liste neu laden.");
-        let (micros, nr) = s.split_once('.').ok_or_else(bad)?;
-        let micros: i64 = micros.parse().map_err(|_| bad())?;
+        let mut parts = s.splitn(3, '.');
+        let micros: i64 = parts.next().unwrap_or("").parse().map_err(|_| bad())?;
+        let nr: i64 = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+        let betriebsnummer = parts
+            .next()
+            .map(|n| Betriebsnummer::parse(n).map(|n| n.as_str().to_string()))
+            .transpose()
+            .map_err(|_| bad())?;
         Ok(Cursor {
             sent_at: DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
-            nr: nr.parse().map_err(|_| bad())?,
+            nr,
+            betriebsnummer,
         })
+    }
+
+    fn of(row: &AntragSummary, order: SortOrder) -> Cursor {
+        Cursor {
+            sent_at: row.sent_at,
+            nr: row.nr,
+            betriebsnummer: order.by_betrieb().then(|| row.betriebsnummer.clone()),
+        }
+    }
+
+    /// A cursor from a page of another order cannot continue this one.
+    fn fits(&self, order: SortOrder) -> Result<()> {
+        if self.betriebsnummer.is_some() == order.by_betrieb() {
+            Ok(())
+        } else {
+            Err(Error::validation(
+                "Die Seitenmarke gehört zu einer anderen Sortierung. Bitte die Liste neu laden.",
+            ))
+        }
     }
 }
 
 impl std::fmt::Display for Cursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.sent_at.timestamp_micros(), self.nr)
+        write!(f, "{}.{}", self.sent_at.timestamp_micros(), self.nr)?;
+        match &self.betriebsnummer {
+            Some(n) => write!(f, ".{n}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -186,12 +272,14 @@ impl TryFrom<SummaryRow> for AntragSummary {
     }
 }
 
-/// The list query for both directions; only the keyset comparison and the order differ.
+/// The list query for every order; only the keyset comparison (`$keyset`, the rows after the
+/// cursor) and the order differ. Sorted by Betrieb, the cursor's Betriebsnummer is `$9`; the
+/// extra `b.betriebsnummer >= $9` lets PostgreSQL start its walk of the Betriebe there.
 macro_rules! summary_query {
-    ($cmp:literal, $dir:literal, $($arg:expr),* $(,)?) => {
+    ($tag:literal, $keyset:literal, $order:literal, $($arg:expr),* $(,)?) => {
         sqlx::query_as!(
             SummaryRow,
-            "/* hot:antrag_summary " + $cmp + " " + $dir + r#" */ select a.nr, a.sent_at, a.status, a.betrieb_id, b.betriebsnummer, b.firmenname,
+            "/* hot:antrag_summary " + $tag + r#" */ select a.nr, a.sent_at, a.status, a.betrieb_id, b.betriebsnummer, b.firmenname,
                       hb.betriebsnummer as "hauptsitz?",
                       acc.name as requester_name, acc.email as requester_email,
                       cs.codes_sent as "codes_sent!", cs.last_sent as last_code_sent_at,
@@ -213,9 +301,9 @@ macro_rules! summary_query {
                  and ($2::timestamptz is null or a.sent_at >= $2)
                  and ($3::timestamptz is null or a.sent_at < $3)
                  and ($4::text is null or b.betriebsnummer = $4)
-                 and ($5::timestamptz is null or (a.sent_at, a.nr) "# + $cmp + r#" ($5, $6))
+                 and ($5::timestamptz is null or "# + $keyset + r#")
                  and kammer_antrag_matches($8, a.nr, b.betriebsnummer, b.search_text, acc.name, acc.email)
-               order by a.sent_at "# + $dir + ", a.nr " + $dir + r#"
+               order by "# + $order + r#"
                limit $7"#,
             $($arg),*
         )
@@ -226,12 +314,48 @@ macro_rules! summary_query {
 /// the desk and kammerctl pass their wish through).
 pub const MAX_PAGE: i64 = 1000;
 
+/// The list query in `order`, its rows after `after` (none: from the start). One statement
+/// per order, because each needs its own keyset comparison and ORDER BY.
+macro_rules! summary_in_order {
+    ($order:expr, $filter:expr, $statuses:expr, $betriebsnummer:expr, $needle:expr, $after:expr, $limit:expr) => {{
+        let after: Option<&Cursor> = $after;
+        let (at, nr) = (after.map(|c| c.sent_at), after.map(|c| c.nr));
+        let after_betrieb = after.and_then(|c| c.betriebsnummer.clone());
+        let f: &AntragFilter = $filter;
+        match $order {
+            SortOrder::OldestFirst => summary_query!(
+                "> asc", "(a.sent_at, a.nr) > ($5, $6)", "a.sent_at asc, a.nr asc",
+                $statuses, f.from, f.to, $betriebsnummer, at, nr, $limit, $needle
+            ),
+            SortOrder::NewestFirst => summary_query!(
+                "< desc", "(a.sent_at, a.nr) < ($5, $6)", "a.sent_at desc, a.nr desc",
+                $statuses, f.from, f.to, $betriebsnummer, at, nr, $limit, $needle
+            ),
+            SortOrder::BetriebAscending => summary_query!(
+                "betrieb asc",
+                "b.betriebsnummer >= $9 and (b.betriebsnummer, a.sent_at, a.nr) > ($9, $5, $6)",
+                "b.betriebsnummer asc, a.sent_at asc, a.nr asc",
+                $statuses, f.from, f.to, $betriebsnummer, at, nr, $limit, $needle, after_betrieb
+            ),
+            SortOrder::BetriebDescending => summary_query!(
+                "betrieb desc",
+                "b.betriebsnummer <= $9 and (b.betriebsnummer, a.sent_at, a.nr) < ($9, $5, $6)",
+                "b.betriebsnummer desc, a.sent_at desc, a.nr desc",
+                $statuses, f.from, f.to, $betriebsnummer, at, nr, $limit, $needle, after_betrieb
+            ),
+        }
+    }};
+}
+
 pub async fn list(
     session: &Session,
     filter: &AntragFilter,
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<AntragPage> {
+    if let Some(cursor) = after {
+        cursor.fits(filter.order)?;
+    }
     let mut conn = session.read_connection().await?;
     let limit = limit.clamp(1, MAX_PAGE);
     let (statuses, betriebsnummer, needle) = (
@@ -239,56 +363,26 @@ pub async fn list(
         filter.betriebsnummer(),
         filter.search_needle()?,
     );
-    let (after_at, after_nr) = (after.map(|c| c.sent_at), after.map(|c| c.nr));
     // One row more than asked tells whether another page follows.
-    let fetch = limit + 1;
-    let rows = match filter.order {
-        SortOrder::OldestFirst => {
-            summary_query!(
-                ">",
-                "asc",
-                &statuses,
-                filter.from,
-                filter.to,
-                betriebsnummer,
-                after_at,
-                after_nr,
-                fetch,
-                needle
-            )
-            .fetch_all(&mut *conn)
-            .await?
-        }
-        SortOrder::NewestFirst => {
-            summary_query!(
-                "<",
-                "desc",
-                &statuses,
-                filter.from,
-                filter.to,
-                betriebsnummer,
-                after_at,
-                after_nr,
-                fetch,
-                needle
-            )
-            .fetch_all(&mut *conn)
-            .await?
-        }
-    };
+    let rows = summary_in_order!(
+        filter.order,
+        filter,
+        &statuses,
+        betriebsnummer,
+        needle,
+        after,
+        limit + 1
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut rows: Vec<AntragSummary> = rows
         .into_iter()
         .map(AntragSummary::try_from)
         .collect::<Result<_>>()?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| {
-            Cursor {
-                sent_at: r.sent_at,
-                nr: r.nr,
-            }
-            .to_string()
-        })
+        rows.last()
+            .map(|r| Cursor::of(r, filter.order).to_string())
     } else {
         None
     };
@@ -310,36 +404,16 @@ pub(crate) async fn for_each_summary(
         filter.betriebsnummer(),
         filter.search_needle()?,
     );
-    let none_at = None::<DateTime<Utc>>;
-    let none_nr = None::<i64>;
-    let mut rows = match filter.order {
-        SortOrder::OldestFirst => summary_query!(
-            ">",
-            "asc",
-            &statuses,
-            filter.from,
-            filter.to,
-            betriebsnummer,
-            none_at,
-            none_nr,
-            i64::MAX,
-            needle
-        )
-        .fetch(&mut *conn),
-        SortOrder::NewestFirst => summary_query!(
-            "<",
-            "desc",
-            &statuses,
-            filter.from,
-            filter.to,
-            betriebsnummer,
-            none_at,
-            none_nr,
-            i64::MAX,
-            needle
-        )
-        .fetch(&mut *conn),
-    };
+    let mut rows = summary_in_order!(
+        filter.order,
+        filter,
+        &statuses,
+        betriebsnummer,
+        needle,
+        None,
+        i64::MAX
+    )
+    .fetch(&mut *conn);
     while let Some(r) = rows.try_next().await? {
         if !row(r.try_into()?)? {
             break;
@@ -355,8 +429,9 @@ pub fn summary_sql() -> String {
     use sqlx::Execute;
     let statuses: Vec<String> = Vec::new();
     summary_query!(
-        ">",
-        "asc",
+        "> asc",
+        "(a.sent_at, a.nr) > ($5, $6)",
+        "a.sent_at asc, a.nr asc",
         &statuses,
         None::<DateTime<Utc>>,
         None::<DateTime<Utc>>,
@@ -504,8 +579,9 @@ pub async fn show(session: &Session, nr: AntragNr) -> Result<AntragDetail> {
     .ok_or_else(|| transition::not_found(nr))?;
     // The summary is the queue row of this Antrag: the same query, so both always agree.
     let row = summary_query!(
-        ">=",
-        "asc",
+        ">= asc",
+        "(a.sent_at, a.nr) >= ($5, $6)",
+        "a.sent_at asc, a.nr asc",
         &Vec::<String>::new(),
         None::<DateTime<Utc>>,
         None::<DateTime<Utc>>,

@@ -3,7 +3,7 @@ use std::path::Path;
 
 use super::{Cell, CsvFile, Dialect, ExportControl, ExportOutcome, PROGRESS_EVERY, record_written};
 use crate::Result;
-use crate::antraege::{AntragFilter, AntragSummary, SortOrder, for_each_summary};
+use crate::antraege::{AntragFilter, AntragSummary, for_each_summary};
 use crate::db::Reader;
 
 /// The columns of the Anträge export, in the order of the list on screen.
@@ -119,10 +119,7 @@ pub async fn antraege(
             "to": filter.to,
             "betriebsnummer": filter.betriebsnummer.as_ref().map(|b| b.as_str()),
             "search": filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()),
-            "order": match filter.order {
-                SortOrder::OldestFirst => "oldest_first",
-                SortOrder::NewestFirst => "newest_first",
-            },
+            "order": filter.order.as_str(),
         },
     });
     record_written(reader.primary(), &written, details).await?;

@@ -657,15 +657,33 @@ async fn keyset_paging_returns_every_antrag_once(pool: PgPool) {
         .execute(&pool)
         .await
         .unwrap();
-    let expected: Vec<i64> = sqlx::query_scalar("select nr from antraege order by sent_at, nr")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    assert_eq!(expected.len(), 25);
-    for order in [
-        antraege::SortOrder::OldestFirst,
-        antraege::SortOrder::NewestFirst,
-    ] {
+    // Every fourth Antrag (closed, so the one-open rule holds) moves to one Betrieb: sorted by
+    // Betrieb, its Anträge and their equal sent_at must page in (sent_at, nr) order.
+    sqlx::query(
+        "update antraege set status = 'withdrawn', decided_at = now(),
+             betrieb_id = (select id from betriebe where betriebsnummer = '3000003')
+         where nr % 4 = 1",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let in_order = |order_by: &str| {
+        let pool = pool.clone();
+        let sql = format!(
+            "select a.nr from antraege a join betriebe b on b.id = a.betrieb_id order by {order_by}"
+        );
+        async move {
+            sqlx::query_scalar::<_, i64>(&sql)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let by_sent = in_order("a.sent_at, a.nr").await;
+    let by_betrieb = in_order("b.betriebsnummer, a.sent_at, a.nr").await;
+    assert_eq!(by_sent.len(), 25);
+    assert_ne!(by_sent, by_betrieb, "the fixture must tell the orders apart");
+    for order in antraege::SortOrder::ALL {
         let filter = AntragFilter {
             order,
             ..Default::default()
@@ -687,12 +705,36 @@ async fn keyset_paging_returns_every_antrag_once(pool: PgPool) {
             assert!(pages < 10, "paging does not end");
         }
         assert_eq!(pages, 3);
-        let mut want = expected.clone();
-        if order == antraege::SortOrder::NewestFirst {
+        let mut want = match order {
+            antraege::SortOrder::OldestFirst | antraege::SortOrder::NewestFirst => by_sent.clone(),
+            _ => by_betrieb.clone(),
+        };
+        if matches!(
+            order,
+            antraege::SortOrder::NewestFirst | antraege::SortOrder::BetriebDescending
+        ) {
             want.reverse();
         }
         assert_eq!(seen, want, "{order:?}");
     }
+    // A page mark of one order does not continue another.
+    let by_betrieb_page = antraege::list(
+        &f.hotline,
+        &AntragFilter {
+            order: antraege::SortOrder::BetriebAscending,
+            ..Default::default()
+        },
+        None,
+        10,
+    )
+    .await
+    .unwrap();
+    let mark = Cursor::parse(&by_betrieb_page.next.unwrap()).unwrap();
+    let err = antraege::list(&f.hotline, &AntragFilter::default(), Some(&mark), 10)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert!(err.to_string().contains("anderen Sortierung"), "{err}");
     let counts = antraege::count_by_status(&f.hotline, &AntragFilter::default())
         .await
         .unwrap();
