@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
+import { memoryStore } from "./test-support";
+
 vi.mock("./ipc", () => ({ call: async () => null, toKammerError: (r: unknown) => r }));
 vi.mock("./events", () => ({ onExportProgress: async () => () => undefined }));
 
@@ -47,9 +49,9 @@ describe("forgetClerk", () => {
 describe("adoptClerk", () => {
   it("gives the signed-in clerk their own queue filters, and the next clerk theirs", async () => {
     const { adoptClerk } = await import("./session.svelte");
-    const data = new Map<string, string>();
-    queue.store = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
-    data.set("kammerdesk.queue.v1:sb.mueller", JSON.stringify({ statuses: ["approved"], fromText: "", toText: "", order: "newest_first" }));
+    const store = memoryStore();
+    queue.store = store;
+    store.data.set("kammerdesk.queue.v1:sb.mueller", JSON.stringify({ statuses: ["approved"], fromText: "", toText: "", order: "newest_first" }));
     const clerk = (username: string) => ({
       username,
       display_name: username,
