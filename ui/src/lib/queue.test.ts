@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { AntragQuery } from "./bindings";
 import { memoryStore, pageOf } from "./test-support";
@@ -42,6 +42,19 @@ describe("queue", () => {
     queue.reset();
     calls.length = 0;
   });
+
+  afterEach(() => {
+    queue.store = null;
+  });
+
+  /** sb.mueller signed in, with a fresh store to remember their filters in. */
+  function signedInWithStore(): ReturnType<typeof memoryStore> {
+    serve(1);
+    const store = memoryStore();
+    queue.store = store;
+    queue.forClerk("sb.mueller");
+    return store;
+  }
 
   it("starts with the open Anträge, oldest first, and loads page after page", async () => {
     serve(250);
@@ -185,9 +198,7 @@ describe("queue", () => {
   });
 
   it("remembers the filters and the sort per clerk, not the search", async () => {
-    serve(1);
-    queue.store = memoryStore();
-    queue.forClerk("sb.mueller");
+    signedInWithStore();
     queue.statuses = ["in_review", "approved"];
     queue.fromText = "01.11.2026";
     queue.order = "newest_first";
@@ -213,25 +224,17 @@ describe("queue", () => {
     queue.statuses = ["expired"];
     queue.forClerk("sb.mueller");
     expect(queue.statuses).toEqual(["expired"]);
-    queue.store = null;
   });
 
   it("does not remember a filter with an unreadable date", async () => {
-    serve(1);
-    const store = memoryStore();
-    queue.store = store;
-    queue.forClerk("sb.mueller");
+    const store = signedInWithStore();
     queue.fromText = "32.13.2026";
     await queue.load();
     expect(store.data.size).toBe(0);
-    queue.store = null;
   });
 
   it("„Filter zurücksetzen“ brings back the open Anträge, oldest first, and remembers that", async () => {
-    serve(1);
-    const store = memoryStore();
-    queue.store = store;
-    queue.forClerk("sb.mueller");
+    const store = signedInWithStore();
     queue.statuses = ["expired"];
     queue.toText = "nonsense";
     queue.search = "178";
@@ -247,6 +250,5 @@ describe("queue", () => {
       toText: "",
       order: "oldest_first",
     });
-    queue.store = null;
   });
 });
