@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { AntragSummary, AuditEntry, CodeCheck, CodeInfo, Delivery } from "./bindings";
 import { codeStateText, conflictText, deliveryText, newestFirst, verdictText } from "./antrag-texts";
+import { antragSummary } from "./test-support";
 
 function code(id: number, issued_at: string, over: Partial<CodeInfo> = {}): CodeInfo {
   return {
@@ -158,27 +159,14 @@ describe("verdictText", () => {
 });
 
 describe("conflictText", () => {
-  const summary = (over: Partial<AntragSummary>): AntragSummary => ({
-    nr: 178,
-    sent_at: "2024-01-12T06:23:17Z",
-    status: "approved",
-    status_label: "Zuordnung bestätigt",
-    betrieb_id: 1,
-    betriebsnummer: "2121155381",
-    firmenname: "Testbetrieb",
-    hauptsitz: null,
-    requester_name: "Max Muster",
-    requester_email: "max@example.de",
-    codes_sent: 1,
-    last_code_sent_at: null,
-    delivery_status: null,
-    delivery_cancel_reason: null,
-    awaiting_second_approval: false,
-    decided_at: "2024-01-12T08:00:00Z",
-    decided_by: "Erika Beispiel",
-    decision_reason: null,
-    ...over,
-  });
+  const summary = (over: Partial<AntragSummary>): AntragSummary =>
+    antragSummary(178, {
+      status: "approved",
+      status_label: "Zuordnung bestätigt",
+      decided_at: "2024-01-12T08:00:00Z",
+      decided_by: "Erika Beispiel",
+      ...over,
+    });
   const event = (action: string, actor_kind: string, actor: string, details: AuditEntry["details"] = {}): AuditEntry => ({
     id: 9,
     at: "2024-01-12T08:00:00Z",

@@ -22,13 +22,13 @@ export function onImportProgress(handler: (progress: ImportProgress) => void): P
 }
 
 /**
- * `onChange` for a screen: returns at once a function that stops listening, also when the
+ * An event for a screen: returns at once a function that stops listening, also when the
  * screen goes away before the listener is registered (it is then removed as soon as it is).
  */
-export function watchChanges(handler: (change: Change) => void): () => void {
+function forScreen<T>(listenTo: (handler: (payload: T) => void) => Promise<UnlistenFn>, handler: (payload: T) => void): () => void {
   let unlisten: UnlistenFn | null = null;
   let gone = false;
-  onChange(handler)
+  listenTo(handler)
     .then((stop) => {
       if (gone) stop();
       else unlisten = stop;
@@ -38,4 +38,14 @@ export function watchChanges(handler: (change: Change) => void): () => void {
     gone = true;
     unlisten?.();
   };
+}
+
+/** `onChange` for a screen (see `forScreen`). */
+export function watchChanges(handler: (change: Change) => void): () => void {
+  return forScreen(onChange, handler);
+}
+
+/** `onImportProgress` for a screen (see `forScreen`). */
+export function watchImportProgress(handler: (progress: ImportProgress) => void): () => void {
+  return forScreen(onImportProgress, handler);
 }

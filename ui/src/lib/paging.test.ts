@@ -1,40 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 
-import type { AntragPage, AntragSummary, StatusCount } from "./bindings";
+import type { AntragPage, StatusCount } from "./bindings";
 import { MAX_LIMIT, PAGE_SIZE, appendPage, keepFocus, moveFocus, reloadWindow, totalOf } from "./paging";
-
-function row(nr: number): AntragSummary {
-  return {
-    nr,
-    sent_at: "2024-01-12T06:23:17Z",
-    status: "awaiting_code",
-    status_label: "Freigabeschlüssel notwendig",
-    betrieb_id: 1,
-    betriebsnummer: "2121155381",
-    firmenname: "Testbetrieb",
-    hauptsitz: null,
-    requester_name: "Max Muster",
-    requester_email: "max@example.de",
-    codes_sent: 1,
-    last_code_sent_at: null,
-    delivery_status: null,
-    delivery_cancel_reason: null,
-    awaiting_second_approval: false,
-    decided_at: null,
-    decided_by: null,
-    decision_reason: null,
-  };
-}
+import { antragSummary as row, pageOf } from "./test-support";
 
 /** A fake `list_antraege` over Anträge 1..total, cursors being the last nr. */
 function server(total: number) {
-  return vi.fn(async (after: string | null, limit: number): Promise<AntragPage> => {
-    const start = after === null ? 1 : Number(after) + 1;
-    const end = Math.min(total, start + limit - 1);
-    const rows = [];
-    for (let nr = start; nr <= end; nr++) rows.push(row(nr));
-    return { rows, next: end < total ? String(end) : null };
-  });
+  return vi.fn(async (after: string | null, limit: number): Promise<AntragPage> => pageOf(total, after, limit));
 }
 
 describe("appendPage", () => {

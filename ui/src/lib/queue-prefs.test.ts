@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { loadPrefs, parsePrefs, prefsKey, savePrefs, type KeyValueStore, type QueuePrefs } from "./queue-prefs";
-
-function memoryStore(): KeyValueStore & { data: Map<string, string> } {
-  const data = new Map<string, string>();
-  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
-}
+import { memoryStore } from "./test-support";
 
 const mine: QueuePrefs = { statuses: ["in_review"], fromText: "01.11.2026", toText: "", order: "newest_first" };
 

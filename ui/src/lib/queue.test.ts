@@ -1,6 +1,7 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import type { AntragPage, AntragQuery, AntragSummary } from "./bindings";
+import type { AntragQuery } from "./bindings";
+import { memoryStore, pageOf } from "./test-support";
 
 const calls: { command: string; args: unknown }[] = [];
 let handler: (command: string, args: any) => Promise<unknown> = async () => null;
@@ -18,40 +19,13 @@ vi.mock("./notices.svelte", () => ({ notices: { failed: vi.fn(), push: vi.fn() }
 const { queue, searchedNumber } = await import("./queue.svelte");
 const { readDay } = await import("./period");
 
-function row(nr: number): AntragSummary {
-  return {
-    nr,
-    sent_at: "2024-01-12T06:23:17Z",
-    status: "awaiting_code",
-    status_label: "Freigabeschlüssel notwendig",
-    betrieb_id: 1,
-    betriebsnummer: "2121155381",
-    firmenname: "Testbetrieb",
-    hauptsitz: null,
-    requester_name: "Max Muster",
-    requester_email: "max@example.de",
-    codes_sent: 1,
-    last_code_sent_at: null,
-    delivery_status: null,
-    delivery_cancel_reason: null,
-    awaiting_second_approval: false,
-    decided_at: null,
-    decided_by: null,
-    decision_reason: null,
-  };
-}
-
 /** A server over Anträge 1..total; `delay` makes answers overtake each other. */
 function serve(total: number, delay: (q: AntragQuery) => number = () => 0) {
   handler = async (command, args) => {
     if (command === "count_antraege") return [{ status: "awaiting_code", label: "", count: total }];
     const { after, limit, query } = args as { after: string | null; limit: number; query: AntragQuery };
     await new Promise((r) => setTimeout(r, delay(query)));
-    const start = after === null ? 1 : Number(after) + 1;
-    const end = Math.min(total, start + limit - 1);
-    const rows = [];
-    for (let nr = start; nr <= end; nr++) rows.push(row(nr));
-    return { rows, next: end < total ? String(end) : null } satisfies AntragPage;
+    return pageOf(total, after, limit);
   };
 }
 
@@ -68,6 +42,19 @@ describe("queue", () => {
     queue.reset();
     calls.length = 0;
   });
+
+  afterEach(() => {
+    queue.store = null;
+  });
+
+  /** sb.mueller signed in, with a fresh store to remember their filters in. */
+  function signedInWithStore(): ReturnType<typeof memoryStore> {
+    serve(1);
+    const store = memoryStore();
+    queue.store = store;
+    queue.forClerk("sb.mueller");
+    return store;
+  }
 
   it("starts with the open Anträge, oldest first, and loads page after page", async () => {
     serve(250);
@@ -211,10 +198,7 @@ describe("queue", () => {
   });
 
   it("remembers the filters and the sort per clerk, not the search", async () => {
-    serve(1);
-    const data = new Map<string, string>();
-    queue.store = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
-    queue.forClerk("sb.mueller");
+    signedInWithStore();
     queue.statuses = ["in_review", "approved"];
     queue.fromText = "01.11.2026";
     queue.order = "newest_first";
@@ -240,25 +224,17 @@ describe("queue", () => {
     queue.statuses = ["expired"];
     queue.forClerk("sb.mueller");
     expect(queue.statuses).toEqual(["expired"]);
-    queue.store = null;
   });
 
   it("does not remember a filter with an unreadable date", async () => {
-    serve(1);
-    const data = new Map<string, string>();
-    queue.store = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
-    queue.forClerk("sb.mueller");
+    const store = signedInWithStore();
     queue.fromText = "32.13.2026";
     await queue.load();
-    expect(data.size).toBe(0);
-    queue.store = null;
+    expect(store.data.size).toBe(0);
   });
 
   it("„Filter zurücksetzen“ brings back the open Anträge, oldest first, and remembers that", async () => {
-    serve(1);
-    const data = new Map<string, string>();
-    queue.store = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
-    queue.forClerk("sb.mueller");
+    const store = signedInWithStore();
     queue.statuses = ["expired"];
     queue.toText = "nonsense";
     queue.search = "178";
@@ -268,12 +244,11 @@ describe("queue", () => {
     expect(queue.toError).toBeNull();
     await queue.load();
     expect(queue.applied).toEqual({ statuses: ["awaiting_code", "in_review"], from: null, to: null, betriebsnummer: null, search: null, order: "oldest_first" });
-    expect(JSON.parse(data.get("kammerdesk.queue.v1:sb.mueller") ?? "null")).toEqual({
+    expect(JSON.parse(store.data.get("kammerdesk.queue.v1:sb.mueller") ?? "null")).toEqual({
       statuses: ["awaiting_code", "in_review"],
       fromText: "",
       toText: "",
       order: "oldest_first",
     });
-    queue.store = null;
   });
 });

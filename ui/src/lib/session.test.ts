@@ -1,5 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 
+import type { SignedIn } from "./bindings";
+import { memoryStore } from "./test-support";
+
 vi.mock("./ipc", () => ({ call: async () => null, toKammerError: (r: unknown) => r }));
 vi.mock("./events", () => ({ onExportProgress: async () => () => undefined }));
 
@@ -8,17 +11,22 @@ const { queue } = await import("./queue.svelte");
 const { router } = await import("./router.svelte");
 const { notices } = await import("./notices.svelte");
 
+/** A clerk of the Sachbearbeitung as `sign_in` answers, without permissions. */
+function clerk(username: string): SignedIn {
+  return {
+    username,
+    display_name: username,
+    role: "sachbearbeitung",
+    role_label: "Sachbearbeitung",
+    permissions: [],
+    idle_sign_out_seconds: 900,
+    chamber_name: "Handwerkskammer Musterstadt",
+  };
+}
+
 describe("forgetClerk", () => {
   it("leaves nothing of the previous clerk's work for the next one", () => {
-    session.clerk = {
-      username: "sb.mueller",
-      display_name: "S. Müller",
-      role: "sachbearbeitung",
-      role_label: "Sachbearbeitung",
-      permissions: ["approve"],
-      idle_sign_out_seconds: 900,
-      chamber_name: "Handwerkskammer Musterstadt",
-    };
+    session.clerk = { ...clerk("sb.mueller"), display_name: "S. Müller", permissions: ["approve"] };
     router.navigate({ screen: "antraege" });
     router.navigate({ screen: "antrag", nr: 178 });
     queue.search = "Bäckerei";
@@ -47,18 +55,9 @@ describe("forgetClerk", () => {
 describe("adoptClerk", () => {
   it("gives the signed-in clerk their own queue filters, and the next clerk theirs", async () => {
     const { adoptClerk } = await import("./session.svelte");
-    const data = new Map<string, string>();
-    queue.store = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
-    data.set("kammerdesk.queue.v1:sb.mueller", JSON.stringify({ statuses: ["approved"], fromText: "", toText: "", order: "newest_first" }));
-    const clerk = (username: string) => ({
-      username,
-      display_name: username,
-      role: "sachbearbeitung" as const,
-      role_label: "Sachbearbeitung",
-      permissions: [],
-      idle_sign_out_seconds: 900,
-      chamber_name: "Handwerkskammer Musterstadt",
-    });
+    const store = memoryStore();
+    queue.store = store;
+    store.data.set("kammerdesk.queue.v1:sb.mueller", JSON.stringify({ statuses: ["approved"], fromText: "", toText: "", order: "newest_first" }));
     adoptClerk(clerk("sb.mueller"));
     expect(queue.statuses).toEqual(["approved"]);
     expect(queue.order).toBe("newest_first");

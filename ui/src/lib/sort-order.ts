@@ -21,7 +21,7 @@ export interface SortColumn {
 }
 
 export const SORT_COLUMNS: readonly SortColumn[] = [
-  { id: "sort-sent-at", label: "gesendet am", ascending: "oldest_first", descending: "newest_first" },
+  { id: "sort-sent-at", label: "Gesendet am", ascending: "oldest_first", descending: "newest_first" },
   { id: "sort-betrieb", label: "Betrieb", ascending: "betrieb_ascending", descending: "betrieb_descending" },
 ];
 
