@@ -129,16 +129,19 @@ fn queue_filters_are_remembered_per_clerk() {
                     sorted.reverse();
                 }
                 // More than one Betrieb, or the check would prove nothing.
-                (shown.len() > 5 && shown.first() != shown.last() && shown == sorted)
-                    .then_some(())
+                (shown.len() > 5 && shown.first() != shown.last() && shown == sorted).then_some(())
             })
             .await;
-            let head = desk.client.find(fantoccini::Locator::Css("#sort-betrieb")).await.unwrap();
-            let column = head
-                .find(fantoccini::Locator::XPath(".."))
+            let head = desk
+                .client
+                .find(fantoccini::Locator::Css("#sort-betrieb"))
                 .await
                 .unwrap();
-            assert_eq!(column.attr("aria-sort").await.unwrap().as_deref(), Some(aria));
+            let column = head.find(fantoccini::Locator::XPath("..")).await.unwrap();
+            assert_eq!(
+                column.attr("aria-sort").await.unwrap().as_deref(),
+                Some(aria)
+            );
         }
         desk.click("#sort-sent-at").await;
         desk.find("#sort-sent-at[data-order=\"oldest_first\"]")

@@ -37,6 +37,7 @@ mod scale {
 use std::path::PathBuf;
 
 use chrono::Utc;
+use kammer_core::antraege::SortOrder;
 use kammer_testkit::psql;
 use scale::{approve, detail, export, lookup, pgbench, pick, queue, resend, search, setup, stats};
 
@@ -51,7 +52,8 @@ async fn main() {
     let rows = vec![
         lookup::run(&mut ctx).await,
         search::run(&mut ctx).await,
-        queue::run(&mut ctx).await,
+        queue::run(&mut ctx, SortOrder::OldestFirst).await,
+        queue::run(&mut ctx, SortOrder::BetriebAscending).await,
         detail::run(&mut ctx).await,
         approve::run(&mut ctx).await,
         resend::run(&mut ctx).await,

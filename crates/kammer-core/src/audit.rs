@@ -105,7 +105,7 @@ pub struct AuditFilter {
 }
 
 pub async fn list(session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-    let mut conn = session.pool().acquire().await?;
+    let mut conn = session.connection().await?;
     let rows = sqlx::query_as!(
         AuditEntry,
         r#"select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
@@ -132,7 +132,7 @@ pub async fn list(session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEn
         filter.before_id,
         filter.limit.clamp(1, 1000)
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut conn)
     .await?;
     Ok(rows)
 }

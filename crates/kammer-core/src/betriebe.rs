@@ -66,7 +66,7 @@ pub async fn by_nummer(session: &Session, nummer: &Betriebsnummer) -> Result<Bet
            where b.betriebsnummer = $1"#,
         nummer.as_str()
     )
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut conn)
     .await?
     .ok_or_else(|| unknown(nummer))
 }
@@ -93,7 +93,7 @@ pub async fn by_prefix(
         prefix.like_pattern(),
         limit.clamp(1, MAX_HITS)
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut conn)
     .await?;
     Ok(hits)
 }
@@ -172,7 +172,7 @@ pub async fn search(session: &Session, query: &str, limit: i64) -> Result<Vec<Be
         query,
         limit.clamp(1, MAX_HITS)
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut conn)
     .await?;
     Ok(hits)
 }

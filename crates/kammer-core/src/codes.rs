@@ -143,12 +143,12 @@ pub fn delivery_status_label_de(status: &str, cancel_reason: Option<&str>) -> &'
 }
 
 pub async fn inspect(session: &Session, nr: AntragNr) -> Result<Vec<CodeInfo>> {
-    let mut conn = session.pool().acquire().await?;
+    let mut conn = session.connection().await?;
     let exists = sqlx::query_scalar!(
         r#"select exists(select 1 from antraege where nr = $1) as "e!""#,
         nr.get()
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut conn)
     .await?;
     if !exists {
         return Err(not_found(nr));

@@ -123,7 +123,7 @@ export type AntragStatus = "awaiting_code" | "in_review" | "approved" | "withdra
 
 export type AuditAction = "requested" | "code_mail_sent" | "code_mail_failed" | "code_mail_deferred" | "code_checked" | "code_wrong" | "code_confirmed" | "code_resent" | "approved" | "approval_requested" | "withdrawn" | "rejected" | "expired" | "zuordnung_revoked" | "export_written" | "account_registered" | "account_confirmed" | "clerk_added" | "clerk_disabled" | "clerk_enabled" | "clerk_role_changed" | "clerk_password_set" | "policy_changed" | "outbox_mail_read" | "outbox_mail_requeued" | "betrieb_email_changed" | "betrieb_geloescht" | "code_retired" | "handwerksrolle_imported";
 
-export type SortOrder = "oldest_first" | "newest_first";
+export type SortOrder = "oldest_first" | "newest_first" | "betrieb_ascending" | "betrieb_descending";
 
 export type AntragSummary = { nr: number, sent_at: string, status: AntragStatus, status_label: string, betrieb_id: number, betriebsnummer: string, firmenname: string, 
 /**
@@ -678,6 +678,16 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   "betrieb_geloescht": "Betrieb in der Handwerksrolle gelöscht",
   "code_retired": "Bestätigungs-Code ungültig gemacht",
   "handwerksrolle_imported": "Handwerksrolle importiert",
+};
+
+/**
+ * The queue's orders (`SortOrder::label_de`), in the order of its „Sortierung“.
+ */
+export const SORT_ORDER_LABELS: Readonly<Record<SortOrder, string>> = {
+  "oldest_first": "Älteste zuerst",
+  "newest_first": "Neueste zuerst",
+  "betrieb_ascending": "Betriebsnummer aufsteigend",
+  "betrieb_descending": "Betriebsnummer absteigend",
 };
 
 /**

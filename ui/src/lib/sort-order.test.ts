@@ -8,7 +8,8 @@ describe("the queue's sortable column heads", () => {
   });
 
   it("toggle a sorted column and start another one ascending", () => {
-    const [sent, betrieb] = SORT_COLUMNS;
+    const column = (id: string) => SORT_COLUMNS.find((c) => c.id === id)!;
+    const [sent, betrieb] = [column("sort-sent-at"), column("sort-betrieb")];
     expect(nextOrder(sent, "oldest_first")).toBe("newest_first");
     expect(nextOrder(sent, "newest_first")).toBe("oldest_first");
     expect(nextOrder(betrieb, "newest_first")).toBe("betrieb_ascending");

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use kammer_core::antraege::{AntragFilter, summary_sql};
+use kammer_core::antraege::{AntragFilter, SortOrder, summary_sql};
 use kammer_core::auth::{self, Password, Session};
 use kammer_core::export::{self, Dialect, ExportControl, ExportOutcome};
 use kammer_core::{db, demo};
@@ -139,7 +139,7 @@ pub fn peak_rss_kib() -> u64 {
 /// The list query that the export streams, oldest first, with every filter but `from` off
 /// and its parameters written as literals: what `psql \copy` is given.
 pub fn copy_sql(from: Option<DateTime<Utc>>) -> String {
-    let mut sql = summary_sql();
+    let mut sql = summary_sql(SortOrder::OldestFirst);
     let from = from.map_or("null".to_string(), |f| {
         format!("'{}'::timestamptz", f.to_rfc3339())
     });

@@ -5,13 +5,13 @@
 //! (`/* hot:betrieb_search */`) at the start of its text in the core's source. The texts are
 //! taken from that source, compiled into this benchmark with `include_str!` (the very
 //! literals the `sqlx::query!` macros send), and the list query from
-//! `antraege::summary_sql()`, so a changed query is measured as changed on both sides.
+//! `antraege::summary_sql(order)`, so a changed query is measured as changed on both sides.
 
 use std::collections::HashMap;
 use std::process::Command;
 use std::time::Instant;
 
-use kammer_core::antraege::summary_sql;
+use kammer_core::antraege::{SortOrder, summary_sql};
 
 use crate::stats::Sample;
 
@@ -50,7 +50,7 @@ impl Hot {
                     .unwrap_or_else(|| panic!("{file}: unterminated hot statement"));
                 let text = &body[..end];
                 rest = &body[end..];
-                // The list query is put together by a macro: it comes from summary_sql().
+                // The list query is put together by a macro: it comes from summary_sql(order).
                 let Some((tag, _)) = text[TAG.len()..].split_once(" */") else {
                     continue;
                 };
@@ -61,7 +61,7 @@ impl Hot {
                 out.insert(tag.to_string(), text.to_string());
             }
         }
-        let asc = summary_sql();
+        let asc = summary_sql(SortOrder::OldestFirst);
         let at_or_after = asc
             .replacen("hot:antrag_summary > asc", "hot:antrag_summary >= asc", 1)
             .replacen(
@@ -75,6 +75,10 @@ impl Hot {
             "summary_sql() changed shape"
         );
         out.insert("antrag_summary > asc".into(), asc);
+        out.insert(
+            "antrag_summary betrieb asc".into(),
+            summary_sql(SortOrder::BetriebAscending),
+        );
         out.insert("antrag_summary >= asc".into(), at_or_after);
         Hot(out)
     }

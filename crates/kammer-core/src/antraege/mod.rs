@@ -314,35 +314,83 @@ macro_rules! summary_query {
 /// the desk and kammerctl pass their wish through).
 pub const MAX_PAGE: i64 = 1000;
 
-/// The list query in `order`, its rows after `after` (none: from the start). One statement
-/// per order, because each needs its own keyset comparison and ORDER BY.
+/// The list query in `order`, its rows after `after` (none: from the start), handed to
+/// `then` as `q`. One statement per order, because each needs its own keyset comparison and
+/// ORDER BY; each arm's query has a type of its own (sqlx maps rows with a closure), so the
+/// caller's `then` is written into every arm.
 macro_rules! summary_in_order {
-    ($order:expr, $filter:expr, $statuses:expr, $betriebsnummer:expr, $needle:expr, $after:expr, $limit:expr) => {{
+    ($order:expr, $filter:expr, $statuses:expr, $betriebsnummer:expr, $needle:expr, $after:expr, $limit:expr, |$q:ident| $then:expr) => {{
         let after: Option<&Cursor> = $after;
         let (at, nr) = (after.map(|c| c.sent_at), after.map(|c| c.nr));
         let after_betrieb = after.and_then(|c| c.betriebsnummer.clone());
         let f: &AntragFilter = $filter;
         match $order {
-            SortOrder::OldestFirst => summary_query!(
-                "> asc", "(a.sent_at, a.nr) > ($5, $6)", "a.sent_at asc, a.nr asc",
-                $statuses, f.from, f.to, $betriebsnummer, at, nr, $limit, $needle
-            ),
-            SortOrder::NewestFirst => summary_query!(
-                "< desc", "(a.sent_at, a.nr) < ($5, $6)", "a.sent_at desc, a.nr desc",
-                $statuses, f.from, f.to, $betriebsnummer, at, nr, $limit, $needle
-            ),
-            SortOrder::BetriebAscending => summary_query!(
-                "betrieb asc",
-                "b.betriebsnummer >= $9 and (b.betriebsnummer, a.sent_at, a.nr) > ($9, $5, $6)",
-                "b.betriebsnummer asc, a.sent_at asc, a.nr asc",
-                $statuses, f.from, f.to, $betriebsnummer, at, nr, $limit, $needle, after_betrieb
-            ),
-            SortOrder::BetriebDescending => summary_query!(
-                "betrieb desc",
-                "b.betriebsnummer <= $9 and (b.betriebsnummer, a.sent_at, a.nr) < ($9, $5, $6)",
-                "b.betriebsnummer desc, a.sent_at desc, a.nr desc",
-                $statuses, f.from, f.to, $betriebsnummer, at, nr, $limit, $needle, after_betrieb
-            ),
+            SortOrder::OldestFirst => {
+                let $q = summary_query!(
+                    "> asc",
+                    "(a.sent_at, a.nr) > ($5, $6)",
+                    "a.sent_at asc, a.nr asc",
+                    $statuses,
+                    f.from,
+                    f.to,
+                    $betriebsnummer,
+                    at,
+                    nr,
+                    $limit,
+                    $needle
+                );
+                $then
+            }
+            SortOrder::NewestFirst => {
+                let $q = summary_query!(
+                    "< desc",
+                    "(a.sent_at, a.nr) < ($5, $6)",
+                    "a.sent_at desc, a.nr desc",
+                    $statuses,
+                    f.from,
+                    f.to,
+                    $betriebsnummer,
+                    at,
+                    nr,
+                    $limit,
+                    $needle
+                );
+                $then
+            }
+            SortOrder::BetriebAscending => {
+                let $q = summary_query!(
+                    "betrieb asc",
+                    "b.betriebsnummer >= $9 and (b.betriebsnummer, a.sent_at, a.nr) > ($9, $5, $6)",
+                    "b.betriebsnummer asc, a.sent_at asc, a.nr asc",
+                    $statuses,
+                    f.from,
+                    f.to,
+                    $betriebsnummer,
+                    at,
+                    nr,
+                    $limit,
+                    $needle,
+                    after_betrieb
+                );
+                $then
+            }
+            SortOrder::BetriebDescending => {
+                let $q = summary_query!(
+                    "betrieb desc",
+                    "b.betriebsnummer <= $9 and (b.betriebsnummer, a.sent_at, a.nr) < ($9, $5, $6)",
+                    "b.betriebsnummer desc, a.sent_at desc, a.nr desc",
+                    $statuses,
+                    f.from,
+                    f.to,
+                    $betriebsnummer,
+                    at,
+                    nr,
+                    $limit,
+                    $needle,
+                    after_betrieb
+                );
+                $then
+            }
         }
     }};
 }
@@ -371,18 +419,16 @@ pub async fn list(
         betriebsnummer,
         needle,
         after,
-        limit + 1
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+        limit + 1,
+        |q| q.fetch_all(&mut conn).await?
+    );
     let mut rows: Vec<AntragSummary> = rows
         .into_iter()
         .map(AntragSummary::try_from)
         .collect::<Result<_>>()?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last()
-            .map(|r| Cursor::of(r, filter.order).to_string())
+        rows.last().map(|r| Cursor::of(r, filter.order).to_string())
     } else {
         None
     };
@@ -411,9 +457,9 @@ pub(crate) async fn for_each_summary(
         betriebsnummer,
         needle,
         None,
-        i64::MAX
-    )
-    .fetch(&mut *conn);
+        i64::MAX,
+        |q| q.fetch(&mut *conn)
+    );
     while let Some(r) = rows.try_next().await? {
         if !row(r.try_into()?)? {
             break;
@@ -422,28 +468,23 @@ pub(crate) async fn for_each_summary(
     Ok(())
 }
 
-/// The text of the list query for the oldest-first order with every filter off, for the
-/// export benchmark to hand the very same SELECT to `psql \copy`. Parameters stay as
-/// `$1`…`$8` (statuses, from, to, Betriebsnummer, after-time, after-nr, limit, search).
-pub fn summary_sql() -> String {
+/// The text of the list query in `order`, for the benchmarks to hand the very same SELECT
+/// to pgbench and `psql \copy`. Parameters stay as `$1`…`$8` (statuses, from, to,
+/// Betriebsnummer, after-time, after-nr, limit, search), and `$9` (after-Betriebsnummer)
+/// when sorted by Betrieb.
+pub fn summary_sql(order: SortOrder) -> String {
     use sqlx::Execute;
     let statuses: Vec<String> = Vec::new();
-    summary_query!(
-        "> asc",
-        "(a.sent_at, a.nr) > ($5, $6)",
-        "a.sent_at asc, a.nr asc",
+    summary_in_order!(
+        order,
+        &AntragFilter::default(),
         &statuses,
-        None::<DateTime<Utc>>,
-        None::<DateTime<Utc>>,
         None::<String>,
-        None::<DateTime<Utc>>,
-        None::<i64>,
+        None::<String>,
+        None,
         0i64,
-        None::<String>
+        |q| q.sql().as_str().to_string()
     )
-    .sql()
-    .as_str()
-    .to_string()
 }
 
 /// How many Anträge per status match the filter (ignoring its status part): the queue's tabs.
@@ -451,7 +492,7 @@ pub async fn count_by_status(
     session: &Session,
     filter: &AntragFilter,
 ) -> Result<Vec<(AntragStatus, i64)>> {
-    let mut conn = session.pool().acquire().await?;
+    let mut conn = session.connection().await?;
     let (betriebsnummer, needle) = (filter.betriebsnummer(), filter.search_needle()?);
     let unfiltered = filter.from.is_none() && filter.to.is_none();
     let rows: Vec<(String, i64)> = if betriebsnummer.is_none() && needle.is_none() && unfiltered {
@@ -462,7 +503,7 @@ pub async fn count_by_status(
             r#"select status, sum(n)::bigint as "n!"
                from antrag_status_counts group by status"#
         )
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut conn)
         .await?
         .into_iter()
         .map(|r| (r.status, r.n))
@@ -478,7 +519,7 @@ pub async fn count_by_status(
             filter.from,
             filter.to
         )
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut conn)
         .await?
         .into_iter()
         .map(|r| (r.status, r.n))
@@ -499,7 +540,7 @@ pub async fn count_by_status(
             betriebsnummer,
             needle
         )
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut conn)
         .await?
         .into_iter()
         .map(|r| (r.status, r.n))
@@ -563,7 +604,7 @@ pub struct ApprovalRequest {
 }
 
 pub async fn show(session: &Session, nr: AntragNr) -> Result<AntragDetail> {
-    let mut conn = session.pool().acquire().await?;
+    let mut conn = session.connection().await?;
     let extra = sqlx::query!(
         r#"/* hot:antrag_detail */ select a.kind, a.account_id, acc.email_confirmed_at, a.betriebsnummer_entered, a.firmenname_entered,
                 b.email as betrieb_email, a.code_confirmed_at, a.sent_at,
@@ -574,7 +615,7 @@ pub async fn show(session: &Session, nr: AntragNr) -> Result<AntragDetail> {
          where a.nr = $1"#,
         nr.get()
     )
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut conn)
     .await?
     .ok_or_else(|| transition::not_found(nr))?;
     // The summary is the queue row of this Antrag: the same query, so both always agree.
@@ -591,7 +632,7 @@ pub async fn show(session: &Session, nr: AntragNr) -> Result<AntragDetail> {
         1i64,
         None::<String>
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut conn)
     .await?;
     let approval_request = match (extra.approval_requested_by, extra.approval_requested_at) {
         (Some(clerk_id), Some(at)) => Some(ApprovalRequest {

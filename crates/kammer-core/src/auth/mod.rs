@@ -3,6 +3,7 @@
 //! pg_hba.conf) and the role (the login's group); this module connects, asks who is signed in,
 //! and keeps the connection as the clerk's [`Session`].
 
+mod hot_connection;
 mod password;
 mod scram;
 mod session;

@@ -2,6 +2,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{PgPool, Postgres};
 
+use super::hot_connection::{HotSlot, ReadConnection};
 use super::password::Password;
 use crate::db;
 use crate::domain::{Permission, Role};
@@ -19,6 +20,8 @@ use crate::{Error, Result};
 pub struct Session {
     pool: PgPool,
     replica: Option<PgPool>,
+    /// The connection the clerk's reads use one after another (see `hot_connection`).
+    hot: HotSlot,
     pub clerk_id: i64,
     pub username: String,
     pub display_name: String,
@@ -86,6 +89,7 @@ impl Session {
         Ok(Session {
             pool,
             replica: None,
+            hot: HotSlot::default(),
             clerk_id: me.clerk_id,
             username: me.username,
             display_name: me.display_name,
@@ -105,10 +109,28 @@ impl Session {
         &self.pool
     }
 
-    /// A connection for a look-up or an export. With a replica, the primary first confirms the
-    /// clerk may still sign in: a replica lags, and a clerk disabled a moment ago must be
-    /// refused now, not once the replica has caught up.
-    pub(crate) async fn read_connection(&self) -> Result<PoolConnection<Postgres>> {
+    /// A connection on the primary for a read that must be current (the clerk's own, when no
+    /// other read holds it).
+    pub(crate) async fn connection(&self) -> Result<ReadConnection> {
+        self.hot.connection(&self.pool).await
+    }
+
+    /// A connection for a look-up. With a replica, the primary first confirms the clerk may
+    /// still sign in: a replica lags, and a clerk disabled a moment ago must be refused now,
+    /// not once the replica has caught up.
+    pub(crate) async fn read_connection(&self) -> Result<ReadConnection> {
+        match &self.replica {
+            None => self.connection().await,
+            Some(replica) => {
+                self.current_role().await?;
+                Ok(ReadConnection::Pooled(replica.acquire().await?))
+            }
+        }
+    }
+
+    /// As [`Self::read_connection`], always from a pool: for an export, which holds its
+    /// connection for minutes and changes its `statement_timeout`.
+    async fn pooled_read_connection(&self) -> Result<PoolConnection<Postgres>> {
         match &self.replica {
             None => Ok(self.pool.acquire().await?),
             Some(replica) => {
@@ -157,6 +179,7 @@ impl Session {
 
     /// Closes the clerk's connections (sign-out).
     pub async fn close(&self) {
+        self.hot.close().await;
         self.pool.close().await;
         if let Some(replica) = &self.replica {
             replica.close().await;
@@ -169,7 +192,7 @@ impl db::Reader for Session {
         &self.pool
     }
     async fn read_connection(&self) -> Result<PoolConnection<Postgres>> {
-        Session::read_connection(self).await
+        self.pooled_read_connection().await
     }
     fn may_export(&self) -> Result<()> {
         self.require(Permission::Export)

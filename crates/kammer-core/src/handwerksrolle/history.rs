@@ -60,7 +60,7 @@ pub async fn recent_imports(session: &Session, limit: i64) -> Result<Vec<ImportR
            limit $1"#,
         limit.clamp(1, MAX_IMPORTS)
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut conn)
     .await?)
 }
 
@@ -77,6 +77,6 @@ pub async fn review_list(session: &Session) -> Result<Vec<ReviewItem>> {
            group by b.id
            order by b.geloescht_am desc, b.betriebsnummer"#
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut conn)
     .await?)
 }

@@ -673,7 +673,7 @@ async fn keyset_paging_returns_every_antrag_once(pool: PgPool) {
             "select a.nr from antraege a join betriebe b on b.id = a.betrieb_id order by {order_by}"
         );
         async move {
-            sqlx::query_scalar::<_, i64>(&sql)
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&pool)
                 .await
                 .unwrap()
@@ -682,7 +682,10 @@ async fn keyset_paging_returns_every_antrag_once(pool: PgPool) {
     let by_sent = in_order("a.sent_at, a.nr").await;
     let by_betrieb = in_order("b.betriebsnummer, a.sent_at, a.nr").await;
     assert_eq!(by_sent.len(), 25);
-    assert_ne!(by_sent, by_betrieb, "the fixture must tell the orders apart");
+    assert_ne!(
+        by_sent, by_betrieb,
+        "the fixture must tell the orders apart"
+    );
     for order in antraege::SortOrder::ALL {
         let filter = AntragFilter {
             order,
@@ -743,7 +746,9 @@ async fn keyset_paging_returns_every_antrag_once(pool: PgPool) {
         .find(|(s, _)| *s == AntragStatus::AwaitingCode)
         .unwrap()
         .1;
-    assert_eq!(awaiting, 25);
+    let withdrawn = by_sent.iter().filter(|nr| *nr % 4 == 1).count() as i64;
+    assert!(withdrawn > 0);
+    assert_eq!(awaiting, 25 - withdrawn);
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]

@@ -12,6 +12,7 @@ mod handwerksrolle;
 mod hostile;
 mod lifecycle;
 mod mail;
+mod reads;
 mod report;
 mod roles;
 mod start_states;
