@@ -1,11 +1,11 @@
 use std::path::{Path, PathBuf};
 
-use super::{Figures, MonthlyReport};
+use super::{FIGURE_COLUMNS, Figure, Figures, MonthlyReport, OUTCOME_COLUMNS};
 use crate::Result;
 use crate::db::Reader;
 use crate::export::{Cell, CsvFile, Dialect, record_written};
 
-pub const MONTHLY_HEADER: [&str; 18] = [
+pub const MONTHLY_HEADER: [&str; 3 + FIGURE_COLUMNS] = [
     "Monat",
     "Gewerk",
     "Hauptsitz/Filiale",
@@ -26,7 +26,7 @@ pub const MONTHLY_HEADER: [&str; 18] = [
     "Betriebe neu zugeordnet",
 ];
 
-pub const SERIES_HEADER: [&str; 7] = [
+pub const SERIES_HEADER: [&str; 1 + OUTCOME_COLUMNS] = [
     "Monat",
     "Anträge eingegangen",
     "bestätigt durch Code (Portal)",
@@ -44,28 +44,13 @@ pub const ALL_SITES: &str = "alle";
 pub const HAUPTSITZ: &str = "Hauptsitz";
 pub const FILIALE: &str = "Filiale";
 
-fn figure_cells<'a>(month: &'a str, gewerk: &'a str, site: &'a str, f: &Figures) -> [Cell<'a>; 18] {
-    let hours = |h: Option<f64>| h.map_or(Cell::Empty, Cell::Decimal);
-    [
-        Cell::Text(month),
-        Cell::Text(gewerk),
-        Cell::Text(site),
-        Cell::Int(f.received),
-        Cell::Int(f.codes_confirmed),
-        Cell::Int(f.approved_by_portal),
-        Cell::Int(f.approved_by_clerk),
-        Cell::Int(f.withdrawn),
-        Cell::Int(f.rejected),
-        Cell::Int(f.expired),
-        Cell::Int(f.open_at_month_end),
-        Cell::Int(f.codes_sent),
-        Cell::Int(f.codes_resent),
-        Cell::Int(f.mails_failed),
-        Cell::Int(f.zuordnungen),
-        hours(f.median_hours_to_zuordnung),
-        hours(f.p90_hours_to_zuordnung),
-        Cell::Int(f.betriebe_newly_linked),
-    ]
+fn figure_cells<'a>(month: &'a str, gewerk: &'a str, site: &'a str, f: &Figures) -> Vec<Cell<'a>> {
+    let labels = [Cell::Text(month), Cell::Text(gewerk), Cell::Text(site)];
+    let figures = f.columns().map(|figure| match figure {
+        Figure::Count(n) => Cell::Int(n),
+        Figure::Hours(h) => h.map_or(Cell::Empty, Cell::Decimal),
+    });
+    labels.into_iter().chain(figures).collect()
 }
 
 fn file_name(p: &Path) -> Option<String> {
@@ -111,15 +96,11 @@ pub async fn write_series(
     file.header(&SERIES_HEADER)?;
     for m in &report.series {
         let month = m.month.to_string();
-        file.row(&[
-            Cell::Text(&month),
-            Cell::Int(m.received),
-            Cell::Int(m.approved_by_portal),
-            Cell::Int(m.approved_by_clerk),
-            Cell::Int(m.withdrawn),
-            Cell::Int(m.rejected),
-            Cell::Int(m.expired),
-        ])?;
+        let cells: Vec<Cell<'_>> = [Cell::Text(&month)]
+            .into_iter()
+            .chain(m.columns().map(Cell::Int))
+            .collect();
+        file.row(&cells)?;
     }
     let written = file.persist()?;
     let details = serde_json::json!({

@@ -43,6 +43,43 @@ pub struct Figures {
     pub betriebe_newly_linked: i64,
 }
 
+/// One figure as a table shows it: a count, or hours, unknown when the month had nothing to
+/// measure them on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Figure {
+    Count(i64),
+    Hours(Option<f64>),
+}
+
+/// How many figures a row of the month's table has, after its three label columns.
+pub const FIGURE_COLUMNS: usize = 15;
+
+impl Figures {
+    /// The figures in the order of the month's columns ([`super::MONTHLY_HEADER`] after
+    /// Monat, Gewerk and Hauptsitz/Filiale). The CSV and kammerctl's table both read this one
+    /// list, so a figure cannot reach one and miss the other, or stand under another heading.
+    pub fn columns(&self) -> [Figure; FIGURE_COLUMNS] {
+        use Figure::{Count, Hours};
+        [
+            Count(self.received),
+            Count(self.codes_confirmed),
+            Count(self.approved_by_portal),
+            Count(self.approved_by_clerk),
+            Count(self.withdrawn),
+            Count(self.rejected),
+            Count(self.expired),
+            Count(self.open_at_month_end),
+            Count(self.codes_sent),
+            Count(self.codes_resent),
+            Count(self.mails_failed),
+            Count(self.zuordnungen),
+            Hours(self.median_hours_to_zuordnung),
+            Hours(self.p90_hours_to_zuordnung),
+            Count(self.betriebe_newly_linked),
+        ]
+    }
+}
+
 /// Which row of the report a figure belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Group {
@@ -231,6 +268,24 @@ pub struct MonthOutcomes {
     pub withdrawn: i64,
     pub rejected: i64,
     pub expired: i64,
+}
+
+/// How many counts a month of the series has, after its label column.
+pub const OUTCOME_COLUMNS: usize = 6;
+
+impl MonthOutcomes {
+    /// The counts in the order of the series' columns ([`super::SERIES_HEADER`] after
+    /// Monat), for the CSV and kammerctl's table alike.
+    pub fn columns(&self) -> [i64; OUTCOME_COLUMNS] {
+        [
+            self.received,
+            self.approved_by_portal,
+            self.approved_by_clerk,
+            self.withdrawn,
+            self.rejected,
+            self.expired,
+        ]
+    }
 }
 
 pub(super) async fn series(
