@@ -53,10 +53,6 @@ fn figure_cells<'a>(month: &'a str, gewerk: &'a str, site: &'a str, f: &Figures)
     labels.into_iter().chain(figures).collect()
 }
 
-fn file_name(p: &Path) -> Option<String> {
-    p.file_name().map(|n| n.to_string_lossy().into_owned())
-}
-
 /// The month's table: the rows "Gesamt" for all Betriebe, for the Hauptsitze and for the
 /// Filialen, then one per Gewerk. Needs the export permission.
 pub async fn write_monthly(
@@ -65,23 +61,21 @@ pub async fn write_monthly(
     dialect: Dialect,
     path: &Path,
 ) -> Result<PathBuf> {
-    reader.may_export()?;
     let month = report.month.to_string();
-    let mut file = CsvFile::create(path, dialect)?;
-    file.header(&MONTHLY_HEADER)?;
-    file.row(&figure_cells(&month, TOTAL, ALL_SITES, &report.total))?;
-    file.row(&figure_cells(&month, TOTAL, HAUPTSITZ, &report.hauptsitze))?;
-    file.row(&figure_cells(&month, TOTAL, FILIALE, &report.filialen))?;
-    for g in &report.by_gewerk {
-        file.row(&figure_cells(&month, &g.gewerk, ALL_SITES, &g.figures))?;
-    }
-    let written = file.persist()?;
     let details = serde_json::json!({
         "export": "monatsbericht", "month": month, "dialect": dialect.as_str(),
-        "rows": report.table_rows(), "file": file_name(&written),
+        "rows": report.table_rows(),
     });
-    record_written(reader.primary(), &written, details).await?;
-    Ok(written)
+    write_table(reader, dialect, path, &MONTHLY_HEADER, details, |file| {
+        file.row(&figure_cells(&month, TOTAL, ALL_SITES, &report.total))?;
+        file.row(&figure_cells(&month, TOTAL, HAUPTSITZ, &report.hauptsitze))?;
+        file.row(&figure_cells(&month, TOTAL, FILIALE, &report.filialen))?;
+        for g in &report.by_gewerk {
+            file.row(&figure_cells(&month, &g.gewerk, ALL_SITES, &g.figures))?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// The last twelve months by outcome, oldest first. Needs the export permission.
@@ -91,22 +85,39 @@ pub async fn write_series(
     dialect: Dialect,
     path: &Path,
 ) -> Result<PathBuf> {
-    reader.may_export()?;
-    let mut file = CsvFile::create(path, dialect)?;
-    file.header(&SERIES_HEADER)?;
-    for m in &report.series {
-        let month = m.month.to_string();
-        let cells: Vec<Cell<'_>> = [Cell::Text(&month)]
-            .into_iter()
-            .chain(m.columns().map(Cell::Int))
-            .collect();
-        file.row(&cells)?;
-    }
-    let written = file.persist()?;
     let details = serde_json::json!({
         "export": "monatsbericht_verlauf", "month": report.month.to_string(),
-        "dialect": dialect.as_str(), "rows": report.series.len(), "file": file_name(&written),
+        "dialect": dialect.as_str(), "rows": report.series.len(),
     });
+    write_table(reader, dialect, path, &SERIES_HEADER, details, |file| {
+        for m in &report.series {
+            let month = m.month.to_string();
+            let cells: Vec<Cell<'_>> = [Cell::Text(&month)]
+                .into_iter()
+                .chain(m.columns().map(Cell::Int))
+                .collect();
+            file.row(&cells)?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Both tables are written alike: the permission is checked before a file is begun, and the
+/// audit event with `details` is recorded only once the file is in place.
+async fn write_table(
+    reader: &impl Reader,
+    dialect: Dialect,
+    path: &Path,
+    header: &[&str],
+    details: serde_json::Value,
+    rows: impl FnOnce(&mut CsvFile) -> Result<()>,
+) -> Result<PathBuf> {
+    reader.may_export()?;
+    let mut file = CsvFile::create(path, dialect)?;
+    file.header(header)?;
+    rows(&mut file)?;
+    let written = file.persist()?;
     record_written(reader.primary(), &written, details).await?;
     Ok(written)
 }
