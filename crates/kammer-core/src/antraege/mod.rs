@@ -187,7 +187,16 @@ impl TryFrom<SummaryRow> for AntragSummary {
 }
 
 /// The list query for both directions; only the keyset comparison and the order differ.
+/// `order: <SortOrder>, <args>; <then>` picks the direction at run time. `query_as!` takes only
+/// literal SQL, so each direction is an expansion of its own, with a type of its own: what is
+/// done with the query (`<then>`, e.g. `.fetch_all(&mut *conn).await?`) goes into both arms.
 macro_rules! summary_query {
+    (order: $order:expr, $($arg:expr),+ ; $($then:tt)+) => {
+        match $order {
+            SortOrder::OldestFirst => summary_query!(">", "asc", $($arg),+) $($then)+,
+            SortOrder::NewestFirst => summary_query!("<", "desc", $($arg),+) $($then)+,
+        }
+    };
     ($cmp:literal, $dir:literal, $($arg:expr),* $(,)?) => {
         sqlx::query_as!(
             SummaryRow,
@@ -242,40 +251,18 @@ pub async fn list(
     let (after_at, after_nr) = (after.map(|c| c.sent_at), after.map(|c| c.nr));
     // One row more than asked tells whether another page follows.
     let fetch = limit + 1;
-    let rows = match filter.order {
-        SortOrder::OldestFirst => {
-            summary_query!(
-                ">",
-                "asc",
-                &statuses,
-                filter.from,
-                filter.to,
-                betriebsnummer,
-                after_at,
-                after_nr,
-                fetch,
-                needle
-            )
-            .fetch_all(&mut *conn)
-            .await?
-        }
-        SortOrder::NewestFirst => {
-            summary_query!(
-                "<",
-                "desc",
-                &statuses,
-                filter.from,
-                filter.to,
-                betriebsnummer,
-                after_at,
-                after_nr,
-                fetch,
-                needle
-            )
-            .fetch_all(&mut *conn)
-            .await?
-        }
-    };
+    let rows = summary_query!(
+        order: filter.order,
+        &statuses,
+        filter.from,
+        filter.to,
+        betriebsnummer,
+        after_at,
+        after_nr,
+        fetch,
+        needle;
+        .fetch_all(&mut *conn).await?
+    );
     let mut rows: Vec<AntragSummary> = rows
         .into_iter()
         .map(AntragSummary::try_from)
@@ -312,34 +299,18 @@ pub(crate) async fn for_each_summary(
     );
     let none_at = None::<DateTime<Utc>>;
     let none_nr = None::<i64>;
-    let mut rows = match filter.order {
-        SortOrder::OldestFirst => summary_query!(
-            ">",
-            "asc",
-            &statuses,
-            filter.from,
-            filter.to,
-            betriebsnummer,
-            none_at,
-            none_nr,
-            i64::MAX,
-            needle
-        )
-        .fetch(&mut *conn),
-        SortOrder::NewestFirst => summary_query!(
-            "<",
-            "desc",
-            &statuses,
-            filter.from,
-            filter.to,
-            betriebsnummer,
-            none_at,
-            none_nr,
-            i64::MAX,
-            needle
-        )
-        .fetch(&mut *conn),
-    };
+    let mut rows = summary_query!(
+        order: filter.order,
+        &statuses,
+        filter.from,
+        filter.to,
+        betriebsnummer,
+        none_at,
+        none_nr,
+        i64::MAX,
+        needle;
+        .fetch(&mut *conn)
+    );
     while let Some(r) = rows.try_next().await? {
         if !row(r.try_into()?)? {
             break;
