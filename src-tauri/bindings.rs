@@ -193,16 +193,23 @@ fn label_maps() -> String {
     .join("\n")
 }
 
+/// Every generated file (this one, the IPC docs' command table, the capability's grants) is
+/// kept current the same way: a plain test run fails on a stale one and says how to
+/// regenerate, and `UPDATE_BINDINGS=1` writes `fresh` instead.
+pub(crate) fn assert_current(path: &str, committed: &str, fresh: &str, stale: &str) {
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(path, fresh).unwrap_or_else(|e| panic!("{path} not written: {e}"));
+        return;
+    }
+    assert!(
+        committed == fresh,
+        "{stale}: run UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib"
+    );
+}
+
 #[test]
 fn bindings_are_current() {
     let fresh = generated();
-    if std::env::var_os("UPDATE_BINDINGS").is_some() {
-        std::fs::write(PATH, &fresh).expect("bindings.ts written");
-        return;
-    }
     let committed = std::fs::read_to_string(PATH).unwrap_or_default();
-    assert!(
-        committed == fresh,
-        "ui/src/lib/bindings.ts is stale: run UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib"
-    );
+    assert_current(PATH, &committed, &fresh, "ui/src/lib/bindings.ts is stale");
 }

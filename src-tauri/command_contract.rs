@@ -17,6 +17,7 @@ use kammer_core::handwerksrolle::{ImportRecord, ImportReport, ReviewItem};
 use kammer_core::report::MonthlyReport;
 use ts_rs::TS;
 
+use crate::bindings::assert_current;
 use crate::commands::about::About;
 use crate::commands::antraege::{AntragQuery, StatusCount};
 use crate::commands::connection::ConnectionInfo;
@@ -111,13 +112,11 @@ fn the_ipc_docs_list_every_command() {
         panic!("docs/desk-ipc.md lacks the markers {BEGIN:?} … {END:?}");
     };
     let fresh = format!("{}{BEGIN}{}{}", &text[..begin], docs_table(), &text[end..]);
-    if std::env::var_os("UPDATE_BINDINGS").is_some() {
-        std::fs::write(DOCS, &fresh).expect("docs/desk-ipc.md written");
-        return;
-    }
-    assert!(
-        text == fresh,
-        "the command table in docs/desk-ipc.md is stale: run UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib"
+    assert_current(
+        DOCS,
+        &text,
+        &fresh,
+        "the command table in docs/desk-ipc.md is stale",
     );
 }
 
@@ -275,12 +274,10 @@ fn the_capability_grants_every_command() {
         permissions.join(","),
         &text[end..]
     );
-    if std::env::var_os("UPDATE_BINDINGS").is_some() {
-        std::fs::write(CAPABILITY, &fresh).expect("capabilities/default.json written");
-        return;
-    }
-    assert!(
-        text == fresh,
-        "src-tauri/capabilities/default.json does not grant exactly the listed commands: run UPDATE_BINDINGS=1 cargo test -p kammerdesk --lib"
+    assert_current(
+        CAPABILITY,
+        &text,
+        &fresh,
+        "src-tauri/capabilities/default.json does not grant exactly the listed commands",
     );
 }

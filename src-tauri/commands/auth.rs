@@ -25,9 +25,7 @@ pub async fn sign_in<R: Runtime>(
     password: String,
     remember: bool,
 ) -> CommandResult<SignedIn> {
-    let username = username.trim().to_lowercase();
-    let server = database.server()?;
-    let account = secrets::account(&username, &server.host, server.port, &server.database);
+    let (username, account) = keychain_account(&database, &username)?;
     let stored = if password.is_empty() {
         secrets.get(&account)
     } else {
@@ -66,16 +64,18 @@ pub async fn stored_password(
     secrets: State<'_, Secrets>,
     username: String,
 ) -> CommandResult<bool> {
-    let server = database.server()?;
+    let (_, account) = keychain_account(&database, &username)?;
+    Ok(secrets.get(&account).is_some())
+}
+
+/// The login as typed, normalised as the sign-in normalises it, and its keychain entry on the
+/// configured server. Both commands name the entry here, so „stored_password“ always asks
+/// about the entry that sign-in reads and writes.
+fn keychain_account(database: &Database, username: &str) -> CommandResult<(String, String)> {
     let username = username.trim().to_lowercase();
-    Ok(secrets
-        .get(&secrets::account(
-            &username,
-            &server.host,
-            server.port,
-            &server.database,
-        ))
-        .is_some())
+    let server = database.server()?;
+    let account = secrets::account(&username, &server.host, server.port, &server.database);
+    Ok((username, account))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -105,38 +105,20 @@ pub struct Noun {
     pub many: &'static str,
 }
 
-pub const ANTRAG: Noun = Noun {
-    one: "Antrag",
-    many: "Anträge",
-};
-pub const BETRIEB: Noun = Noun {
-    one: "Betrieb",
-    many: "Betriebe",
-};
-pub const ACCOUNT: Noun = Noun {
-    one: "Account",
-    many: "Accounts",
-};
-pub const ZUORDNUNG: Noun = Noun {
-    one: "Zuordnung",
-    many: "Zuordnungen",
-};
-pub const ZUGANG: Noun = Noun {
-    one: "Zugang",
-    many: "Zugänge",
-};
-pub const ZEILE: Noun = Noun {
-    one: "Zeile",
-    many: "Zeilen",
-};
-pub const CODE: Noun = Noun {
-    one: "Code",
-    many: "Codes",
-};
-pub const EMAIL: Noun = Noun {
-    one: "E-Mail",
-    many: "E-Mails",
-};
+impl Noun {
+    pub const fn new(one: &'static str, many: &'static str) -> Noun {
+        Noun { one, many }
+    }
+}
+
+pub const ANTRAG: Noun = Noun::new("Antrag", "Anträge");
+pub const BETRIEB: Noun = Noun::new("Betrieb", "Betriebe");
+pub const ACCOUNT: Noun = Noun::new("Account", "Accounts");
+pub const ZUORDNUNG: Noun = Noun::new("Zuordnung", "Zuordnungen");
+pub const ZUGANG: Noun = Noun::new("Zugang", "Zugänge");
+pub const ZEILE: Noun = Noun::new("Zeile", "Zeilen");
+pub const CODE: Noun = Noun::new("Code", "Codes");
+pub const EMAIL: Noun = Noun::new("E-Mail", "E-Mails");
 
 /// `1 Antrag`, `0 Anträge`, `1.234 Anträge`.
 pub fn count(n: impl Into<i128>, noun: Noun) -> String {

@@ -9,8 +9,8 @@ use kammer_core::Result;
 use kammer_core::db::Reader;
 use kammer_core::export::Dialect;
 use kammer_core::report::{
-    self, ALL_SITES, FILIALE, Figures, HAUPTSITZ, MONTHLY_HEADER, Month, MonthlyReport,
-    SERIES_HEADER, TOTAL,
+    self, ALL_SITES, FIGURE_COLUMNS, FILIALE, Figure, Figures, HAUPTSITZ, MONTHLY_HEADER, Month,
+    MonthlyReport, SERIES_HEADER, TOTAL,
 };
 
 use crate::context::{AnyReader, Context};
@@ -116,25 +116,11 @@ impl Monthly {
     }
 }
 
-fn figure_values(f: &Figures) -> [String; 15] {
-    let hours = |h: Option<f64>| h.map_or("–".into(), human::decimal);
-    [
-        human::number(f.received),
-        human::number(f.codes_confirmed),
-        human::number(f.approved_by_portal),
-        human::number(f.approved_by_clerk),
-        human::number(f.withdrawn),
-        human::number(f.rejected),
-        human::number(f.expired),
-        human::number(f.open_at_month_end),
-        human::number(f.codes_sent),
-        human::number(f.codes_resent),
-        human::number(f.mails_failed),
-        human::number(f.zuordnungen),
-        hours(f.median_hours_to_zuordnung),
-        hours(f.p90_hours_to_zuordnung),
-        human::number(f.betriebe_newly_linked),
-    ]
+fn figure_values(f: &Figures) -> [String; FIGURE_COLUMNS] {
+    f.columns().map(|figure| match figure {
+        Figure::Count(n) => human::number(n),
+        Figure::Hours(h) => h.map_or("–".into(), human::decimal),
+    })
 }
 
 /// The figures as rows; as columns the rows of the CSV — Gesamt for all, for Hauptsitze and
@@ -190,17 +176,10 @@ fn human(r: &MonthlyReport) -> String {
     let series_labels = &SERIES_HEADER;
     let _ = writeln!(out, "{}", series_labels.join("  "));
     for m in &r.series {
-        let cells = [
-            m.month.to_string(),
-            human::number(m.received),
-            human::number(m.approved_by_portal),
-            human::number(m.approved_by_clerk),
-            human::number(m.withdrawn),
-            human::number(m.rejected),
-            human::number(m.expired),
-        ];
+        let cells = [m.month.to_string()]
+            .into_iter()
+            .chain(m.columns().map(human::number));
         let line: Vec<String> = cells
-            .iter()
             .zip(series_labels.iter())
             .map(|(c, l)| format!("{c:>w$}", w = l.chars().count()))
             .collect();

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+use super::by_name_or_label;
 use crate::Error;
 
 /// Where an Antrag stands. The German labels are the portal's own words where it has them.
@@ -53,17 +54,13 @@ impl AntragStatus {
 
     /// Accepts the machine name or the German label, case-insensitively.
     pub fn parse(input: &str) -> Result<Self, Error> {
-        let wanted = input.trim().to_lowercase();
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == wanted || s.label_de().to_lowercase() == wanted)
-            .ok_or_else(|| {
-                Error::validation(format!(
-                    "Unbekannter Status „{}“. Möglich sind: {}.",
-                    input.trim(),
-                    Self::ALL.map(|s| s.as_str()).join(", ")
-                ))
-            })
+        by_name_or_label(Self::ALL, input, |s| (s.as_str(), s.label_de())).ok_or_else(|| {
+            Error::validation(format!(
+                "Unbekannter Status „{}“. Möglich sind: {}.",
+                input.trim(),
+                Self::ALL.map(|s| s.as_str()).join(", ")
+            ))
+        })
     }
 
     /// For values read from the database, whose CHECK constraint admits only these.

@@ -21,6 +21,12 @@ impl GermanDay {
             })
     }
 
+    /// For days the code computes rather than a clerk types (the first of a report month),
+    /// which are valid by construction; the crate's own, like the other domain values.
+    pub(crate) fn of(date: NaiveDate) -> Self {
+        GermanDay(date)
+    }
+
     /// Midnight at the beginning of the day, German time.
     pub fn start(self) -> DateTime<Utc> {
         // Midnight is never inside Berlin's DST gap (02:00–03:00), so it is unambiguous.

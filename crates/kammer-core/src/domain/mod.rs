@@ -29,6 +29,22 @@ pub(crate) fn given(text: &Option<String>) -> Option<&str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
+/// The value of `all` that a clerk means by `input`: its machine name or its German label,
+/// trimmed and in any case. One rule for every such choice (status, role, CSV format), so
+/// the desk and kammerctl accept the same spellings everywhere; each caller words its own
+/// refusal, which lists what it accepts.
+pub(crate) fn by_name_or_label<T: Copy>(
+    all: impl IntoIterator<Item = T>,
+    input: &str,
+    name_and_label: impl Fn(T) -> (&'static str, &'static str),
+) -> Option<T> {
+    let wanted = input.trim().to_lowercase();
+    all.into_iter().find(|&v| {
+        let (name, label) = name_and_label(v);
+        name == wanted || label.to_lowercase() == wanted
+    })
+}
+
 /// `n` bytes from the operating system's CSPRNG as lower-case hex.
 pub fn random_hex(n: usize) -> String {
     let mut bytes = vec![0u8; n];

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+use super::by_name_or_label;
 use crate::Error;
 
 /// A clerk's role. Each includes everything of the one before it.
@@ -75,16 +76,12 @@ impl Role {
     }
 
     pub fn parse(input: &str) -> Result<Self, Error> {
-        let wanted = input.trim().to_lowercase();
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == wanted || r.label_de().to_lowercase() == wanted)
-            .ok_or_else(|| {
-                Error::validation(format!(
-                    "Unbekannte Rolle „{}“. Möglich sind: hotline, sachbearbeitung, admin.",
-                    input.trim()
-                ))
-            })
+        by_name_or_label(Self::ALL, input, |r| (r.as_str(), r.label_de())).ok_or_else(|| {
+            Error::validation(format!(
+                "Unbekannte Rolle „{}“. Möglich sind: hotline, sachbearbeitung, admin.",
+                input.trim()
+            ))
+        })
     }
 }
 

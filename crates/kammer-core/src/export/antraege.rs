@@ -112,7 +112,6 @@ pub async fn antraege(
         "export": "antraege",
         "dialect": dialect.as_str(),
         "rows": rows,
-        "file": written.file_name().map(|n| n.to_string_lossy().into_owned()),
         "filter": {
             "statuses": filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             "from": filter.from,

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Berlin;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::by_name_or_label;
 use crate::{Error, Result};
 
 /// The two CSV forms a chamber needs: one a clerk opens with a double-click in a German
@@ -36,16 +37,12 @@ impl Dialect {
     }
 
     pub fn parse(input: &str) -> Result<Self> {
-        let wanted = input.trim().to_lowercase();
-        Self::ALL
-            .into_iter()
-            .find(|d| d.as_str() == wanted || d.label_de().to_lowercase() == wanted)
-            .ok_or_else(|| {
-                Error::validation(format!(
-                    "Unbekanntes Format „{}“. Möglich sind: excel-de, rfc4180.",
-                    input.trim()
-                ))
-            })
+        by_name_or_label(Self::ALL, input, |d| (d.as_str(), d.label_de())).ok_or_else(|| {
+            Error::validation(format!(
+                "Unbekanntes Format „{}“. Möglich sind: excel-de, rfc4180.",
+                input.trim()
+            ))
+        })
     }
 
     pub fn separator(self) -> u8 {

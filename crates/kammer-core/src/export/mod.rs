@@ -80,13 +80,18 @@ pub enum ExportOutcome {
 
 /// The audit event of a finished export: who wrote which data, filtered how, how many rows,
 /// into which file (`kammer_api.record_export`, which also checks that the reader may export).
-/// Written after the file is in place, so the log never claims an export that is not on disk;
-/// if it cannot be written, the file is taken back.
+/// `details` says the rest; the file's name is added here, from the file itself. Written after
+/// the file is in place, so the log never claims an export that is not on disk; if it cannot
+/// be written, the file is taken back.
 pub(crate) async fn record_written(
     primary: &PgPool,
     written: &Path,
-    details: serde_json::Value,
+    mut details: serde_json::Value,
 ) -> Result<()> {
+    details["file"] = written
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .into();
     let logged = sqlx::query!("select kammer_api.record_export($1)", details)
         .execute(primary)
         .await;

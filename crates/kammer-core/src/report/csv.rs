@@ -1,11 +1,11 @@
 use std::path::{Path, PathBuf};
 
-use super::{Figures, MonthlyReport};
+use super::{FIGURE_COLUMNS, Figure, Figures, MonthlyReport, OUTCOME_COLUMNS};
 use crate::Result;
 use crate::db::Reader;
 use crate::export::{Cell, CsvFile, Dialect, record_written};
 
-pub const MONTHLY_HEADER: [&str; 18] = [
+pub const MONTHLY_HEADER: [&str; 3 + FIGURE_COLUMNS] = [
     "Monat",
     "Gewerk",
     "Hauptsitz/Filiale",
@@ -26,7 +26,7 @@ pub const MONTHLY_HEADER: [&str; 18] = [
     "Betriebe neu zugeordnet",
 ];
 
-pub const SERIES_HEADER: [&str; 7] = [
+pub const SERIES_HEADER: [&str; 1 + OUTCOME_COLUMNS] = [
     "Monat",
     "Anträge eingegangen",
     "bestätigt durch Code (Portal)",
@@ -44,32 +44,13 @@ pub const ALL_SITES: &str = "alle";
 pub const HAUPTSITZ: &str = "Hauptsitz";
 pub const FILIALE: &str = "Filiale";
 
-fn figure_cells<'a>(month: &'a str, gewerk: &'a str, site: &'a str, f: &Figures) -> [Cell<'a>; 18] {
-    let hours = |h: Option<f64>| h.map_or(Cell::Empty, Cell::Decimal);
-    [
-        Cell::Text(month),
-        Cell::Text(gewerk),
-        Cell::Text(site),
-        Cell::Int(f.received),
-        Cell::Int(f.codes_confirmed),
-        Cell::Int(f.approved_by_portal),
-        Cell::Int(f.approved_by_clerk),
-        Cell::Int(f.withdrawn),
-        Cell::Int(f.rejected),
-        Cell::Int(f.expired),
-        Cell::Int(f.open_at_month_end),
-        Cell::Int(f.codes_sent),
-        Cell::Int(f.codes_resent),
-        Cell::Int(f.mails_failed),
-        Cell::Int(f.zuordnungen),
-        hours(f.median_hours_to_zuordnung),
-        hours(f.p90_hours_to_zuordnung),
-        Cell::Int(f.betriebe_newly_linked),
-    ]
-}
-
-fn file_name(p: &Path) -> Option<String> {
-    p.file_name().map(|n| n.to_string_lossy().into_owned())
+fn figure_cells<'a>(month: &'a str, gewerk: &'a str, site: &'a str, f: &Figures) -> Vec<Cell<'a>> {
+    let labels = [Cell::Text(month), Cell::Text(gewerk), Cell::Text(site)];
+    let figures = f.columns().map(|figure| match figure {
+        Figure::Count(n) => Cell::Int(n),
+        Figure::Hours(h) => h.map_or(Cell::Empty, Cell::Decimal),
+    });
+    labels.into_iter().chain(figures).collect()
 }
 
 /// The month's table: the rows "Gesamt" for all Betriebe, for the Hauptsitze and for the
@@ -80,23 +61,21 @@ pub async fn write_monthly(
     dialect: Dialect,
     path: &Path,
 ) -> Result<PathBuf> {
-    reader.may_export()?;
     let month = report.month.to_string();
-    let mut file = CsvFile::create(path, dialect)?;
-    file.header(&MONTHLY_HEADER)?;
-    file.row(&figure_cells(&month, TOTAL, ALL_SITES, &report.total))?;
-    file.row(&figure_cells(&month, TOTAL, HAUPTSITZ, &report.hauptsitze))?;
-    file.row(&figure_cells(&month, TOTAL, FILIALE, &report.filialen))?;
-    for g in &report.by_gewerk {
-        file.row(&figure_cells(&month, &g.gewerk, ALL_SITES, &g.figures))?;
-    }
-    let written = file.persist()?;
     let details = serde_json::json!({
         "export": "monatsbericht", "month": month, "dialect": dialect.as_str(),
-        "rows": report.table_rows(), "file": file_name(&written),
+        "rows": report.table_rows(),
     });
-    record_written(reader.primary(), &written, details).await?;
-    Ok(written)
+    write_table(reader, dialect, path, &MONTHLY_HEADER, details, |file| {
+        file.row(&figure_cells(&month, TOTAL, ALL_SITES, &report.total))?;
+        file.row(&figure_cells(&month, TOTAL, HAUPTSITZ, &report.hauptsitze))?;
+        file.row(&figure_cells(&month, TOTAL, FILIALE, &report.filialen))?;
+        for g in &report.by_gewerk {
+            file.row(&figure_cells(&month, &g.gewerk, ALL_SITES, &g.figures))?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// The last twelve months by outcome, oldest first. Needs the export permission.
@@ -106,26 +85,39 @@ pub async fn write_series(
     dialect: Dialect,
     path: &Path,
 ) -> Result<PathBuf> {
-    reader.may_export()?;
-    let mut file = CsvFile::create(path, dialect)?;
-    file.header(&SERIES_HEADER)?;
-    for m in &report.series {
-        let month = m.month.to_string();
-        file.row(&[
-            Cell::Text(&month),
-            Cell::Int(m.received),
-            Cell::Int(m.approved_by_portal),
-            Cell::Int(m.approved_by_clerk),
-            Cell::Int(m.withdrawn),
-            Cell::Int(m.rejected),
-            Cell::Int(m.expired),
-        ])?;
-    }
-    let written = file.persist()?;
     let details = serde_json::json!({
         "export": "monatsbericht_verlauf", "month": report.month.to_string(),
-        "dialect": dialect.as_str(), "rows": report.series.len(), "file": file_name(&written),
+        "dialect": dialect.as_str(), "rows": report.series.len(),
     });
+    write_table(reader, dialect, path, &SERIES_HEADER, details, |file| {
+        for m in &report.series {
+            let month = m.month.to_string();
+            let cells: Vec<Cell<'_>> = [Cell::Text(&month)]
+                .into_iter()
+                .chain(m.columns().map(Cell::Int))
+                .collect();
+            file.row(&cells)?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Both tables are written alike: the permission is checked before a file is begun, and the
+/// audit event with `details` is recorded only once the file is in place.
+async fn write_table(
+    reader: &impl Reader,
+    dialect: Dialect,
+    path: &Path,
+    header: &[&str],
+    details: serde_json::Value,
+    rows: impl FnOnce(&mut CsvFile) -> Result<()>,
+) -> Result<PathBuf> {
+    reader.may_export()?;
+    let mut file = CsvFile::create(path, dialect)?;
+    file.header(header)?;
+    rows(&mut file)?;
+    let written = file.persist()?;
     record_written(reader.primary(), &written, details).await?;
     Ok(written)
 }

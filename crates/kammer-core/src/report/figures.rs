@@ -43,6 +43,43 @@ pub struct Figures {
     pub betriebe_newly_linked: i64,
 }
 
+/// One figure as a table shows it: a count, or hours, unknown when the month had nothing to
+/// measure them on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Figure {
+    Count(i64),
+    Hours(Option<f64>),
+}
+
+/// How many figures a row of the month's table has, after its three label columns.
+pub const FIGURE_COLUMNS: usize = 15;
+
+impl Figures {
+    /// The figures in the order of the month's columns ([`super::MONTHLY_HEADER`] after
+    /// Monat, Gewerk and Hauptsitz/Filiale). The CSV and kammerctl's table both read this one
+    /// list, so a figure cannot reach one and miss the other, or stand under another heading.
+    pub fn columns(&self) -> [Figure; FIGURE_COLUMNS] {
+        use Figure::{Count, Hours};
+        [
+            Count(self.received),
+            Count(self.codes_confirmed),
+            Count(self.approved_by_portal),
+            Count(self.approved_by_clerk),
+            Count(self.withdrawn),
+            Count(self.rejected),
+            Count(self.expired),
+            Count(self.open_at_month_end),
+            Count(self.codes_sent),
+            Count(self.codes_resent),
+            Count(self.mails_failed),
+            Count(self.zuordnungen),
+            Hours(self.median_hours_to_zuordnung),
+            Hours(self.p90_hours_to_zuordnung),
+            Count(self.betriebe_newly_linked),
+        ]
+    }
+}
+
 /// Which row of the report a figure belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Group {
@@ -56,22 +93,47 @@ pub(super) enum Group {
 
 pub(super) type Groups = BTreeMap<Group, Figures>;
 
-/// The row of one result line of `grouping sets ((b.gewerk), (<is Hauptsitz>), ())`.
-/// `None` for the line of the second set whose Betrieb is unknown (a failed mail without
-/// an Antrag): it concerns neither a Hauptsitz nor a Filiale.
-fn group(
+/// The figures of the group one result line of `grouping sets ((b.gewerk), (<is Hauptsitz>),
+/// ())` belongs to. `None` for the line of the second set whose Betrieb is unknown (a failed
+/// mail without an Antrag): it concerns neither a Hauptsitz nor a Filiale.
+fn figures_of(
+    out: &mut Groups,
     by_gewerk: bool,
     by_hauptsitz: bool,
     gewerk: Option<String>,
     hauptsitz: Option<bool>,
-) -> Option<Group> {
-    if by_gewerk {
-        Some(Group::Gewerk(gewerk.unwrap_or_default()))
+) -> Option<&mut Figures> {
+    let group = if by_gewerk {
+        Group::Gewerk(gewerk.unwrap_or_default())
     } else if by_hauptsitz {
-        hauptsitz.map(Group::Hauptsitz)
+        Group::Hauptsitz(hauptsitz?)
     } else {
-        Some(Group::Total)
-    }
+        Group::Total
+    };
+    Some(out.entry(group).or_default())
+}
+
+/// Runs a query grouped as every figure is — by Gewerk, by Hauptsitz/Filiale and over
+/// everything — and hands each result line `$r` with its group's figures `$f` (see
+/// [`figures_of`]) to `$then`. `query!` takes only literal SQL, so the grouping columns and
+/// `grouping sets` are spliced around `$figures_from` (the query's own columns, `from` and
+/// `where`) rather than passed; and each query's rows are a type of their own, so a macro
+/// rather than a function reads them.
+macro_rules! for_each_group {
+    ($conn:expr, $out:expr, $figures_from:literal, $($arg:expr),+ ; |$f:ident, $r:ident| $then:block) => {
+        let rows = sqlx::query!(
+            r#"select b.gewerk as "gewerk?", b.hauptsitz_id is null as "hauptsitz?",
+                  grouping(b.gewerk) = 0 as "by_gewerk!", grouping(b.hauptsitz_id is null) = 0 as "by_hauptsitz!",
+                  "# + $figures_from + r#"
+           group by grouping sets ((b.gewerk), (b.hauptsitz_id is null), ())"#,
+            $($arg),+
+        )
+        .fetch_all(&mut *$conn)
+        .await?;
+        for $r in rows {
+            if let Some($f) = figures_of(&mut $out, $r.by_gewerk, $r.by_hauptsitz, $r.gewerk, $r.hauptsitz) $then
+        }
+    };
 }
 
 pub(super) async fn grouped(
@@ -88,10 +150,10 @@ pub(super) async fn grouped(
         out.insert(always, Figures::default());
     }
 
-    let events = sqlx::query!(
-        r#"select b.gewerk as "gewerk?", b.hauptsitz_id is null as "hauptsitz?",
-                  grouping(b.gewerk) = 0 as "by_gewerk!", grouping(b.hauptsitz_id is null) = 0 as "by_hauptsitz!",
-                  count(*) filter (where e.action = 'requested') as "received!",
+    for_each_group!(
+        conn,
+        out,
+        r#"count(*) filter (where e.action = 'requested') as "received!",
                   count(*) filter (where e.action = 'code_confirmed') as "codes_confirmed!",
                   count(*) filter (where e.action = 'approved' and e.actor_kind = 'system') as "approved_by_portal!",
                   count(*) filter (where e.action = 'approved' and e.actor_kind <> 'system') as "approved_by_clerk!",
@@ -101,71 +163,49 @@ pub(super) async fn grouped(
            from audit_events e
            join betriebe b on b.id = e.betrieb_id
            where e.at >= $1 and e.at < $2
-             and e.action in ('requested', 'code_confirmed', 'approved', 'withdrawn', 'rejected', 'expired')
-           group by grouping sets ((b.gewerk), (b.hauptsitz_id is null), ())"#,
-        from,
-        to
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in events {
-        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
-            continue;
-        };
-        let f = out.entry(g).or_default();
-        f.received = r.received;
-        f.codes_confirmed = r.codes_confirmed;
-        f.approved_by_portal = r.approved_by_portal;
-        f.approved_by_clerk = r.approved_by_clerk;
-        f.withdrawn = r.withdrawn;
-        f.rejected = r.rejected;
-        f.expired = r.expired;
-    }
+             and e.action in ('requested', 'code_confirmed', 'approved', 'withdrawn', 'rejected', 'expired')"#,
+        from, to;
+        |f, r| {
+            f.received = r.received;
+            f.codes_confirmed = r.codes_confirmed;
+            f.approved_by_portal = r.approved_by_portal;
+            f.approved_by_clerk = r.approved_by_clerk;
+            f.withdrawn = r.withdrawn;
+            f.rejected = r.rejected;
+            f.expired = r.expired;
+        }
+    );
 
-    let open = sqlx::query!(
-        r#"select b.gewerk as "gewerk?", b.hauptsitz_id is null as "hauptsitz?",
-                  grouping(b.gewerk) = 0 as "by_gewerk!", grouping(b.hauptsitz_id is null) = 0 as "by_hauptsitz!",
-                  count(*) as "n!"
+    for_each_group!(
+        conn,
+        out,
+        r#"count(*) as "n!"
            from antraege a
            join betriebe b on b.id = a.betrieb_id
-           where a.sent_at < $1 and (a.decided_at is null or a.decided_at >= $1)
-           group by grouping sets ((b.gewerk), (b.hauptsitz_id is null), ())"#,
-        to
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in open {
-        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
-            continue;
-        };
-        out.entry(g).or_default().open_at_month_end = r.n;
-    }
+           where a.sent_at < $1 and (a.decided_at is null or a.decided_at >= $1)"#,
+        to;
+        |f, r| {
+            f.open_at_month_end = r.n;
+        }
+    );
 
-    let codes = sqlx::query!(
-        r#"select b.gewerk as "gewerk?", b.hauptsitz_id is null as "hauptsitz?",
-                  grouping(b.gewerk) = 0 as "by_gewerk!", grouping(b.hauptsitz_id is null) = 0 as "by_hauptsitz!",
-                  count(*) as "sent!",
+    for_each_group!(
+        conn,
+        out,
+        r#"count(*) as "sent!",
                   count(*) filter (where exists (
                       select 1 from confirmation_codes p
                       where p.antrag_nr = c.antrag_nr and (p.issued_at, p.id) < (c.issued_at, c.id))) as "resent!"
            from confirmation_codes c
            join antraege a on a.nr = c.antrag_nr
            join betriebe b on b.id = a.betrieb_id
-           where c.issued_at >= $1 and c.issued_at < $2
-           group by grouping sets ((b.gewerk), (b.hauptsitz_id is null), ())"#,
-        from,
-        to
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in codes {
-        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
-            continue;
-        };
-        let f = out.entry(g).or_default();
-        f.codes_sent = r.sent;
-        f.codes_resent = r.resent;
-    }
+           where c.issued_at >= $1 and c.issued_at < $2"#,
+        from, to;
+        |f, r| {
+            f.codes_sent = r.sent;
+            f.codes_resent = r.resent;
+        }
+    );
 
     let mails = sqlx::query!(
         r#"select b.gewerk as "gewerk?", case when b.id is not null then b.hauptsitz_id is null end as "hauptsitz?",
@@ -183,16 +223,15 @@ pub(super) async fn grouped(
     .fetch_all(&mut *conn)
     .await?;
     for r in mails {
-        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
-            continue;
-        };
-        out.entry(g).or_default().mails_failed = r.n;
+        if let Some(f) = figures_of(&mut out, r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) {
+            f.mails_failed = r.n;
+        }
     }
 
-    let linked = sqlx::query!(
-        r#"select b.gewerk as "gewerk?", b.hauptsitz_id is null as "hauptsitz?",
-                  grouping(b.gewerk) = 0 as "by_gewerk!", grouping(b.hauptsitz_id is null) = 0 as "by_hauptsitz!",
-                  count(*) as "n!",
+    for_each_group!(
+        conn,
+        out,
+        r#"count(*) as "n!",
                   percentile_cont(0.5) within group (order by extract(epoch from z.since - a.sent_at)::float8) / 3600 as "median_hours",
                   percentile_cont(0.9) within group (order by extract(epoch from z.since - a.sent_at)::float8) / 3600 as "p90_hours",
                   count(distinct z.betrieb_id) filter (where not exists (
@@ -200,23 +239,15 @@ pub(super) async fn grouped(
            from zuordnungen z
            join antraege a on a.nr = z.antrag_nr
            join betriebe b on b.id = z.betrieb_id
-           where z.since >= $1 and z.since < $2
-           group by grouping sets ((b.gewerk), (b.hauptsitz_id is null), ())"#,
-        from,
-        to
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in linked {
-        let Some(g) = group(r.by_gewerk, r.by_hauptsitz, r.gewerk, r.hauptsitz) else {
-            continue;
-        };
-        let f = out.entry(g).or_default();
-        f.zuordnungen = r.n;
-        f.median_hours_to_zuordnung = r.median_hours;
-        f.p90_hours_to_zuordnung = r.p90_hours;
-        f.betriebe_newly_linked = r.newly_linked;
-    }
+           where z.since >= $1 and z.since < $2"#,
+        from, to;
+        |f, r| {
+            f.zuordnungen = r.n;
+            f.median_hours_to_zuordnung = r.median_hours;
+            f.p90_hours_to_zuordnung = r.p90_hours;
+            f.betriebe_newly_linked = r.newly_linked;
+        }
+    );
     Ok(out)
 }
 
@@ -231,6 +262,24 @@ pub struct MonthOutcomes {
     pub withdrawn: i64,
     pub rejected: i64,
     pub expired: i64,
+}
+
+/// How many counts a month of the series has, after its label column.
+pub const OUTCOME_COLUMNS: usize = 6;
+
+impl MonthOutcomes {
+    /// The counts in the order of the series' columns ([`super::SERIES_HEADER`] after
+    /// Monat), for the CSV and kammerctl's table alike.
+    pub fn columns(&self) -> [i64; OUTCOME_COLUMNS] {
+        [
+            self.received,
+            self.approved_by_portal,
+            self.approved_by_clerk,
+            self.withdrawn,
+            self.rejected,
+            self.expired,
+        ]
+    }
 }
 
 pub(super) async fn series(

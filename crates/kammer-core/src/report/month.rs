@@ -1,7 +1,8 @@
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::Berlin;
 use serde::{Serialize, Serializer};
 
+use crate::domain::GermanDay;
 use crate::{Error, Result};
 
 /// A calendar month in German local time: the chamber's months begin at midnight in
@@ -50,35 +51,31 @@ impl Month {
         Self::of(Utc::now())
     }
 
-    /// The month `n` months before this one.
-    pub fn minus(self, n: u32) -> Self {
-        let index = self.year * 12 + self.month as i32 - 1 - n as i32;
+    /// Months counted from year 0, so that stepping over a new year is plain arithmetic.
+    fn index(self) -> i32 {
+        self.year * 12 + self.month as i32 - 1
+    }
+
+    fn from_index(index: i32) -> Self {
         Month {
             year: index.div_euclid(12),
             month: index.rem_euclid(12) as u32 + 1,
         }
+    }
+
+    /// The month `n` months before this one.
+    pub fn minus(self, n: u32) -> Self {
+        Self::from_index(self.index() - n as i32)
     }
 
     pub fn next(self) -> Self {
-        let index = self.year * 12 + self.month as i32;
-        Month {
-            year: index.div_euclid(12),
-            month: index.rem_euclid(12) as u32 + 1,
-        }
+        Self::from_index(self.index() + 1)
     }
 
-    /// The first instant of the month.
+    /// The first instant of the month: the start of its first German day.
     pub fn start(self) -> DateTime<Utc> {
-        let midnight = NaiveDate::from_ymd_opt(self.year, self.month, 1)
-            .expect("validated month")
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight exists");
-        // Midnight is never inside Berlin's DST gap (02:00–03:00), so it is unambiguous.
-        Berlin
-            .from_local_datetime(&midnight)
-            .earliest()
-            .expect("midnight exists in Europe/Berlin")
-            .with_timezone(&Utc)
+        let first = NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("validated month");
+        GermanDay::of(first).start()
     }
 
     /// The first instant after the month.
