@@ -15,7 +15,7 @@ use crate::human;
 
 #[derive(Subcommand)]
 pub enum Cmd {
-    /// Anträge auflisten (älteste zuerst), seitenweise
+    /// Anträge auflisten, seitenweise (älteste zuerst; andere Sortierung mit --order)
     List {
         #[command(flatten)]
         filter: FilterArgs,

@@ -60,6 +60,48 @@ fn each_kind_of_error_has_its_exit_code() {
         "{}",
         stderr(&out)
     );
+    // An order the queue does not know is named with the ones it does.
+    let out = kammerctl_as(
+        &url,
+        "sb.mueller",
+        &["antrag", "list", "--order", "nach_name"],
+    );
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Unbekannte Sortierung „nach_name“")
+            && stderr(&out).contains("betrieb_ascending"),
+        "{}",
+        stderr(&out)
+    );
+    // Sorted by Betrieb, the list runs in Betriebsnummer order.
+    let out = kammerctl_as(
+        &url,
+        "sb.mueller",
+        &[
+            "--json",
+            "antrag",
+            "list",
+            "--order",
+            "betrieb_descending",
+            "--limit",
+            "40",
+        ],
+    );
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    let page: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nummern: Vec<&str> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["betriebsnummer"].as_str().unwrap())
+        .collect();
+    let mut sorted = nummern.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert!(
+        nummern.len() > 5 && nummern.first() != nummern.last(),
+        "{nummern:?}"
+    );
+    assert_eq!(nummern, sorted);
 
     // 3: not found — a Betrieb that does not exist.
     let out = kammerctl_as(&url, "hl.schmidt", &["betrieb", "show", "9999999999"]);
