@@ -26,14 +26,8 @@ set -euo pipefail
 PORT=6432
 DIR=/tmp/kammerdesk-pgbouncer
 
-log() { printf '[pgbouncer] %s\n' "$*" >&2; }
-die() {
-    log "$*"
-    exit 1
-}
-
-# shellcheck source=scripts/lib/as-root.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/as-root.sh"
+# shellcheck source=scripts/lib/test-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/test-server.sh" pgbouncer
 
 answers() { pg_isready -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres 2>/dev/null; }
 

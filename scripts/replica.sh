@@ -25,14 +25,8 @@ REPLICA_PORT=5433
 CLUSTER=replica
 MARKER=kammerdesk-replica.conf
 
-log() { printf '[replica] %s\n' "$*" >&2; }
-die() {
-    log "$*"
-    exit 1
-}
-
-# shellcheck source=scripts/lib/as-root.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/as-root.sh"
+# shellcheck source=scripts/lib/test-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/test-server.sh" replica
 
 as_postgres() { kd_as_root runuser -u postgres -- "$@"; }
 
@@ -51,8 +45,7 @@ resume_replay() {
 
 # Two runs at once (a test run and CI) must not both rebuild the cluster. The servers this
 # script starts get `9>&-`: holding the lock's descriptor, they would keep it locked forever.
-exec 9>/tmp/kammerdesk-replica.lock
-flock -w 300 9 || die "another scripts/replica.sh has held /tmp/kammerdesk-replica.lock for 5 minutes"
+kd_one_run_at_a_time
 
 if streaming; then
     resume_replay

@@ -32,14 +32,8 @@ SEARCH_DN="cn=postgres-suche,$BASE"
 SEARCH_PW="Suche-im-Verzeichnis-2026"
 HBA_MARK="# kammerdesk-directory: scripts/slapd.sh"
 
-log() { printf '[slapd] %s\n' "$*" >&2; }
-die() {
-    log "$*"
-    exit 1
-}
-
-# shellcheck source=scripts/lib/as-root.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/as-root.sh"
+# shellcheck source=scripts/lib/test-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/test-server.sh" slapd
 
 pg() { psql "postgres://postgres@localhost:$PG_PORT/postgres?sslmode=verify-full&sslrootcert=$TLS_DIR/ca.pem" -w -X -tAq "$@"; }
 
@@ -48,8 +42,7 @@ slapd_answers() {
         ldapwhoami -x -ZZ -H "ldap://127.0.0.1:$PORT" -D "$SEARCH_DN" -w "$SEARCH_PW" >/dev/null 2>&1
 }
 
-exec 9>/tmp/kammerdesk-slapd.lock
-flock -w 300 9 || die "another scripts/slapd.sh has held /tmp/kammerdesk-slapd.lock for 5 minutes"
+kd_one_run_at_a_time
 
 [ -f "$TLS_DIR/ca.pem" ] || die "no test CA in $TLS_DIR (run scripts/tls-postgres.sh first)"
 pg -c 'select 1' >/dev/null 2>&1 || die "the TLS cluster on port $PG_PORT does not answer (run scripts/tls-postgres.sh first)"

@@ -22,14 +22,8 @@ CLUSTER=tls
 MARKER=kammerdesk-tls.conf
 DIR="${KD_TLS_DIR:-$HOME/.cache/kammerdesk-tls}"
 
-log() { printf '[tls-postgres] %s\n' "$*" >&2; }
-die() {
-    log "$*"
-    exit 1
-}
-
-# shellcheck source=scripts/lib/as-root.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/as-root.sh"
+# shellcheck source=scripts/lib/test-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/test-server.sh" tls-postgres
 
 # Answers over TLS, checked against our CA, as postgres (trust on hostssl).
 ready() {
@@ -43,8 +37,7 @@ certs_fresh() {
         openssl x509 -checkend 604800 -noout -in "$DIR/server.pem" >/dev/null 2>&1
 }
 
-exec 9>/tmp/kammerdesk-tls-postgres.lock
-flock -w 300 9 || die "another scripts/tls-postgres.sh has held /tmp/kammerdesk-tls-postgres.lock for 5 minutes"
+kd_one_run_at_a_time
 
 if certs_fresh && ready; then
     exit 0

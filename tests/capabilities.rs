@@ -54,6 +54,14 @@ fn is_refused(reply: &Result<Value, Value>) -> bool {
     matches!(reply, Err(Value::String(text)) if text.contains("not allowed"))
 }
 
+/// Each of `commands`, called from `window`, is refused by the access check.
+fn assert_refused(window: &WebviewWindow<MockRuntime>, commands: &[&str]) {
+    for command in commands {
+        let reply = invoke(window, command);
+        assert!(is_refused(&reply), "{command}: {reply:?}");
+    }
+}
+
 #[test]
 fn main_window_reaches_its_granted_commands() {
     let app = app();
@@ -93,10 +101,7 @@ fn main_window_reaches_its_granted_commands() {
 fn a_window_without_a_capability_is_refused() {
     let app = app();
     let other = window(&app, "other");
-    for command in ["connection_info", "stored_password"] {
-        let reply = invoke(&other, command);
-        assert!(is_refused(&reply), "{command}: {reply:?}");
-    }
+    assert_refused(&other, &["connection_info", "stored_password"]);
 }
 
 /// With the app's commands declared (build.rs), even a command without a handler is
@@ -105,15 +110,15 @@ fn a_window_without_a_capability_is_refused() {
 fn core_and_unknown_commands_are_refused() {
     let app = app();
     let main = window(&app, "main");
-    for command in [
-        "plugin:window|close",
-        "plugin:store|load",
-        "plugin:store|get",
-        "drop_database",
-    ] {
-        let reply = invoke(&main, command);
-        assert!(is_refused(&reply), "{command}: {reply:?}");
-    }
+    assert_refused(
+        &main,
+        &[
+            "plugin:window|close",
+            "plugin:store|load",
+            "plugin:store|get",
+            "drop_database",
+        ],
+    );
 }
 
 /// Before sign-in every command that needs a clerk is answered by the command itself (it

@@ -114,30 +114,38 @@ fn every_screen_passes_axe_without_serious_violations() {
         desk.find("#search-results [data-betriebsnummer]").await;
         serious.extend(axe(desk, "Suche mit Treffern").await);
 
-        desk.click("#nav-antraege").await;
-        desk.find("#antraege-list [data-antrag-nr]").await;
-        serious.extend(axe(desk, "Anträge").await);
-
-        desk.click("#nav-protokoll").await;
-        desk.find("#protokoll").await;
-        desk.find("#audit-list [data-audit-id]").await;
-        serious.extend(axe(desk, "Protokoll").await);
-
-        desk.click("#nav-monatsbericht").await;
-        desk.find("#report-table").await;
-        serious.extend(axe(desk, "Monatsbericht").await);
-
-        desk.click("#nav-handwerksrolle").await;
-        desk.find("#handwerksrolle").await;
-        serious.extend(axe(desk, "Handwerksrolle").await);
-
-        desk.click("#nav-zugaenge").await;
-        desk.find("#zugaenge").await;
-        serious.extend(axe(desk, "Zugänge").await);
-
-        desk.click("#nav-einstellungen").await;
-        desk.find("#settings-save").await;
-        serious.extend(axe(desk, "Einstellungen (Administration)").await);
+        // Each screen of the navigation, once what it shows is there.
+        let screens: [(&str, &[&str], &str); 6] = [
+            (
+                "#nav-antraege",
+                &["#antraege-list [data-antrag-nr]"],
+                "Anträge",
+            ),
+            (
+                "#nav-protokoll",
+                &["#protokoll", "#audit-list [data-audit-id]"],
+                "Protokoll",
+            ),
+            ("#nav-monatsbericht", &["#report-table"], "Monatsbericht"),
+            (
+                "#nav-handwerksrolle",
+                &["#handwerksrolle"],
+                "Handwerksrolle",
+            ),
+            ("#nav-zugaenge", &["#zugaenge"], "Zugänge"),
+            (
+                "#nav-einstellungen",
+                &["#settings-save"],
+                "Einstellungen (Administration)",
+            ),
+        ];
+        for (nav, shown, state) in screens {
+            desk.click(nav).await;
+            for css in shown {
+                desk.find(css).await;
+            }
+            serious.extend(axe(desk, state).await);
+        }
 
         assert!(
             serious.is_empty(),

@@ -301,7 +301,7 @@ async fn session(desk: &Desk, samples: &mut Samples, nummern: &[String], names: 
     desk.wait_for("#main-nav", STEP).await;
 
     for nr in nummern {
-        focus_suche(desk).await;
+        desk.focus_search().await;
         desk.type_keys(nr).await;
         desk.find(&format!(
             "#search-results [data-betriebsnummer=\"{nr}\"][aria-selected=\"true\"]"
@@ -317,7 +317,7 @@ async fn session(desk: &Desk, samples: &mut Samples, nummern: &[String], names: 
     }
 
     for name in names {
-        focus_suche(desk).await;
+        desk.focus_search().await;
         let shown = "#betrieb[data-betriebsnummer] #betrieb-email";
         let timer = PageTimer::arm(desk, Trigger::Enter, shown, "@").await;
         // The name and Enter in one sequence of keys: Enter comes before the debounced
@@ -347,18 +347,6 @@ async fn session(desk: &Desk, samples: &mut Samples, nummern: &[String], names: 
     );
     samples.add(MEMORY_PSS, footprint.pss_kib as f64 / 1024.0);
     samples.add(MEMORY_RSS, footprint.rss_kib as f64 / 1024.0);
-}
-
-/// Ctrl+K (from any screen) and wait until the Suche field has the focus.
-async fn focus_suche(desk: &Desk) {
-    desk.press(&[keys::CONTROL, 'k']).await;
-    desk.find("#suche").await;
-    let client = &desk.client;
-    desk.poll("Ctrl+K to focus #search-input", STEP, move || async move {
-        let active = client.active_element().await.ok()?;
-        (active.attr("id").await.ok()?.as_deref() == Some("search-input")).then_some(())
-    })
-    .await;
 }
 
 #[derive(Clone, Copy)]

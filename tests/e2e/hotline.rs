@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use crate::harness::{Desk, STEP, keys, run};
-use crate::stories::{ANTRAG, open_antrag, open_betrieb};
+use crate::stories::{ANTRAG, open_antrag_as};
 
 /// The X clipboard of the test's display, as another program reads it after a copy.
 fn clipboard() -> Option<String> {
@@ -190,9 +190,7 @@ fn queue_filters_are_remembered_per_clerk() {
 #[test]
 fn the_antrag_prints_and_holds_at_double_zoom() {
     run("print_and_zoom", async |desk| {
-        desk.sign_in("sb.mueller").await;
-        open_betrieb(desk, false).await;
-        open_antrag(desk).await;
+        open_antrag_as(desk, "sb.mueller", false).await;
         desk.find("#print").await;
         // The print stylesheet: rules for paper, and the header only paper shows.
         let print_rules = script(

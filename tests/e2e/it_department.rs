@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::harness::{Desk, STEP, run, run_with_app_env};
 use crate::launch::{DEMO_PASSWORD, SessionBus};
-use crate::stories::{ANTRAG, open_antrag, open_betrieb};
+use crate::stories::{ANTRAG, open_antrag_as};
 
 /// The settings as the desk reads them, through the same IPC door the screen uses.
 async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Value> {
@@ -187,9 +187,7 @@ fn a_second_start_brings_the_running_desk_forward() {
 fn a_trace_log_of_the_desk_holds_no_code_and_no_password() {
     let env = [("RUST_LOG", "trace".to_string())];
     run_with_app_env("desk_trace_log", &env, async |desk| {
-        desk.sign_in("hl.schmidt").await;
-        open_betrieb(desk, false).await;
-        open_antrag(desk).await;
+        open_antrag_as(desk, "hl.schmidt", false).await;
         desk.click("#action-resend_code").await;
         desk.confirm(Some("Anruf: Code nicht erhalten")).await;
         let notice = desk.wait_notice("success", "Neuer Code").await;

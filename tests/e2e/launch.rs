@@ -149,18 +149,26 @@ impl MailSender {
 
 impl Drop for MailSender {
     fn drop(&mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        if terminate(&mut self.child) {
+            return;
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Sends `child` SIGTERM and gives it five seconds to exit; true once it has.
+fn terminate(child: &mut Child) -> bool {
+    let pid = child.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
 }
 
 /// One tauri-driver and everything it starts (WebKitWebDriver, the app) in a process group
@@ -357,16 +365,8 @@ impl Drop for Driver {
         // SIGTERM first: tauri-driver then stops its WebKitWebDriver, which releases the
         // native port (after SIGKILL it would live on). Whatever is left of the group (an app
         // whose session was not closed) gets SIGTERM, then SIGKILL.
-        let pid = self.child.id().to_string();
-        let group = format!("-{pid}");
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let group = format!("-{}", self.child.id());
+        terminate(&mut self.child);
         let group_alive = || {
             Command::new("kill")
                 .args(["-0", "--", &group])

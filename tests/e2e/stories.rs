@@ -99,6 +99,14 @@ pub(crate) async fn open_antrag(desk: &Desk) {
     desk.find("#action-approve").await;
 }
 
+/// Signs in as `clerk` and opens Antrag 178 through its Betrieb (saving the Suche and Betrieb
+/// screenshots when `shots`).
+pub(crate) async fn open_antrag_as(desk: &Desk, clerk: &str, shots: bool) {
+    desk.sign_in(clerk).await;
+    open_betrieb(desk, shots).await;
+    open_antrag(desk).await;
+}
+
 /// Not a story: the built app starts under tauri-driver with its bundled front end (no dev
 /// server), and paints its first screen.
 #[test]
@@ -199,9 +207,7 @@ fn wrong_password_is_refused_in_german() {
 #[test]
 fn resend_check_and_confirm_the_zuordnung() {
     run("resend_check_confirm", async |desk| {
-        desk.sign_in("sb.mueller").await;
-        open_betrieb(desk, true).await;
-        open_antrag(desk).await;
+        open_antrag_as(desk, "sb.mueller", true).await;
         desk.wait_attr("#antrag", "data-status", "awaiting_code")
             .await;
         desk.wait_text("#antrag-status", "Freigabeschlüssel notwendig")
@@ -258,9 +264,7 @@ fn resend_check_and_confirm_the_zuordnung() {
         desk.screenshot("antrag-vier-augen").await;
 
         desk.sign_out().await;
-        desk.sign_in("admin").await;
-        open_betrieb(desk, false).await;
-        open_antrag(desk).await;
+        open_antrag_as(desk, "admin", false).await;
         desk.wait_text("#antrag-second-approval", "Sabine Müller")
             .await;
         desk.click("#action-approve").await;
@@ -287,10 +291,8 @@ fn resend_check_and_confirm_the_zuordnung() {
 #[test]
 fn hotline_cannot_confirm() {
     run("hotline_cannot_confirm", async |desk| {
-        desk.sign_in("hl.schmidt").await;
+        open_antrag_as(desk, "hl.schmidt", false).await;
         desk.wait_text("#current-clerk", "Hotline").await;
-        open_betrieb(desk, false).await;
-        open_antrag(desk).await;
         let approve = desk.find("#action-approve").await;
         assert!(!approve.is_enabled().await.unwrap(), "approve is disabled");
         let title = approve.attr("title").await.unwrap().unwrap_or_default();
@@ -328,9 +330,7 @@ fn hotline_cannot_confirm() {
 #[test]
 fn approved_meanwhile_gives_a_conflict() {
     run("conflict", async |desk| {
-        desk.sign_in("sb.mueller").await;
-        open_betrieb(desk, false).await;
-        open_antrag(desk).await;
+        open_antrag_as(desk, "sb.mueller", false).await;
         desk.wait_attr("#antrag", "data-status", "awaiting_code")
             .await;
         // The clerk has the confirmation open when another clerk decides.

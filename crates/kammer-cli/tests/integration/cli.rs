@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{kammerctl, kammerctl_as, migrate_and_seed, ok_as, run};
+use common::{demo_database, kammerctl, kammerctl_as, ok_as, run};
 use kammer_testkit::{ScratchDatabase, psql};
 
 fn code(out: &std::process::Output) -> Option<i32> {
@@ -15,11 +15,16 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The run exited with `code`, and its standard error says `says`.
+fn exits_with(out: &std::process::Output, code: i32, says: &str) {
+    let said = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{said}");
+    assert!(said.contains(says), "{said}");
+}
+
 #[test]
 fn each_kind_of_error_has_its_exit_code() {
-    let db = ScratchDatabase::create("kammerctl_exit");
-    let url = db.url();
-    migrate_and_seed(&url);
+    let (db, url) = demo_database("kammerctl_exit");
 
     // 0: done.
     let out = kammerctl_as(&url, "hl.schmidt", &["betrieb", "show", "2121155381"]);
@@ -27,8 +32,8 @@ fn each_kind_of_error_has_its_exit_code() {
 
     // 2: a malformed call, from clap or from the core (an invalid day).
     let out = kammerctl_as(&url, "sb.mueller", &["antrag", "list", "--gibts-nicht"]);
-    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
     // In German, with the usage line, as the help writes it.
+    exits_with(&out, 2, "Aufruf: kammerctl antrag list");
     assert!(
         stderr(&out).starts_with(
             "Fehler (usage): Unbekannte Option oder überzähliges Argument „--gibts-nicht“."
@@ -36,43 +41,23 @@ fn each_kind_of_error_has_its_exit_code() {
         "{}",
         stderr(&out)
     );
-    assert!(
-        stderr(&out).contains("Aufruf: kammerctl antrag list"),
-        "{}",
-        stderr(&out)
-    );
     assert!(!stderr(&out).contains("error:"), "{}", stderr(&out));
     let out = kammerctl_as(&url, "sb.mueller", &["antrag", "lsit"]);
-    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Gemeint ist vielleicht „list“"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "Gemeint ist vielleicht „list“");
     let out = kammerctl_as(
         &url,
         "sb.mueller",
         &["antrag", "list", "--to", "31.02.2024"],
     );
-    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Fehler (validation)"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "Fehler (validation)");
     // An order the queue does not know is named with the ones it does.
     let out = kammerctl_as(
         &url,
         "sb.mueller",
         &["antrag", "list", "--order", "nach_name"],
     );
-    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Unbekannte Sortierung „nach_name“")
-            && stderr(&out).contains("betrieb_ascending"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "Unbekannte Sortierung „nach_name“");
+    assert!(stderr(&out).contains("betrieb_ascending"), "{}", stderr(&out));
     // Sorted by Betrieb, the list runs in Betriebsnummer order.
     let out = kammerctl_as(
         &url,
@@ -105,12 +90,7 @@ fn each_kind_of_error_has_its_exit_code() {
 
     // 3: not found — a Betrieb that does not exist.
     let out = kammerctl_as(&url, "hl.schmidt", &["betrieb", "show", "9999999999"]);
-    assert_eq!(code(&out), Some(3), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Fehler (not_found)"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 3, "Fehler (not_found)");
 
     // 4: conflict — approving an Antrag that is already decided.
     let decided = psql(
@@ -128,12 +108,7 @@ fn each_kind_of_error_has_its_exit_code() {
             "Rückruf beim Inhaber",
         ],
     );
-    assert_eq!(code(&out), Some(4), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Fehler (conflict)"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 4, "Fehler (conflict)");
 
     // 5: forbidden — the hotline may not approve; a wrong password is refused the same way.
     let out = kammerctl_as(
@@ -147,12 +122,7 @@ fn each_kind_of_error_has_its_exit_code() {
             "telefonisch bestätigt",
         ],
     );
-    assert_eq!(code(&out), Some(5), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Fehler (forbidden)"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 5, "Fehler (forbidden)");
     let out = run(
         &url,
         &[
@@ -166,12 +136,7 @@ fn each_kind_of_error_has_its_exit_code() {
     // 6: unavailable — nothing listens on port 1.
     let nowhere = format!("postgres://postgres@127.0.0.1:1/{}", db.name);
     let out = kammerctl(&nowhere, &["migrate"]);
-    assert_eq!(code(&out), Some(6), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("Fehler (unavailable)"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 6, "Fehler (unavailable)");
 
     // --json: the same codes, the error as JSON on stdout.
     let out = kammerctl_as(
@@ -199,9 +164,7 @@ fn each_kind_of_error_has_its_exit_code() {
 /// the new name wins over the old.
 #[test]
 fn old_variable_names_work_with_a_hint() {
-    let db = ScratchDatabase::create("kammerctl_old_names");
-    let url = db.url();
-    migrate_and_seed(&url);
+    let (_db, url) = demo_database("kammerctl_old_names");
     let show = ["--json", "betrieb", "show", "2121155381"];
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_kammerctl"))
         .args(show)
@@ -376,9 +339,7 @@ fn a_closed_pipe_ends_the_output_without_a_panic() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
-    let db = ScratchDatabase::create("kammerctl_pipe");
-    let url = db.url();
-    migrate_and_seed(&url);
+    let (_db, url) = demo_database("kammerctl_pipe");
     let mut child = Command::new(env!("CARGO_BIN_EXE_kammerctl"))
         .args(["antrag", "list", "--limit", "1000"])
         .env("KAMMERDESK_DATABASE_URL", &url)

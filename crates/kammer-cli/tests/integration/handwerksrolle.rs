@@ -5,7 +5,6 @@
 use crate::common;
 
 use common::*;
-use kammer_testkit::ScratchDatabase;
 
 /// The sample a new user imports into the demo database (docs/handwerksrolle.md).
 const SAMPLE: &str = concat!(
@@ -15,9 +14,7 @@ const SAMPLE: &str = concat!(
 
 #[test]
 fn the_sample_file_imports_into_the_demo_database() {
-    let db = ScratchDatabase::create("kammerctl_hwr");
-    let url = db.url();
-    migrate_and_seed(&url);
+    let (_db, url) = demo_database("kammerctl_hwr");
     let import = url_as(&url, "kd_import");
 
     let dry = ok(

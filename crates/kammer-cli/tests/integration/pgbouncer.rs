@@ -13,10 +13,10 @@ use crate::common;
 use std::process::Command;
 
 use common::{
-    APPROVE_178_BY_PHONE, json_as, json_error, kammerctl, migrate_and_seed, ok, ok_as, refused,
-    run, url_as,
+    APPROVE_178_BY_PHONE, demo_database, json_as, json_error, kammerctl, ok, ok_as, refused, run,
+    url_as,
 };
-use kammer_testkit::{ScratchDatabase, psql, url_of};
+use kammer_testkit::{psql, url_of};
 
 const DEFAULT_POOLER: &str = "postgres://postgres@127.0.0.1:6432/postgres";
 
@@ -46,9 +46,7 @@ fn pooler() -> String {
 #[test]
 fn kammerctl_works_behind_pgbouncer_in_session_pooling() {
     let pooler = pooler();
-    let db = ScratchDatabase::create("kammerctl_pgbouncer");
-    let direct = db.url();
-    migrate_and_seed(&direct);
+    let (db, direct) = demo_database("kammerctl_pgbouncer");
     let through = url_of(&pooler, &db.name);
 
     // Signed in with --as (SCRAM from kammerctl to PgBouncer, and on to the server).

@@ -13,6 +13,15 @@ use kammer_testkit::{ScratchDatabase, TestSmtpServer, psql};
 
 const REQUESTER: &str = "justus.kraemer@example.org";
 
+/// The hotline's resend of Antrag 178's code, as `hl.schmidt` asks for it.
+const RESEND_178: [&str; 5] = [
+    "code",
+    "resend",
+    "178",
+    "--reason",
+    "Anruf: Code nicht erhalten",
+];
+
 fn smtp_args(port: &str) -> Vec<&str> {
     vec![
         "--smtp-host",
@@ -42,9 +51,7 @@ fn history(url: &str) -> Vec<(String, String)> {
 
 #[test]
 fn story_resend_mail_check_submit_approve() {
-    let db = ScratchDatabase::create("kammerctl_story");
-    let url = db.url();
-    migrate_and_seed(&url);
+    let (_db, url) = demo_database("kammerctl_story");
 
     let shown = ok_as(&url, "hl.schmidt", &["antrag", "show", "178"]);
     assert!(
@@ -66,17 +73,7 @@ fn story_resend_mail_check_submit_approve() {
         ],
     );
     // The hotline sends a new code; no clerk ever sees it.
-    let resent = json_as(
-        &url,
-        "hl.schmidt",
-        &[
-            "code",
-            "resend",
-            "178",
-            "--reason",
-            "Anruf: Code nicht erhalten",
-        ],
-    );
+    let resent = json_as(&url, "hl.schmidt", &RESEND_178);
     assert!(resent.get("code").is_none(), "{resent}");
 
     // The mail sender, as its own service login, delivers it to the SMTP test server; the
@@ -157,9 +154,7 @@ fn story_resend_mail_check_submit_approve() {
 /// Approving without the code: the first Sachbearbeitung clerk asks, a different one confirms.
 #[test]
 fn approving_without_the_code_takes_a_second_clerk() {
-    let db = ScratchDatabase::create("kammerctl_story");
-    let url = db.url();
-    migrate_and_seed(&url);
+    let (_db, url) = demo_database("kammerctl_story");
     let approve = APPROVE_178_BY_PHONE;
 
     let hotline = kammerctl_as(&url, "hl.schmidt", &approve);
@@ -277,9 +272,7 @@ fn exit_codes_and_who_may_sign_in() {
 /// `expire` is the reporting service's cron job: clerks and the superuser are refused.
 #[test]
 fn expire_runs_as_the_reporting_service_only() {
-    let db = ScratchDatabase::create("kammerctl_story");
-    let url = db.url();
-    migrate_and_seed(&url);
+    let (_db, url) = demo_database("kammerctl_story");
     psql(
         &url,
         "update confirmation_codes set expires_at = now() - interval '1 minute'
@@ -484,17 +477,7 @@ fn the_mail_sender_sends_a_resend_at_once_and_stops_on_sigterm() {
     assert!(ready.starts_with("READY=1\n"), "{ready:?}");
     // demo-seed's queued mail for Antrag 178 goes out at start.
     server.wait_for(1, Duration::from_secs(20));
-    json_as(
-        &url,
-        "hl.schmidt",
-        &[
-            "code",
-            "resend",
-            "178",
-            "--reason",
-            "Anruf: Code nicht erhalten",
-        ],
-    );
+    json_as(&url, "hl.schmidt", &RESEND_178);
     let mails = server.wait_for(2, Duration::from_secs(15));
     assert_ne!(
         mails[0].code(),
@@ -540,14 +523,7 @@ fn the_mail_sender_sends_a_resend_at_once_and_stops_on_sigterm() {
 fn a_trace_log_holds_no_code_no_mail_text_and_no_password() {
     let (_db, url) = demo_resending_at_once();
     let trace = [("RUST_LOG", "trace")];
-    let resend = [
-        "--json",
-        "code",
-        "resend",
-        "178",
-        "--reason",
-        "Anruf: Code nicht erhalten",
-    ];
+    let resend = [&["--json"][..], &RESEND_178].concat();
     let resent = run(
         &url,
         &[
@@ -596,9 +572,7 @@ fn a_trace_log_holds_no_code_no_mail_text_and_no_password() {
 /// same parser as the desk; a broken file is refused in German, naming it.
 #[test]
 fn without_an_address_kammerctl_uses_the_pinned_server() {
-    let db = ScratchDatabase::create("kammerctl_story");
-    let url = db.url();
-    migrate_and_seed(&url);
+    let (_db, url) = demo_database("kammerctl_story");
     let server = kammer_core::db::parse_url(&url).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("desk.toml");
@@ -655,9 +629,7 @@ fn without_an_address_kammerctl_uses_the_pinned_server() {
 /// A demo database whose policy lets a code be resent at once (no cooldown), for the stories
 /// that resend and watch the mail sender deliver.
 fn demo_resending_at_once() -> (ScratchDatabase, String) {
-    let db = ScratchDatabase::create("kammerctl_story");
-    let url = db.url();
-    migrate_and_seed(&url);
+    let (db, url) = demo_database("kammerctl_story");
     ok_as(
         &url,
         "admin",

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{server, snapshot};
+use common::{count, server, snapshot};
 use kammer_core::ErrorKind;
 use kammer_core::auth::{self, Password};
 use kammer_core::clerks;
@@ -72,12 +72,11 @@ async fn demo_seed_contains_antrag_178_and_refuses_a_second_run(pool: PgPool) {
     assert_eq!(without_event, 0);
     assert_eq!(next, 601);
 
-    let open: i64 = sqlx::query_scalar(
-        "select count(*) from antraege where status in ('awaiting_code', 'in_review')",
+    let open = count(
+        &pool,
+        "antraege where status in ('awaiting_code', 'in_review')",
     )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    .await;
     assert!((3..=60).contains(&open), "a few percent open: {open}");
 
     // The demo clerks are logins of their own, in the group of their role.
@@ -119,11 +118,7 @@ async fn demo_seed_contains_antrag_178_and_refuses_a_second_run(pool: PgPool) {
         .await
         .expect_err("second seed must be refused");
     assert_eq!(again.kind(), ErrorKind::Conflict);
-    let betriebe: i64 = sqlx::query_scalar("select count(*) from betriebe")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(betriebe, 300);
+    assert_eq!(count(&pool, "betriebe").await, 300);
 }
 
 /// Demo data only goes into an empty database: one with a clerk (set up for real use) is

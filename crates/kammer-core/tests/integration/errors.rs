@@ -145,12 +145,11 @@ async fn request_withdraw_loops_stop_at_the_account_and_betrieb_limits(pool: PgP
         )
     );
     assert_eq!(snapshot(&pool).await, before);
-    let codes_to_betrieb: i64 =
-        sqlx::query_scalar("select count(*) from mail_outbox where recipient = $1")
-            .bind(BETRIEB_EMAIL)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let codes_to_betrieb = count(
+        &pool,
+        &format!("mail_outbox where recipient = '{BETRIEB_EMAIL}'"),
+    )
+    .await;
     assert_eq!(codes_to_betrieb, 10);
 }
 
@@ -314,6 +313,28 @@ async fn code_refusals(pool: PgPool) {
     }
 }
 
+/// The right `code` of `nr` is refused saying `why`, a wrong code is refused too, and neither
+/// changes anything (no attempt is counted).
+async fn code_and_wrong_code_refused(
+    pool: &PgPool,
+    f: &Fixture,
+    nr: AntragNr,
+    code: &str,
+    why: &str,
+) {
+    let before = snapshot(pool).await;
+    let e = assert_kind(
+        portal::submit_code(&f.portal, &f.email, nr, code).await,
+        ErrorKind::Validation,
+    );
+    assert!(e.message().contains(why), "{}", e.message());
+    assert_kind(
+        portal::submit_code(&f.portal, &f.email, nr, &wrong_code()).await,
+        ErrorKind::Validation,
+    );
+    assert_eq!(snapshot(pool).await, before);
+}
+
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn expired_and_locked_codes_are_refused(pool: PgPool) {
     let f = Fixture::new(&pool).await;
@@ -326,22 +347,8 @@ async fn expired_and_locked_codes_are_refused(pool: PgPool) {
     let locked = f.file_for(&pool, "4444444").await;
     let expired_code = code_from_outbox(&pool, expired).await;
     let locked_code = code_from_outbox(&pool, locked).await;
-    sqlx::query("update confirmation_codes set expires_at = now() - interval '1 minute' where antrag_nr = $1")
-        .bind(expired.get())
-        .execute(&pool)
-        .await
-        .unwrap();
-    let before = snapshot(&pool).await;
-    let e = assert_kind(
-        portal::submit_code(&f.portal, &f.email, expired, &expired_code).await,
-        ErrorKind::Validation,
-    );
-    assert!(e.message().contains("abgelaufen"), "{}", e.message());
-    assert_kind(
-        portal::submit_code(&f.portal, &f.email, expired, &wrong_code()).await,
-        ErrorKind::Validation,
-    );
-    assert_eq!(snapshot(&pool).await, before);
+    expire_codes(&pool, expired).await;
+    code_and_wrong_code_refused(&pool, &f, expired, &expired_code, "abgelaufen").await;
 
     for _ in 0..2 {
         assert_kind(
@@ -350,17 +357,7 @@ async fn expired_and_locked_codes_are_refused(pool: PgPool) {
         );
     }
     assert_eq!(wrong_attempts(&pool, locked).await, 2);
-    let before = snapshot(&pool).await;
-    let e = assert_kind(
-        portal::submit_code(&f.portal, &f.email, locked, &locked_code).await,
-        ErrorKind::Validation,
-    );
-    assert!(e.message().contains("gesperrt"), "{}", e.message());
-    assert_kind(
-        portal::submit_code(&f.portal, &f.email, locked, &wrong_code()).await,
-        ErrorKind::Validation,
-    );
-    assert_eq!(snapshot(&pool).await, before);
+    code_and_wrong_code_refused(&pool, &f, locked, &locked_code, "gesperrt").await;
     assert_eq!(status(&pool, locked).await, "awaiting_code");
     assert_eq!(status(&pool, expired).await, "awaiting_code");
 }
@@ -495,19 +492,7 @@ async fn sign_in_refusals(pool: PgPool) {
     let r = reason("trotzdem");
     // Its connections were ended; whatever the pool still holds fails, and no new one is
     // let in. Every call is refused, none changes anything, and the refusal says why.
-    let mut last = None;
-    for _ in 0..10 {
-        let e = antraege::approve(&f.sb, nr, Some(&r)).await.unwrap_err();
-        assert!(
-            matches!(e.kind(), ErrorKind::Unavailable | ErrorKind::Forbidden),
-            "{:?}: {}",
-            e.kind(),
-            e.message()
-        );
-        last = Some(e);
-    }
-    let last = last.unwrap();
-    assert_eq!(last.kind(), ErrorKind::Forbidden, "{}", last.message());
+    let last = refused_once_ended(|| antraege::approve(&f.sb, nr, Some(&r))).await;
     assert!(last.message().contains("gesperrt"), "{}", last.message());
     assert_kind(antraege::reject(&f.sb, nr, &r).await, ErrorKind::Forbidden);
     assert_kind(

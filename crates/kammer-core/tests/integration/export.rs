@@ -67,13 +67,9 @@ async fn awkward_data(pool: &PgPool, f: &Fixture) -> Vec<AntragNr> {
     let mut nrs = Vec::new();
     for (i, name) in PAYLOADS.iter().enumerate() {
         let nummer = format!("70000{i:02}");
-        insert_betrieb(pool, &nummer, name, &format!("info@p{i}.example")).await;
-        let n = Betriebsnummer::parse(&nummer).unwrap();
         nrs.push(
-            portal::request_zuordnung(&f.portal, &f.email, &n, name)
-                .await
-                .unwrap()
-                .nr,
+            f.file_to(pool, &nummer, name, &format!("info@p{i}.example"))
+                .await,
         );
     }
     let hauptsitz = insert_betrieb(pool, LEADING_ZEROS, TRICKY, "info@tricky.example").await;

@@ -65,6 +65,15 @@ async fn run(
     (report, changes)
 }
 
+/// A full import of `path`, refused whole for its invalid lines with a message that says
+/// `says`; returns the changes it listed.
+async fn refused_as_invalid(import: &PgPool, path: &Path, says: &str) -> Vec<Change> {
+    let (report, changes) = run(import, path, full()).await;
+    let e = assert_kind(report, ErrorKind::Validation);
+    assert!(e.message().contains(says), "{}", e.message());
+    changes
+}
+
 fn full() -> ImportOptions {
     ImportOptions::default()
 }
@@ -150,14 +159,7 @@ async fn quoted_separators_and_line_breaks_keep_line_numbers(pool: PgPool) {
             "5002;Ohne Adresse;;;;;;;;",
         ]),
     );
-    let (report, changes) = run(&import, &path, full()).await;
-    let e = report.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Validation);
-    assert!(
-        e.message().contains("1 Zeile ist ungültig"),
-        "{}",
-        e.message()
-    );
+    let changes = refused_as_invalid(&import, &path, "1 Zeile ist ungültig").await;
     let invalid: Vec<_> = changes
         .iter()
         .filter(|c| c.kind == ChangeKind::Invalid)
@@ -210,14 +212,7 @@ async fn a_bad_file_is_refused_whole_and_changes_nothing(pool: PgPool) {
             "6005;Mit\0Nullzeichen;;;;;;n@example.de;;",
         ]),
     );
-    let (report, changes) = run(&import, &path, full()).await;
-    let e = report.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Validation);
-    assert!(
-        e.message().contains("7 Zeilen sind ungültig"),
-        "{}",
-        e.message()
-    );
+    let changes = refused_as_invalid(&import, &path, "7 Zeilen sind ungültig").await;
     let reasons: Vec<(Option<i64>, String)> = changes
         .iter()
         .filter(|c| c.kind == ChangeKind::Invalid)
@@ -311,12 +306,10 @@ async fn a_truncated_full_snapshot_is_refused_unless_forced(pool: PgPool) {
             .count(),
         11
     );
-    let gone: i64 =
-        sqlx::query_scalar("select count(*) from betriebe where geloescht_am = current_date")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(gone, 11);
+    assert_eq!(
+        count(&pool, "betriebe where geloescht_am = current_date").await,
+        11
+    );
     assert_eq!(
         count(&pool, "betriebe").await,
         41,

@@ -127,14 +127,10 @@ async fn resend_supersedes_old_code(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(status(&pool, nr).await, "approved");
-    let consumed: Vec<(String, bool)> = sqlx::query_as(
-        "select prefix, superseded_at is null from confirmation_codes where antrag_nr = $1 and consumed_at is not null",
-    )
-    .bind(nr.get())
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    assert_eq!(consumed, vec![(new[..6].to_string(), true)]);
+    assert_eq!(
+        consumed_codes(&pool, nr).await,
+        vec![(new[..6].to_string(), true)]
+    );
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -169,12 +165,7 @@ async fn resend_cooldown_and_daily_limit(pool: PgPool) {
     );
     assert!(e.message().contains("24 Stunden"), "{}", e.message());
     assert_eq!(count(&pool, "mail_outbox").await, outbox);
-    let n: i64 = sqlx::query_scalar("select count(*) from confirmation_codes where antrag_nr = $1")
-        .bind(nr.get())
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(n, 3);
+    assert_eq!(codes_issued(&pool, nr).await, 3);
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
@@ -281,11 +272,7 @@ async fn expiry_expires_overdue(pool: PgPool) {
             .unwrap()
             .is_empty()
     );
-    sqlx::query("update confirmation_codes set expires_at = now() - interval '1 minute' where antrag_nr = $1")
-        .bind(nr.get())
-        .execute(&pool)
-        .await
-        .unwrap();
+    expire_codes(&pool, nr).await;
     assert_eq!(
         codes::check(&f.hotline, nr, &code).await.unwrap().verdict,
         CodeVerdict::Expired

@@ -47,22 +47,6 @@ fn report(sent: u64, deferred: u64, failed: u64) -> DrainReport {
     }
 }
 
-/// Files an Antrag for a new Betrieb whose address on file is `email`.
-async fn file_to(
-    pool: &PgPool,
-    f: &Fixture,
-    nummer: &str,
-    firmenname: &str,
-    email: &str,
-) -> AntragNr {
-    insert_betrieb(pool, nummer, firmenname, email).await;
-    let n = Betriebsnummer::parse(nummer).unwrap();
-    portal::request_zuordnung(&f.portal, &f.email, &n, firmenname)
-        .await
-        .unwrap()
-        .nr
-}
-
 struct Row {
     id: i64,
     status: String,
@@ -108,13 +92,12 @@ async fn outbox_row_where(pool: &PgPool, condition: &str, value: i64) -> Row {
 
 /// Plaintexts kept for mails that are not waiting to be sent: must always be none.
 async fn stray_plaintexts(pool: &PgPool) -> i64 {
-    sqlx::query_scalar(
-        "select count(*) from kammer_secret.code_plaintext s
+    count(
+        pool,
+        "kammer_secret.code_plaintext s
          left join mail_outbox o on o.id = s.outbox_id where o.status is distinct from 'queued'",
     )
-    .fetch_one(pool)
     .await
-    .unwrap()
 }
 
 /// What time passing does to a deferred mail.
@@ -127,27 +110,26 @@ async fn make_due(pool: &PgPool) {
 
 /// Any 64-hex-digit string in what any clerk may read of the outbox.
 async fn codes_left_in_outbox(pool: &PgPool) -> i64 {
-    sqlx::query_scalar(
-        "select count(*) from mail_outbox
+    count(
+        pool,
+        "mail_outbox
          where concat_ws(' ', facts::text, smtp_reply, last_error, message_id) ~ '[0-9a-f]{64}'",
     )
-    .fetch_one(pool)
     .await
-    .unwrap()
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn code_mail_arrives_as_mime_with_both_parts_umlauts_and_the_stored_code(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     let server = TestSmtpServer::start();
-    let nr = file_to(
-        &pool,
-        &f,
-        "0012345678",
-        "Bäckerei Größe & Söhne",
-        "info@baeckerei-groesse.example",
-    )
-    .await;
+    let nr = f
+        .file_to(
+            &pool,
+            "0012345678",
+            "Bäckerei Größe & Söhne",
+            "info@baeckerei-groesse.example",
+        )
+        .await;
     let queued = outbox_row(&pool, nr).await;
     assert!(queued.has_plaintext);
 
@@ -313,31 +295,28 @@ async fn code_plaintext_is_deleted_when_sent_failed_or_cancelled(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     f.without_resend_cooldown().await;
     let server = TestSmtpServer::start();
-    let sent = file_to(
-        &pool,
-        &f,
-        "8100000001",
-        "Gesendet GmbH",
-        "info@gesendet.example",
-    )
-    .await;
-    let failed = file_to(
-        &pool,
-        &f,
-        "8100000002",
-        "Weg GmbH",
-        "reject-weg@betrieb.example",
-    )
-    .await;
-    let superseded = file_to(&pool, &f, "8100000003", "Neu GmbH", "info@neu.example").await;
-    let decided = file_to(
-        &pool,
-        &f,
-        "8100000004",
-        "Zurück GmbH",
-        "info@zurueck.example",
-    )
-    .await;
+    let sent = f
+        .file_to(
+            &pool,
+            "8100000001",
+            "Gesendet GmbH",
+            "info@gesendet.example",
+        )
+        .await;
+    let failed = f
+        .file_to(
+            &pool,
+            "8100000002",
+            "Weg GmbH",
+            "reject-weg@betrieb.example",
+        )
+        .await;
+    let superseded = f
+        .file_to(&pool, "8100000003", "Neu GmbH", "info@neu.example")
+        .await;
+    let decided = f
+        .file_to(&pool, "8100000004", "Zurück GmbH", "info@zurueck.example")
+        .await;
     assert_eq!(count(&pool, "kammer_secret.code_plaintext").await, 4);
 
     // Cancelled before anything is sent: by a newer code, and by a decision.
@@ -449,14 +428,14 @@ async fn server_down_during_a_resend_then_up_delivers_the_new_code_once(pool: Pg
 async fn a_451_is_retried_after_the_back_off_and_then_delivered(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     let server = TestSmtpServer::start();
-    let nr = file_to(
-        &pool,
-        &f,
-        "4510000001",
-        "Grau GmbH",
-        "tempfail1-grau@betrieb.example",
-    )
-    .await;
+    let nr = f
+        .file_to(
+            &pool,
+            "4510000001",
+            "Grau GmbH",
+            "tempfail1-grau@betrieb.example",
+        )
+        .await;
 
     assert_eq!(send_due(&f, &server).await, report(0, 1, 0));
     let row = outbox_row(&pool, nr).await;
@@ -508,14 +487,9 @@ async fn a_451_is_retried_after_the_back_off_and_then_delivered(pool: PgPool) {
 async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     let server = TestSmtpServer::start();
-    let nr = file_to(
-        &pool,
-        &f,
-        "5500000001",
-        "Rot KG",
-        "reject-rot@betrieb.example",
-    )
-    .await;
+    let nr = f
+        .file_to(&pool, "5500000001", "Rot KG", "reject-rot@betrieb.example")
+        .await;
 
     assert_eq!(send_due(&f, &server).await, report(0, 0, 1));
     let row = outbox_row(&pool, nr).await;
@@ -559,13 +533,7 @@ async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: Pg
         (new.id, new.status.as_str(), new.has_plaintext),
         (requeued[0], "queued", true)
     );
-    let codes_n: i64 =
-        sqlx::query_scalar("select count(*) from confirmation_codes where antrag_nr = $1")
-            .bind(nr.get())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(codes_n, 2);
+    assert_eq!(codes_issued(&pool, nr).await, 2);
     assert_eq!(send_due(&f, &server).await, report(0, 0, 1));
     assert_eq!(count(&pool, "kammer_secret.code_plaintext").await, 0);
 }
@@ -574,14 +542,14 @@ async fn a_550_fails_at_once_with_the_reason_visible_and_is_not_retried(pool: Pg
 async fn a_temporary_failure_gives_up_after_the_attempt_limit(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     let server = TestSmtpServer::start();
-    let nr = file_to(
-        &pool,
-        &f,
-        "4510000009",
-        "Zäh AG",
-        "tempfail9-zaeh@betrieb.example",
-    )
-    .await;
+    let nr = f
+        .file_to(
+            &pool,
+            "4510000009",
+            "Zäh AG",
+            "tempfail9-zaeh@betrieb.example",
+        )
+        .await;
     let eager = WorkerConfig {
         max_attempts: 3,
         backoff_base: Duration::ZERO,
@@ -607,14 +575,14 @@ async fn retry_refuses_a_mail_whose_code_is_no_longer_live(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     f.without_resend_cooldown().await;
     let server = TestSmtpServer::start();
-    let nr = file_to(
-        &pool,
-        &f,
-        "5500000002",
-        "Weg GmbH",
-        "reject-weg@betrieb.example",
-    )
-    .await;
+    let nr = f
+        .file_to(
+            &pool,
+            "5500000002",
+            "Weg GmbH",
+            "reject-weg@betrieb.example",
+        )
+        .await;
     send_due(&f, &server).await;
     let failed_id: i64 = sqlx::query_scalar("select id from mail_outbox where antrag_nr = $1")
         .bind(nr.get())
@@ -703,11 +671,7 @@ async fn two_workers_racing_over_1000_queued_mails_deliver_each_once(pool: PgPoo
     codes.sort();
     codes.dedup();
     assert_eq!(codes.len(), 1000, "each mail with its own code");
-    let queued: i64 = sqlx::query_scalar("select count(*) from mail_outbox where status <> 'sent'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(queued, 0);
+    assert_eq!(count(&pool, "mail_outbox where status <> 'sent'").await, 0);
     assert_eq!(count(&pool, "kammer_secret.code_plaintext").await, 0);
     second.close().await;
 }
@@ -724,14 +688,14 @@ async fn two_workers_racing_over_1000_queued_mails_deliver_each_once(pool: PgPoo
 async fn a_crash_between_acceptance_and_commit_resends_the_identical_mail(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     let server = TestSmtpServer::start();
-    let nr = file_to(
-        &pool,
-        &f,
-        "0000000042",
-        "Langsam GmbH",
-        "slow5-langsam@betrieb.example",
-    )
-    .await;
+    let nr = f
+        .file_to(
+            &pool,
+            "0000000042",
+            "Langsam GmbH",
+            "slow5-langsam@betrieb.example",
+        )
+        .await;
     let worker_pool = PgPoolOptions::new()
         .max_connections(2)
         .connect_with(

@@ -178,11 +178,7 @@ async fn monthly_figures_match_the_hand_count(pool: PgPool) {
     portal::withdraw(&f.portal, anna, a8).await.unwrap();
     // A6 (B3): its code runs out, the expiry job expires it.
     let a6 = request(&f.portal, anna, b[2]).await;
-    sqlx::query("update confirmation_codes set expires_at = now() - interval '1 minute' where antrag_nr = $1")
-        .bind(a6.get())
-        .execute(&pool)
-        .await
-        .unwrap();
+    expire_codes(&pool, a6).await;
     assert_eq!(
         expiry::expire_overdue(&f.reporting).await.unwrap(),
         vec![a6.get()]

@@ -194,18 +194,10 @@ async fn audit_log_is_append_only(pool: PgPool) {
                 "{sql}"
             );
         }
-        let seen: i64 = sqlx::query_scalar("select count(*) from audit_events")
-            .fetch_one(s.pool())
-            .await
-            .unwrap();
-        assert_eq!(seen, n);
+        assert_eq!(count(s.pool(), "audit_events").await, n);
     }
     assert_eq!(count(&pool, "audit_events").await, n);
-    let changed: i64 = sqlx::query_scalar("select count(*) from audit_events where action = 'x'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(changed, 0);
+    assert_eq!(count(&pool, "audit_events where action = 'x'").await, 0);
 }
 
 /// The audit log admits exactly the actions the core has labels for
@@ -393,11 +385,7 @@ async fn the_scram_verifier_is_accepted_by_postgresql(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    auth::sign_in(&f.server, &name, &other)
-        .await
-        .unwrap()
-        .close()
-        .await;
+    signs_in(&f.server, &name, &other).await;
     assert_kind(
         auth::sign_in(&f.server, &name, &pw).await,
         ErrorKind::Forbidden,
@@ -407,11 +395,7 @@ async fn the_scram_verifier_is_accepted_by_postgresql(pool: PgPool) {
     clerks::set_password_as_superuser(&pool, &name, &third)
         .await
         .unwrap();
-    auth::sign_in(&f.server, &name, &third)
-        .await
-        .unwrap()
-        .close()
-        .await;
+    signs_in(&f.server, &name, &third).await;
 }
 
 /// An administrator's password reset ends the other clerk's open sessions at once: whoever
@@ -452,21 +436,8 @@ async fn an_admins_password_reset_ends_the_other_clerks_session(pool: PgPool) {
     );
     // The desk's session: every call fails from now on, and once the pool has let go of the
     // ended connections its new attempts with the old password are refused.
-    let mut last = None;
-    for _ in 0..10 {
-        let e = antraege::list(&f.sb, &Default::default(), None, 10)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(e.kind(), ErrorKind::Unavailable | ErrorKind::Forbidden),
-            "{:?}: {}",
-            e.kind(),
-            e.message()
-        );
-        last = Some(e);
-    }
-    let last = last.unwrap();
-    assert_eq!(last.kind(), ErrorKind::Forbidden, "{}", last.message());
+    let all = antraege::AntragFilter::default();
+    let last = refused_once_ended(|| antraege::list(&f.sb, &all, None, 10)).await;
     assert_eq!(last.message(), "Benutzername oder Passwort ist falsch.");
     assert_kind(
         auth::sign_in(&f.server, &sb, &Password::attempt(CLERK_PW)).await,
@@ -488,7 +459,6 @@ async fn an_admins_password_reset_ends_the_other_clerks_session(pool: PgPool) {
     clerks::set_password(&f.hotline, &f.hotline.username, &own)
         .await
         .unwrap();
-    let all = antraege::AntragFilter::default();
     let calls = (0..8).map(|_| antraege::list(&f.hotline, &all, None, 10));
     for r in futures_util::future::join_all(calls).await {
         r.unwrap();
@@ -500,11 +470,7 @@ async fn an_admins_password_reset_ends_the_other_clerks_session(pool: PgPool) {
             .await
             .unwrap();
     assert!(opened > 1, "the pool opened new connections: {opened}");
-    auth::sign_in(&f.server, &f.hotline.username, &own)
-        .await
-        .unwrap()
-        .close()
-        .await;
+    signs_in(&f.server, &f.hotline.username, &own).await;
     again.close().await;
 }
 

@@ -65,13 +65,7 @@ async fn antrag_at(f: &Fixture, pool: &PgPool, start: Start, nummer: &str) -> An
         AntragStatus::Withdrawn => antraege::withdraw(&f.sb, nr, &why()).await.unwrap(),
         AntragStatus::Rejected => antraege::reject(&f.sb, nr, &why()).await.unwrap(),
         AntragStatus::Expired => {
-            sqlx::query(
-                "update confirmation_codes set expires_at = now() - interval '1 minute' where antrag_nr = $1",
-            )
-            .bind(nr.get())
-            .execute(pool)
-            .await
-            .unwrap();
+            expire_codes(pool, nr).await;
             expiry::expire_overdue(&f.reporting).await.unwrap();
         }
     }

@@ -8,7 +8,7 @@ use common::*;
 use kammer_core::antraege::{self, AntragFilter, ApprovalOutcome};
 use kammer_core::auth::Session;
 use kammer_core::codes;
-use kammer_core::domain::{AntragNr, AntragStatus, Role};
+use kammer_core::domain::{AntragNr, Role};
 use kammer_core::policy::PolicyChange;
 use kammer_core::portal;
 use kammer_core::{ErrorKind, Result};
@@ -37,17 +37,19 @@ async fn wide_session(f: &Fixture, clerk: &Session, n: u32) -> Session {
         .unwrap()
 }
 
-async fn to_review(pool: &PgPool, f: &Fixture, nummer: &str) -> AntragNr {
-    let nr = f.file_for(pool, nummer).await;
-    let code = code_from_outbox(pool, nr).await;
-    assert_eq!(
-        portal::submit_code(&f.portal, &f.email, nr, &code)
-            .await
-            .unwrap()
-            .status,
-        AntragStatus::InReview
-    );
-    nr
+/// The fixture with auto-approve off and no daily limit for its account, and `n` Anträge in
+/// review, each for a Betrieb of its own (Betriebsnummern `{prefix}00`, `{prefix}01`, …).
+async fn fixture_with_in_review(pool: &PgPool, prefix: &str, n: usize) -> (Fixture, Vec<AntragNr>) {
+    let f = Fixture::new(pool).await;
+    f.auto_approve(false).await;
+    f.without_request_limits().await;
+    let mut nrs = Vec::new();
+    for i in 0..n {
+        let nr = f.file_for(pool, &format!("{prefix}{i:02}")).await;
+        f.submit_for_review(pool, nr).await;
+        nrs.push(nr);
+    }
+    (f, nrs)
 }
 
 fn tally<T>(results: &[Result<T>]) -> (usize, usize) {
@@ -63,14 +65,6 @@ fn tally<T>(results: &[Result<T>]) -> (usize, usize) {
         }
     }
     (ok, results.len() - ok)
-}
-
-async fn count_where(pool: &PgPool, sql: &str, nr: AntragNr) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-        .bind(nr.get())
-        .fetch_one(pool)
-        .await
-        .unwrap()
 }
 
 /// `n` signed-in sessions, taking turns among `clerks`.
@@ -103,13 +97,17 @@ async fn approve_at_once(
     results
 }
 
-async fn approved_events(pool: &PgPool, nr: AntragNr) -> i64 {
-    count_where(
+/// After the race `nr` is approved, once: one live Zuordnung, one "approved" event.
+async fn approved_once(pool: &PgPool, nr: AntragNr) {
+    assert_eq!(status(pool, nr).await, "approved");
+    assert_eq!(active_zuordnungen(pool, nr).await, 1);
+    let approved_events = count_for(
         pool,
-        "select count(*) from audit_events where action = 'approved' and antrag_nr = $1",
+        "audit_events where action = 'approved' and antrag_nr = $1",
         nr,
     )
-    .await
+    .await;
+    assert_eq!(approved_events, 1);
 }
 
 /// Twenty sessions of four Sachbearbeitung/admin clerks approve one Antrag in review at the
@@ -129,15 +127,13 @@ async fn twenty_concurrent_approves_one_wins(pool: PgPool) {
     let winner = results.iter().find_map(|r| r.as_ref().ok()).unwrap();
     assert_eq!(winner.outcome, ApprovalOutcome::Approved);
     let zuordnung = winner.zuordnung_id.unwrap();
-    assert_eq!(status(&pool, nr).await, "approved");
-    assert_eq!(active_zuordnungen(&pool, nr).await, 1);
+    approved_once(&pool, nr).await;
     assert_eq!(count(&pool, "zuordnungen").await, 1);
     let ids: Vec<i64> = sqlx::query_scalar("select id from zuordnungen")
         .fetch_all(&pool)
         .await
         .unwrap();
     assert_eq!(ids, [zuordnung]);
-    assert_eq!(approved_events(&pool, nr).await, 1);
     for s in sessions {
         s.close().await;
     }
@@ -174,9 +170,7 @@ async fn concurrent_second_confirmations_approve_once(pool: PgPool) {
         "the first clerk confirmed their own request"
     );
     assert_eq!(approved.outcome, ApprovalOutcome::Approved);
-    assert_eq!(status(&pool, nr).await, "approved");
-    assert_eq!(active_zuordnungen(&pool, nr).await, 1);
-    assert_eq!(approved_events(&pool, nr).await, 1);
+    approved_once(&pool, nr).await;
     for s in sessions {
         s.close().await;
     }
@@ -262,29 +256,17 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
                 );
             }
         }
-        let consumed: Vec<(String, bool)> = sqlx::query_as(
-            "select prefix, superseded_at is null from confirmation_codes where antrag_nr = $1 and consumed_at is not null",
-        )
-        .bind(nr.get())
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        let live = count_where(
+        let consumed = consumed_codes(&pool, *nr).await;
+        let live = count_for(
             &pool,
-            "select count(*) from confirmation_codes where antrag_nr = $1 and consumed_at is null and superseded_at is null",
+            "confirmation_codes where antrag_nr = $1 and consumed_at is null and superseded_at is null",
             *nr,
         )
         .await;
         assert!(consumed.len() <= 1, "Antrag {nr}: {consumed:?}");
         let st = status(&pool, *nr).await;
         // Only a live code's mail may still hold its plaintext.
-        let plaintexts = count_where(
-            &pool,
-            "select count(*) from kammer_secret.code_plaintext s join mail_outbox o on o.id = s.outbox_id
-             where o.antrag_nr = $1",
-            *nr,
-        )
-        .await;
+        let plaintexts = plaintexts(&pool, *nr).await;
         if submits_ok > 0 {
             approved_count += 1;
             assert_eq!(submits_ok, 1, "Antrag {nr}");
@@ -312,13 +294,11 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
             assert_eq!(active_zuordnungen(&pool, *nr).await, 0);
             assert_eq!(plaintexts, 1, "Antrag {nr}");
         }
-        let codes_n = count_where(
-            &pool,
-            "select count(*) from confirmation_codes where antrag_nr = $1",
-            *nr,
-        )
-        .await;
-        assert_eq!(codes_n as usize, 1 + resends_ok, "Antrag {nr}");
+        assert_eq!(
+            codes_issued(&pool, *nr).await as usize,
+            1 + resends_ok,
+            "Antrag {nr}"
+        );
     }
     eprintln!(
         "{approved_count} of {} Anträge approved with the first code",
@@ -331,13 +311,7 @@ async fn resend_racing_submit_never_accepts_a_superseded_code(pool: PgPool) {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn reject_approve_withdraw_race_one_wins(pool: PgPool) {
     let _one = ONE_RACE_AT_A_TIME.lock().await;
-    let f = Fixture::new(&pool).await;
-    f.auto_approve(false).await;
-    f.without_request_limits().await;
-    let mut nrs = Vec::new();
-    for i in 0..10 {
-        nrs.push(to_review(&pool, &f, &format!("70000{i:02}")).await);
-    }
+    let (f, nrs) = fixture_with_in_review(&pool, "70000", 10).await;
     let (sb, admin, hotline) = (
         wide_session(&f, &f.sb, 10).await,
         wide_session(&f, &f.admin, 10).await,
@@ -386,9 +360,9 @@ async fn reject_approve_withdraw_race_one_wins(pool: PgPool) {
         assert_eq!(status(&pool, *nr).await, *winner);
         let z = active_zuordnungen(&pool, *nr).await;
         assert_eq!(z, i64::from(*winner == "approved"), "Antrag {nr}");
-        let decisions = count_where(
+        let decisions = count_for(
             &pool,
-            "select count(*) from audit_events where antrag_nr = $1 and action in ('approved', 'rejected', 'withdrawn')",
+            "audit_events where antrag_nr = $1 and action in ('approved', 'rejected', 'withdrawn')",
             *nr,
         )
         .await;
@@ -406,13 +380,7 @@ async fn reject_approve_withdraw_race_one_wins(pool: PgPool) {
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn status_counts_follow_concurrent_changes(pool: PgPool) {
     let _one = ONE_RACE_AT_A_TIME.lock().await;
-    let f = Fixture::new(&pool).await;
-    f.auto_approve(false).await;
-    f.without_request_limits().await;
-    let mut in_review = Vec::new();
-    for i in 0..20 {
-        in_review.push(to_review(&pool, &f, &format!("40000{i:02}")).await);
-    }
+    let (f, in_review) = fixture_with_in_review(&pool, "40000", 20).await;
     // Awaiting their code, each with the first confirmation of an approval without it: the
     // approval in the race below is the second pair of eyes, which decides.
     let mut awaiting = Vec::new();
@@ -487,12 +455,10 @@ async fn status_counts_follow_concurrent_changes(pool: PgPool) {
         "reading the counts folds the appended rows"
     );
     // No Antrag is left waiting for a second confirmation that can no longer come.
-    let pending: i64 =
-        sqlx::query_scalar("select count(*) from antraege where approval_requested_by is not null")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(pending, 0);
+    assert_eq!(
+        count(&pool, "antraege where approval_requested_by is not null").await,
+        0
+    );
     sb.close().await;
     admin.close().await;
 }

@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output, Stdio};
 
-use kammer_testkit::random_suffix;
+use kammer_testkit::{ScratchDatabase, random_suffix};
 
 /// The password of every demo clerk and demo service login (`kammerctl demo-seed`).
 pub const DEMO_PASSWORD: &str = "kammer-demo-2026";
@@ -160,6 +160,15 @@ pub fn server_only(url: &str) -> String {
 pub fn migrate_and_seed(url: &str) {
     ok(url, &["migrate"]);
     ok(url, &["demo-seed"]);
+}
+
+/// A fresh database of the test's own (its name begins with `prefix`) with the schema and the
+/// demo data, and its address (the superuser's). The database is dropped with the first value.
+pub fn demo_database(prefix: &str) -> (ScratchDatabase, String) {
+    let db = ScratchDatabase::create(prefix);
+    let url = db.url();
+    migrate_and_seed(&url);
+    (db, url)
 }
 
 /// Logins of one test (roles are server-wide, so each test names its own), dropped at the

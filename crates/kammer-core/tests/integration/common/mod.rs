@@ -80,6 +80,41 @@ pub async fn sign_in(server: &PgConnectOptions, username: &str) -> Session {
         .unwrap()
 }
 
+/// `username` signs in with `password`; the session is closed again.
+pub async fn signs_in(server: &PgConnectOptions, username: &str, password: &Password) {
+    auth::sign_in(server, username, password)
+        .await
+        .unwrap()
+        .close()
+        .await;
+}
+
+/// Ten calls through a session whose login was just ended (disabled, or its password reset):
+/// every one fails — unavailable while the pool still holds ended connections, or refused —
+/// and the last, once the pool has let go of them and tries to sign in anew, is refused
+/// (forbidden). Returns that last refusal.
+pub async fn refused_once_ended<T, F, Fut>(mut call: F) -> kammer_core::Error
+where
+    T: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut last = None;
+    for _ in 0..10 {
+        let e = call().await.unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::Unavailable | ErrorKind::Forbidden),
+            "{:?}: {}",
+            e.kind(),
+            e.message()
+        );
+        last = Some(e);
+    }
+    let last = last.unwrap();
+    assert_eq!(last.kind(), ErrorKind::Forbidden, "{}", last.message());
+    last
+}
+
 /// A service login made by the superuser (first-time setup), connected.
 pub async fn service_login(superuser: &PgPool, service: Service, name: &str) -> PgPool {
     let pw = Password::new_checked(CLERK_PW).unwrap();
@@ -175,15 +210,26 @@ impl Fixture {
 
     /// Files an Antrag for another (freshly inserted) Betrieb, so many can be open at once.
     pub async fn file_for(&self, pool: &PgPool, nummer: &str) -> AntragNr {
-        insert_betrieb(
+        self.file_to(
             pool,
             nummer,
             &format!("Firma {nummer}"),
             &format!("info@f{nummer}.example"),
         )
-        .await;
+        .await
+    }
+
+    /// Files an Antrag for a new Betrieb named `firmenname` whose address on file is `email`.
+    pub async fn file_to(
+        &self,
+        pool: &PgPool,
+        nummer: &str,
+        firmenname: &str,
+        email: &str,
+    ) -> AntragNr {
+        insert_betrieb(pool, nummer, firmenname, email).await;
         let n = Betriebsnummer::parse(nummer).unwrap();
-        portal::request_zuordnung(&self.portal, &self.email, &n, &format!("Firma {nummer}"))
+        portal::request_zuordnung(&self.portal, &self.email, &n, firmenname)
             .await
             .unwrap()
             .nr
@@ -224,12 +270,17 @@ impl Fixture {
     pub async fn in_review(&self, pool: &PgPool) -> AntragNr {
         self.auto_approve(false).await;
         let nr = self.file().await;
+        self.submit_for_review(pool, nr).await;
+        nr
+    }
+
+    /// The requester submits the right code of `nr` (auto-approve off): in_review.
+    pub async fn submit_for_review(&self, pool: &PgPool, nr: AntragNr) {
         let code = code_from_outbox(pool, nr).await;
         let s = portal::submit_code(&self.portal, &self.email, nr, &code)
             .await
             .unwrap();
         assert_eq!(s.status, AntragStatus::InReview);
-        nr
     }
 }
 
@@ -273,14 +324,41 @@ pub async fn mail_state(pool: &PgPool, nr: AntragNr) -> (String, Option<String>)
 
 /// How many code plaintexts of the Antrag still wait for the mail sender.
 pub async fn plaintexts(pool: &PgPool, nr: AntragNr) -> i64 {
-    sqlx::query_scalar(
-        "select count(*) from kammer_secret.code_plaintext s join mail_outbox o on o.id = s.outbox_id
+    count_for(
+        pool,
+        "kammer_secret.code_plaintext s join mail_outbox o on o.id = s.outbox_id
          where o.antrag_nr = $1",
+        nr,
+    )
+    .await
+}
+
+/// How many codes were issued for the Antrag: the first and one for each resend.
+pub async fn codes_issued(pool: &PgPool, nr: AntragNr) -> i64 {
+    count_for(pool, "confirmation_codes where antrag_nr = $1", nr).await
+}
+
+/// The Antrag's consumed codes: each one's prefix, and whether it was still live (not
+/// superseded).
+pub async fn consumed_codes(pool: &PgPool, nr: AntragNr) -> Vec<(String, bool)> {
+    sqlx::query_as(
+        "select prefix, superseded_at is null from confirmation_codes where antrag_nr = $1 and consumed_at is not null",
     )
     .bind(nr.get())
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await
     .unwrap()
+}
+
+/// What time passing does to the Antrag's codes: they expired a minute ago.
+pub async fn expire_codes(pool: &PgPool, nr: AntragNr) {
+    sqlx::query(
+        "update confirmation_codes set expires_at = now() - interval '1 minute' where antrag_nr = $1",
+    )
+    .bind(nr.get())
+    .execute(pool)
+    .await
+    .unwrap();
 }
 
 pub async fn status(pool: &PgPool, nr: AntragNr) -> String {
@@ -291,21 +369,31 @@ pub async fn status(pool: &PgPool, nr: AntragNr) -> String {
         .unwrap()
 }
 
-pub async fn count(pool: &PgPool, table: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from {table}")))
+/// `select count(*) from {rows}`: a table, or a table and a condition
+/// (`"mail_outbox where status <> 'sent'"`).
+pub async fn count(pool: &PgPool, rows: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from {rows}")))
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Like [`count`], for Antrag `nr`, which the condition names as `$1`.
+pub async fn count_for(pool: &PgPool, rows: &str, nr: AntragNr) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from {rows}")))
+        .bind(nr.get())
         .fetch_one(pool)
         .await
         .unwrap()
 }
 
 pub async fn active_zuordnungen(pool: &PgPool, nr: AntragNr) -> i64 {
-    sqlx::query_scalar(
-        "select count(*) from zuordnungen where antrag_nr = $1 and revoked_at is null",
+    count_for(
+        pool,
+        "zuordnungen where antrag_nr = $1 and revoked_at is null",
+        nr,
     )
-    .bind(nr.get())
-    .fetch_one(pool)
     .await
-    .unwrap()
 }
 
 pub async fn wrong_attempts(pool: &PgPool, nr: AntragNr) -> i32 {
