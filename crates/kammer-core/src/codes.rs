@@ -317,7 +317,7 @@ pub async fn check(session: &Session, nr: AntragNr, input: &str) -> Result<CodeC
         nr.get(),
         code.hash().0
     )
-    .fetch_one(session.pool())
+    .fetch_one(&mut session.connection().await?)
     .await?;
     let antrag_status = AntragStatus::from_db(&row.antrag_status)?;
     let current_prefix = row.current_prefix;
@@ -380,7 +380,7 @@ pub async fn resend(session: &Session, nr: AntragNr, reason: &Reason) -> Result<
         nr.get(),
         reason.as_str()
     )
-    .fetch_one(session.pool())
+    .fetch_one(&mut session.connection().await?)
     .await?;
     Ok(Resent {
         prefix: row.prefix,
@@ -395,7 +395,7 @@ pub async fn resend(session: &Session, nr: AntragNr, reason: &Reason) -> Result<
 pub(crate) async fn next_send_at(session: &Session, nr: AntragNr) -> Result<Option<DateTime<Utc>>> {
     Ok(
         sqlx::query_scalar!("select kammer_api.next_send_at($1)", nr.get())
-            .fetch_one(session.pool())
+            .fetch_one(&mut session.connection().await?)
             .await?,
     )
 }

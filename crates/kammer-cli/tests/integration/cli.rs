@@ -57,7 +57,11 @@ fn each_kind_of_error_has_its_exit_code() {
         &["antrag", "list", "--order", "nach_name"],
     );
     exits_with(&out, 2, "Unbekannte Sortierung „nach_name“");
-    assert!(stderr(&out).contains("betrieb_ascending"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("betrieb_ascending"),
+        "{}",
+        stderr(&out)
+    );
     // Sorted by Betrieb, the list runs in Betriebsnummer order.
     let out = kammerctl_as(
         &url,

@@ -36,7 +36,7 @@ pub async fn approve(session: &Session, nr: AntragNr, reason: Option<&Reason>) -
         nr.get(),
         reason.map(Reason::as_str)
     )
-    .fetch_one(session.pool())
+    .fetch_one(&mut session.connection().await?)
     .await?;
     let outcome = match row.outcome.as_str() {
         "awaiting_second" => ApprovalOutcome::AwaitingSecond,
@@ -56,7 +56,7 @@ pub async fn reject(session: &Session, nr: AntragNr, reason: &Reason) -> Result<
         nr.get(),
         reason.as_str()
     )
-    .execute(session.pool())
+    .execute(&mut session.connection().await?)
     .await?;
     Ok(())
 }
@@ -69,7 +69,7 @@ pub async fn withdraw(session: &Session, nr: AntragNr, reason: &Reason) -> Resul
         nr.get(),
         reason.as_str()
     )
-    .execute(session.pool())
+    .execute(&mut session.connection().await?)
     .await?;
     Ok(())
 }

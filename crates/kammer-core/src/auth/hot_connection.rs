@@ -1,12 +1,13 @@
-//! The one connection a clerk's reads use one after another, kept beside the pool.
+//! The one connection a clerk's look-ups and actions use one after another, kept beside the
+//! pool.
 //!
 //! sqlx pings every pooled connection when it goes back to its pool (`return_to_pool` in
-//! sqlx-core 0.9, in a task of its own), so each read from the pool costs two round trips:
-//! the statement, and the ping that competes with the next read for the client and the
+//! sqlx-core 0.9, in a task of its own), so each statement through the pool costs two round
+//! trips: the statement, and the ping that competes with the next one for the client and the
 //! server. At a look-up by Betriebsnummer, which PostgreSQL answers in 0.06 ms, that ping
-//! was most of the time the desk spent beside pgbench (docs/performance.md). Reads take
-//! this connection when it is free and the pool's otherwise (the desk asks several things
-//! at once when a screen opens); changes still go through the pool.
+//! was most of the time the desk spent beside pgbench (docs/performance.md). The clerk's
+//! statements take this connection when it is free and the pool's otherwise (the desk asks
+//! several things at once when a screen opens).
 //!
 //! Without the ping, two things must be noticed here instead: a statement that failed for
 //! the connection's sake (the server ended the session, the network went away) retires the
@@ -53,9 +54,9 @@ impl std::fmt::Debug for HotSlot {
 impl HotSlot {
     /// The slot's connection if no other read holds it (opened from `pool` when there is
     /// none yet, or the old one failed its check), else one of the pool's.
-    pub(crate) async fn connection(&self, pool: &PgPool) -> Result<ReadConnection> {
+    pub(crate) async fn connection(&self, pool: &PgPool) -> Result<ClerkConnection> {
         let Ok(mut slot) = self.0.clone().try_lock_owned() else {
-            return Ok(ReadConnection::Pooled(pool.acquire().await?));
+            return Ok(ClerkConnection::Pooled(pool.acquire().await?));
         };
         if let Some(hot) = slot.as_mut()
             && hot.used.elapsed() >= CHECK_AFTER_IDLE
@@ -72,7 +73,7 @@ impl HotSlot {
                 lost: false,
             });
         }
-        Ok(ReadConnection::Hot(slot))
+        Ok(ClerkConnection::Hot(slot))
     }
 
     /// Closes the slot's connection (sign-out), after a read that holds it has finished.
@@ -83,33 +84,33 @@ impl HotSlot {
     }
 }
 
-/// A connection to read with: the clerk's own (see the module) or one of the pool's. Pass
+/// A connection to work with: the clerk's own (see the module) or one of the pool's. Pass
 /// it as `&mut conn` to sqlx, so a failure is noticed; `&mut *conn` is the bare
 /// connection, for helpers that take a `&mut PgConnection`.
-pub(crate) enum ReadConnection {
+pub(crate) enum ClerkConnection {
     Hot(OwnedMutexGuard<Option<Hot>>),
     Pooled(PoolConnection<Postgres>),
 }
 
-impl std::fmt::Debug for ReadConnection {
+impl std::fmt::Debug for ClerkConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            ReadConnection::Hot(_) => "ReadConnection::Hot",
-            ReadConnection::Pooled(_) => "ReadConnection::Pooled",
+            ClerkConnection::Hot(_) => "ClerkConnection::Hot",
+            ClerkConnection::Pooled(_) => "ClerkConnection::Pooled",
         })
     }
 }
 
-impl ReadConnection {
+impl ClerkConnection {
     /// The connection, and where to mark it lost (nowhere for a pooled one: the pool checks
     /// its own on return).
     fn parts(&mut self) -> (&mut PgConnection, Option<&mut bool>) {
         match self {
-            ReadConnection::Hot(slot) => {
+            ClerkConnection::Hot(slot) => {
                 let hot = slot.as_mut().expect("filled when handed out");
                 (&mut hot.conn, Some(&mut hot.lost))
             }
-            ReadConnection::Pooled(conn) => (&mut **conn, None),
+            ClerkConnection::Pooled(conn) => (&mut **conn, None),
         }
     }
 }
@@ -137,7 +138,7 @@ fn mark(lost: Option<&mut bool>) -> impl FnOnce(&sqlx::Error) + Send + '_ {
     }
 }
 
-impl<'c> Executor<'c> for &'c mut ReadConnection {
+impl<'c> Executor<'c> for &'c mut ClerkConnection {
     type Database = Postgres;
 
     fn fetch_many<'e, 'q: 'e, E>(
@@ -193,23 +194,23 @@ impl<'c> Executor<'c> for &'c mut ReadConnection {
     }
 }
 
-impl Deref for ReadConnection {
+impl Deref for ClerkConnection {
     type Target = PgConnection;
     fn deref(&self) -> &PgConnection {
         match self {
-            ReadConnection::Hot(slot) => &slot.as_ref().expect("filled when handed out").conn,
-            ReadConnection::Pooled(conn) => conn,
+            ClerkConnection::Hot(slot) => &slot.as_ref().expect("filled when handed out").conn,
+            ClerkConnection::Pooled(conn) => conn,
         }
     }
 }
 
-impl DerefMut for ReadConnection {
+impl DerefMut for ClerkConnection {
     fn deref_mut(&mut self) -> &mut PgConnection {
         self.parts().0
     }
 }
 
-impl Drop for ReadConnection {
+impl Drop for ClerkConnection {
     /// A read that ended normally leaves nothing unsent. Something still to send (a
     /// transaction's rollback that sqlx queues when a transaction is dropped, or a statement
     /// cut off when the caller's future was dropped) means the connection's state is not
@@ -217,7 +218,7 @@ impl Drop for ReadConnection {
     /// back. A response left unread (a stream dropped early) is read away by sqlx before
     /// the next statement.
     fn drop(&mut self) {
-        if let ReadConnection::Hot(slot) = self {
+        if let ClerkConnection::Hot(slot) = self {
             match slot.as_mut() {
                 Some(hot) if hot.lost || hot.conn.should_flush() => **slot = None,
                 Some(hot) => hot.used = Instant::now(),

@@ -2,7 +2,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{PgPool, Postgres};
 
-use super::hot_connection::{HotSlot, ReadConnection};
+use super::hot_connection::{ClerkConnection, HotSlot};
 use super::password::Password;
 use crate::db;
 use crate::domain::{Permission, Role};
@@ -20,7 +20,7 @@ use crate::{Error, Result};
 pub struct Session {
     pool: PgPool,
     replica: Option<PgPool>,
-    /// The connection the clerk's reads use one after another (see `hot_connection`).
+    /// The connection the clerk's statements use one after another (see `hot_connection`).
     hot: HotSlot,
     pub clerk_id: i64,
     pub username: String,
@@ -109,21 +109,21 @@ impl Session {
         &self.pool
     }
 
-    /// A connection on the primary for a read that must be current (the clerk's own, when no
-    /// other read holds it).
-    pub(crate) async fn connection(&self) -> Result<ReadConnection> {
+    /// A connection on the primary, for an action or a read that must be current: the
+    /// clerk's own when no other statement holds it (`hot_connection`).
+    pub(crate) async fn connection(&self) -> Result<ClerkConnection> {
         self.hot.connection(&self.pool).await
     }
 
     /// A connection for a look-up. With a replica, the primary first confirms the clerk may
     /// still sign in: a replica lags, and a clerk disabled a moment ago must be refused now,
     /// not once the replica has caught up.
-    pub(crate) async fn read_connection(&self) -> Result<ReadConnection> {
+    pub(crate) async fn read_connection(&self) -> Result<ClerkConnection> {
         match &self.replica {
             None => self.connection().await,
             Some(replica) => {
                 self.current_role().await?;
-                Ok(ReadConnection::Pooled(replica.acquire().await?))
+                Ok(ClerkConnection::Pooled(replica.acquire().await?))
             }
         }
     }
