@@ -104,17 +104,31 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-pub async fn list(session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-    let mut conn = session.connection().await?;
-    let rows = sqlx::query_as!(
-        AuditEntry,
-        r#"select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
+/// An [`AuditEntry`] is read alike everywhere (above all who the actor was), so the Protokoll
+/// and an Antrag's history never name one event differently. `query_as!` takes only literal
+/// SQL: the shared part is spliced in between `$marker` (the hot-path tag or nothing)
+/// and `$filter`, the `where` and `order by` of each query.
+macro_rules! audit_entries {
+    ($marker:literal, $filter:literal, $($arg:expr),+ $(,)?) => {
+        sqlx::query_as!(
+            AuditEntry,
+            $marker + r#"select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
                   coalesce(c.display_name, a.name, 'System') as "actor!", e.login as "login!",
                   e.action as "action!", e.antrag_nr, e.betrieb_id, e.details as "details!"
            from audit_events e
            left join clerks c on c.id = e.clerk_id
            left join accounts a on a.id = e.account_id
-           where ($1::bigint is null or e.antrag_nr = $1)
+           "# + $filter,
+            $($arg),+
+        )
+    };
+}
+
+pub async fn list(session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    let mut conn = session.connection().await?;
+    let rows = audit_entries!(
+        "",
+        r#"where ($1::bigint is null or e.antrag_nr = $1)
              and ($2::bigint is null or e.betrieb_id = $2)
              and ($3::text is null or c.username = $3)
              and ($4::text is null or e.action = $4)
@@ -137,21 +151,27 @@ pub async fn list(session: &Session, filter: &AuditFilter) -> Result<Vec<AuditEn
     Ok(rows)
 }
 
+/// [`history`]'s statement, whose text [`history_sql`] hands to the scale benchmark.
+macro_rules! history_query {
+    ($nr:expr) => {
+        audit_entries!(
+            "/* hot:history */ ",
+            r#"where e.antrag_nr = $1
+           order by e.id"#,
+            $nr
+        )
+    };
+}
+
+/// The text of [`history`]'s statement, for the scale benchmark to hand the very same SELECT
+/// to pgbench (the macro splices it, so it is no single literal in this file).
+pub fn history_sql() -> String {
+    use sqlx::Execute;
+    history_query!(0i64).sql().as_str().to_string()
+}
+
 /// The whole history of one Antrag, oldest first. Callers have authorised already.
 pub async fn history(conn: &mut PgConnection, antrag: AntragNr) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query_as!(
-        AuditEntry,
-        r#"/* hot:history */ select e.id as "id!", e.at as "at!", e.actor_kind as "actor_kind!",
-                  coalesce(c.display_name, a.name, 'System') as "actor!", e.login as "login!",
-                  e.action as "action!", e.antrag_nr, e.betrieb_id, e.details as "details!"
-           from audit_events e
-           left join clerks c on c.id = e.clerk_id
-           left join accounts a on a.id = e.account_id
-           where e.antrag_nr = $1
-           order by e.id"#,
-        antrag.get()
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = history_query!(antrag.get()).fetch_all(&mut *conn).await?;
     Ok(rows)
 }

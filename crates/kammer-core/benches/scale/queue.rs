@@ -74,5 +74,5 @@ pub async fn run(ctx: &mut Ctx, order: SortOrder) -> Row {
             vec![(tag, params)]
         })
         .collect();
-    ctx.read_row((what, "p99 ≤ 10 ms"), name, app, &sets, &[0, 2])
+    ctx.read_row((what, target), name, app, &sets, &[0, 2])
 }
