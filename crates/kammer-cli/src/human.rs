@@ -36,37 +36,45 @@ pub fn summary_line(a: &AntragSummary) -> String {
     )
 }
 
+/// A list for people: one entry a line, or `none` when there is nothing, so that an empty
+/// result says so rather than printing nothing.
+pub fn lines<T>(items: &[T], none: &str, line: impl FnMut(&T) -> String) -> String {
+    if items.is_empty() {
+        return none.into();
+    }
+    items.iter().map(line).collect::<Vec<_>>().join("\n")
+}
+
 /// The codes of an Antrag: `code inspect` and `antrag show`.
 pub fn codes(codes: &[CodeInfo]) -> String {
-    if codes.is_empty() {
-        return "Keine Codes.".into();
-    }
-    codes
-        .iter()
-        .map(|c| {
-            let delivery = match &c.delivery {
-                Some(d) => format!(
-                    "{}{}",
-                    d.label_de,
-                    d.last_error.as_deref().map(|e| format!(" – {e}")).unwrap_or_default()
-                ),
-                None => "keine E-Mail".into(),
-            };
-            format!(
-                "Code {}… ({})\n  ausgestellt {} von {}{}\n  gültig bis  {}\n  gesendet an {} – {}\n  Fehlversuche {}",
-                c.prefix,
-                c.state_label,
-                date(c.issued_at),
-                c.issued_by.as_deref().unwrap_or("Portal"),
-                c.issue_reason.as_deref().map(|r| format!(" („{r}“)")).unwrap_or_default(),
-                date(c.expires_at),
-                c.sent_to,
-                delivery,
-                c.wrong_attempts
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    lines(codes, "Keine Codes.", |c| {
+        let delivery = match &c.delivery {
+            Some(d) => format!(
+                "{}{}",
+                d.label_de,
+                d.last_error
+                    .as_deref()
+                    .map(|e| format!(" – {e}"))
+                    .unwrap_or_default()
+            ),
+            None => "keine E-Mail".into(),
+        };
+        format!(
+            "Code {}… ({})\n  ausgestellt {} von {}{}\n  gültig bis  {}\n  gesendet an {} – {}\n  Fehlversuche {}",
+            c.prefix,
+            c.state_label,
+            date(c.issued_at),
+            c.issued_by.as_deref().unwrap_or("Portal"),
+            c.issue_reason
+                .as_deref()
+                .map(|r| format!(" („{r}“)"))
+                .unwrap_or_default(),
+            date(c.expires_at),
+            c.sent_to,
+            delivery,
+            c.wrong_attempts
+        )
+    })
 }
 
 /// A number as a German reads it: `1.234.567`, `-1.000`.

@@ -159,21 +159,13 @@ fn approved_human(a: &Approved) -> String {
 }
 
 fn page_human(p: &AntragPage) -> String {
-    let mut out = p
-        .rows
-        .iter()
-        .map(|a| {
-            let mut line = human::summary_line(a);
-            if a.awaiting_second_approval {
-                line.push_str("  [wartet auf zweite Bestätigung]");
-            }
-            line
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    if p.rows.is_empty() {
-        out.push_str("Keine Anträge.");
-    }
+    let mut out = human::lines(&p.rows, "Keine Anträge.", |a| {
+        let mut line = human::summary_line(a);
+        if a.awaiting_second_approval {
+            line.push_str("  [wartet auf zweite Bestätigung]");
+        }
+        line
+    });
     if let Some(next) = &p.next {
         let _ = write!(out, "\nWeitere Anträge: --after {next}");
     }

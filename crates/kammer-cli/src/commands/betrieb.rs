@@ -41,18 +41,12 @@ impl Cmd {
 }
 
 fn hits_human(hits: &[BetriebHit]) -> String {
-    if hits.is_empty() {
-        return "Keine Betriebe gefunden.".into();
-    }
-    hits.iter()
-        .map(|h| {
-            format!(
-                "{:<12} {:<40} {:<24} {}",
-                h.betriebsnummer, h.firmenname, h.ort, h.email
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    human::lines(hits, "Keine Betriebe gefunden.", |h| {
+        format!(
+            "{:<12} {:<40} {:<24} {}",
+            h.betriebsnummer, h.firmenname, h.ort, h.email
+        )
+    })
 }
 
 fn detail_human(d: &BetriebDetail) -> String {

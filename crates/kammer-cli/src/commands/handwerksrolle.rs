@@ -92,30 +92,23 @@ impl Cmd {
                 let imports =
                     handwerksrolle::recent_imports(&session, handwerksrolle::MAX_IMPORTS).await?;
                 ctx.print(&imports, |imports| {
-                    if imports.is_empty() {
-                        return "Noch kein Import der Handwerksrolle.".into();
-                    }
-                    imports
-                        .iter()
-                        .map(|i| {
-                            format!(
-                                "Nr. {:<4} {}  {:<8} {}  von {}\n         {} Zeilen: {} neu, {} geändert ({} E-Mail), {} gelöscht, {} unverändert, {} übersprungen",
-                                i.id,
-                                human::date(i.at),
-                                if i.mode == "full" { "Stand" } else { "Änderung" },
-                                i.file_name,
-                                i.by,
-                                human::number(i.rows_in_file),
-                                human::number(i.created),
-                                human::number(i.changed),
-                                human::number(i.email_changed),
-                                human::number(i.removed),
-                                human::number(i.unchanged),
-                                human::number(i.skipped),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                    human::lines(imports, "Noch kein Import der Handwerksrolle.", |i| {
+                        format!(
+                            "Nr. {:<4} {}  {:<8} {}  von {}\n         {} Zeilen: {} neu, {} geändert ({} E-Mail), {} gelöscht, {} unverändert, {} übersprungen",
+                            i.id,
+                            human::date(i.at),
+                            if i.mode == "full" { "Stand" } else { "Änderung" },
+                            i.file_name,
+                            i.by,
+                            human::number(i.rows_in_file),
+                            human::number(i.created),
+                            human::number(i.changed),
+                            human::number(i.email_changed),
+                            human::number(i.removed),
+                            human::number(i.unchanged),
+                            human::number(i.skipped),
+                        )
+                    })
                 });
                 Ok(())
             }
@@ -123,12 +116,10 @@ impl Cmd {
                 let session = ctx.clerk().await?;
                 let items = handwerksrolle::review_list(&session).await?;
                 ctx.print(&items, |items| {
-                    if items.is_empty() {
-                        return "Keine gelöschten Betriebe mit aktiven Zuordnungen.".into();
-                    }
-                    items
-                        .iter()
-                        .map(|i| {
+                    human::lines(
+                        items,
+                        "Keine gelöschten Betriebe mit aktiven Zuordnungen.",
+                        |i| {
                             format!(
                                 "{:<12} {:<40} gelöscht am {}  {}",
                                 i.betriebsnummer,
@@ -136,9 +127,8 @@ impl Cmd {
                                 i.geloescht_am.format("%d.%m.%Y"),
                                 human::count(i.active_zuordnungen, human::ZUORDNUNG)
                             )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                        },
+                    )
                 });
                 Ok(())
             }

@@ -105,23 +105,17 @@ impl Cmd {
 }
 
 fn list_human(list: &[OutboxEntry]) -> String {
-    if list.is_empty() {
-        return "Der Postausgang ist leer.".into();
-    }
-    list.iter()
-        .map(|o| {
-            format!(
-                "[{}] {} {:<9} Antrag {:<7} an {:<36} {}",
-                o.id,
-                human::date(o.created_at),
-                o.status,
-                o.antrag_nr.map(|n| n.to_string()).unwrap_or_default(),
-                o.recipient,
-                o.subject
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    human::lines(list, "Der Postausgang ist leer.", |o| {
+        format!(
+            "[{}] {} {:<9} Antrag {:<7} an {:<36} {}",
+            o.id,
+            human::date(o.created_at),
+            o.status,
+            o.antrag_nr.map(|n| n.to_string()).unwrap_or_default(),
+            o.recipient,
+            o.subject
+        )
+    })
 }
 
 fn mail_human(m: &OutboxMail) -> String {
