@@ -22,7 +22,9 @@ use kammer_core::handwerksrolle::{
     ReviewItem, Summary,
 };
 use kammer_core::outbox::SenderStatus;
-use kammer_core::report::{Figures, GewerkFigures, Month, MonthOutcomes, MonthlyReport};
+use kammer_core::report::{
+    FIGURE_KEYS, Figures, GewerkFigures, MONTHLY_HEADER, Month, MonthOutcomes, MonthlyReport,
+};
 use kammer_core::zuordnungen::Zuordnung;
 use serde::Serialize;
 use ts_rs::TS;
@@ -152,6 +154,21 @@ fn label_map<T: Copy + Serialize>(
     )
 }
 
+/// The monthly report's figures with their CSV headings, in column order: the desk's table
+/// and chart read their headings from here.
+fn figure_labels() -> String {
+    let headings = &MONTHLY_HEADER[MONTHLY_HEADER.len() - FIGURE_KEYS.len()..];
+    let entries: Vec<String> = FIGURE_KEYS
+        .iter()
+        .zip(headings)
+        .map(|(key, heading)| format!("  {key:?}: {},", serde_json::to_string(heading).unwrap()))
+        .collect();
+    format!(
+        "/**\n * The monthly report's figures in the CSV's column order, with its headings (`report::MONTHLY_HEADER`).\n */\nexport const FIGURE_LABELS: Readonly<Record<keyof Figures, string>> = {{\n{}\n}};\n",
+        entries.join("\n")
+    )
+}
+
 fn label_maps() -> String {
     [
         label_map(
@@ -189,6 +206,7 @@ fn label_maps() -> String {
             &CodeVerdict::ALL,
             CodeVerdict::label_de,
         ),
+        figure_labels(),
     ]
     .join("\n")
 }

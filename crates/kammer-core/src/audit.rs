@@ -6,10 +6,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
 
 use crate::Result;
-use crate::auth::Session;
+use crate::auth::{ClerkConnection, Session};
 use crate::betriebe;
 use crate::domain::{AntragNr, Betriebsnummer, GermanDay, given};
 
@@ -171,7 +170,10 @@ pub fn history_sql() -> String {
 }
 
 /// The whole history of one Antrag, oldest first. Callers have authorised already.
-pub async fn history(conn: &mut PgConnection, antrag: AntragNr) -> Result<Vec<AuditEntry>> {
+pub(crate) async fn history(
+    conn: &mut ClerkConnection,
+    antrag: AntragNr,
+) -> Result<Vec<AuditEntry>> {
     let rows = history_query!(antrag.get()).fetch_all(&mut *conn).await?;
     Ok(rows)
 }

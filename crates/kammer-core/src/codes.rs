@@ -5,11 +5,10 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgConnection;
 
 use crate::Result;
 use crate::antraege::transition::not_found;
-use crate::auth::Session;
+use crate::auth::{ClerkConnection, Session};
 use crate::domain::{AntragNr, AntragStatus, ConfirmationCode, Permission, Reason};
 use crate::mail::format_de;
 use crate::policy::{self, Policy};
@@ -157,8 +156,8 @@ pub async fn inspect(session: &Session, nr: AntragNr) -> Result<Vec<CodeInfo>> {
 }
 
 /// All codes of an Antrag, newest first. Callers have authorised already.
-pub(crate) async fn codes_of(conn: &mut PgConnection, nr: AntragNr) -> Result<Vec<CodeInfo>> {
-    let policy = policy::current(conn).await?;
+pub(crate) async fn codes_of(conn: &mut ClerkConnection, nr: AntragNr) -> Result<Vec<CodeInfo>> {
+    let policy = policy::current(&mut *conn).await?;
     let rows = sqlx::query!(
         r#"/* hot:codes_of */ select c.id, c.prefix, c.sent_to, c.issued_at, c.expires_at, c.consumed_at, c.superseded_at,
                   c.wrong_attempts, cl.display_name as "issued_by?", c.issue_reason, c.retire_reason,

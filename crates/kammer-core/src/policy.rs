@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
 
 use crate::auth::Session;
 use crate::domain::{EmailAddress, Permission};
@@ -109,7 +108,9 @@ impl PolicyChange {
 }
 
 /// Reads the policy on the caller's connection.
-pub(crate) async fn current(conn: &mut PgConnection) -> Result<Policy> {
+pub(crate) async fn current<'c>(
+    conn: impl sqlx::Executor<'c, Database = sqlx::Postgres>,
+) -> Result<Policy> {
     let p = sqlx::query_as!(
         Policy,
         "/* hot:policy */ select code_lifetime_days, code_attempt_limit, resend_cooldown_seconds, sends_per_day,
@@ -117,14 +118,13 @@ pub(crate) async fn current(conn: &mut PgConnection) -> Result<Policy> {
                 chamber_name, hotline_phone, mail_from, portal_url, updated_at
          from policy"
     )
-    .fetch_one(&mut *conn)
+    .fetch_one(conn)
     .await?;
     Ok(p)
 }
 
 pub async fn show(session: &Session) -> Result<Policy> {
-    let mut conn = session.pool().acquire().await?;
-    current(&mut conn).await
+    current(&mut session.connection().await?).await
 }
 
 /// Changes the policy (`kammer_api.policy_set`: administration only, audited with before and after).

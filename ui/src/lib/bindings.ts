@@ -701,3 +701,24 @@ export const VERDICT_LABELS: Readonly<Record<CodeVerdict, string>> = {
   "consumed": "bereits verwendet",
   "wrong": "falsch",
 };
+
+/**
+ * The monthly report's figures in the CSV's column order, with its headings (`report::MONTHLY_HEADER`).
+ */
+export const FIGURE_LABELS: Readonly<Record<keyof Figures, string>> = {
+  "received": "Anträge eingegangen",
+  "codes_confirmed": "Codes bestätigt",
+  "approved_by_portal": "bestätigt durch Code (Portal)",
+  "approved_by_clerk": "bestätigt durch Sachbearbeitung",
+  "withdrawn": "zurückgezogen",
+  "rejected": "abgelehnt",
+  "expired": "abgelaufen",
+  "open_at_month_end": "offen am Monatsende",
+  "codes_sent": "Codes gesendet",
+  "codes_resent": "davon erneut gesendet",
+  "mails_failed": "Mails gescheitert",
+  "zuordnungen": "Zuordnungen angelegt",
+  "median_hours_to_zuordnung": "Median Antrag bis Zuordnung (Stunden)",
+  "p90_hours_to_zuordnung": "90. Perzentil Antrag bis Zuordnung (Stunden)",
+  "betriebe_newly_linked": "Betriebe neu zugeordnet",
+};

@@ -1,22 +1,18 @@
 // The Monatsbericht's chart, computed here and only drawn by the component: per month a
 // stacked bar of the outcomes, and a line of the Anträge received. All in SVG user units.
 
-import type { MonthOutcomes } from "./bindings";
+import { FIGURE_LABELS, type MonthOutcomes } from "./bindings";
 import { formatCount } from "./format";
 import { monthLabel, monthShort } from "./months";
 
 export type Outcome = "approved_by_portal" | "approved_by_clerk" | "withdrawn" | "rejected" | "expired";
 
-/** Bottom to top. */
-export const OUTCOMES: readonly { key: Outcome; label: string }[] = [
-  { key: "approved_by_portal", label: "bestätigt durch Code (Portal)" },
-  { key: "approved_by_clerk", label: "bestätigt durch Sachbearbeitung" },
-  { key: "withdrawn", label: "zurückgezogen" },
-  { key: "rejected", label: "abgelehnt" },
-  { key: "expired", label: "abgelaufen" },
-];
+/** Bottom to top; the headings are the CSV's (FIGURE_LABELS, generated). */
+export const OUTCOMES: readonly { key: Outcome; label: string }[] = (
+  ["approved_by_portal", "approved_by_clerk", "withdrawn", "rejected", "expired"] as const
+).map((key) => ({ key, label: FIGURE_LABELS[key] }));
 
-export const RECEIVED_LABEL = "Anträge eingegangen";
+export const RECEIVED_LABEL = FIGURE_LABELS.received;
 
 export interface Segment {
   key: Outcome;

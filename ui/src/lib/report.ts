@@ -1,28 +1,18 @@
-// The Monatsbericht's table: its columns in the words of the CSV export
-// (kammer-core report/csv.rs MONTHLY_HEADER), and the figures in German notation.
+// The Monatsbericht's table: its columns in the words of the CSV export (generated from
+// kammer-core's report::MONTHLY_HEADER), and the figures in German notation.
 
-import type { Figures, MonthlyReport } from "./bindings";
+import { FIGURE_LABELS, type Figures, type MonthlyReport } from "./bindings";
 import { formatCount } from "./format";
 
 export type FigureKey = keyof Figures;
 
-export const FIGURE_COLUMNS: readonly { key: FigureKey; label: string; hours?: true }[] = [
-  { key: "received", label: "Anträge eingegangen" },
-  { key: "codes_confirmed", label: "Codes bestätigt" },
-  { key: "approved_by_portal", label: "bestätigt durch Code (Portal)" },
-  { key: "approved_by_clerk", label: "bestätigt durch Sachbearbeitung" },
-  { key: "withdrawn", label: "zurückgezogen" },
-  { key: "rejected", label: "abgelehnt" },
-  { key: "expired", label: "abgelaufen" },
-  { key: "open_at_month_end", label: "offen am Monatsende" },
-  { key: "codes_sent", label: "Codes gesendet" },
-  { key: "codes_resent", label: "davon erneut gesendet" },
-  { key: "mails_failed", label: "Mails gescheitert" },
-  { key: "zuordnungen", label: "Zuordnungen angelegt" },
-  { key: "median_hours_to_zuordnung", label: "Median Antrag bis Zuordnung (Stunden)", hours: true },
-  { key: "p90_hours_to_zuordnung", label: "90. Perzentil Antrag bis Zuordnung (Stunden)", hours: true },
-  { key: "betriebe_newly_linked", label: "Betriebe neu zugeordnet" },
-];
+/** The figures given in hours (one decimal); the others are counts. */
+const HOURS: ReadonlySet<FigureKey> = new Set<FigureKey>(["median_hours_to_zuordnung", "p90_hours_to_zuordnung"]);
+
+/** The table's columns: the core's order and headings (FIGURE_LABELS, generated). */
+export const FIGURE_COLUMNS: readonly { key: FigureKey; label: string; hours?: true }[] = (
+  Object.keys(FIGURE_LABELS) as FigureKey[]
+).map((key) => (HOURS.has(key) ? { key, label: FIGURE_LABELS[key], hours: true } : { key, label: FIGURE_LABELS[key] }));
 
 /** „Hauptsitz/Filiale“ of a row over every Betrieb (report/csv.rs ALL_SITES). */
 export const ALL_SITES = "alle";

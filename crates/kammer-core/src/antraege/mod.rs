@@ -16,7 +16,7 @@ pub use decisions::{ApprovalOutcome, Approved, approve, reject, withdraw};
 pub use query::AntragQuery;
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::Session;
+use crate::auth::{ClerkConnection, Session};
 use crate::betriebe::escape_like;
 use crate::codes::{self, CodeInfo};
 use crate::domain::{AntragNr, AntragStatus, Betriebsnummer};
@@ -62,6 +62,7 @@ pub enum SortOrder {
     /// By Betriebsnummer, and a Betrieb's Anträge oldest first: the hotline's view of who
     /// asked for the same Betrieb.
     BetriebAscending,
+    /// The exact reverse: Betriebsnummer descending, a Betrieb's Anträge newest first.
     BetriebDescending,
 }
 
@@ -558,7 +559,7 @@ pub async fn count_by_status(
 
 /// Folds the counts' appended rows into one per status once there are many of them, so that
 /// summing them stays a read of a few rows.
-async fn compact_status_counts(conn: &mut PgConnection) -> Result<()> {
+async fn compact_status_counts(conn: &mut ClerkConnection) -> Result<()> {
     let rows = sqlx::query_scalar!(
         r#"select count(*) as "n!" from (select 1 from antrag_status_counts limit 65) r"#
     )

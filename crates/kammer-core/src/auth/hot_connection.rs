@@ -9,17 +9,19 @@
 //! statements take this connection when it is free and the pool's otherwise (the desk asks
 //! several things at once when a screen opens).
 //!
-//! Without the ping, two things must be noticed here instead: a statement that failed for
-//! the connection's sake (the server ended the session, the network went away) retires the
-//! connection, and so does anything left unsent when a read ends.
+//! Without the ping, three things must be noticed here instead, and each retires the
+//! connection: a statement that failed for the connection's sake (the server ended the
+//! session, the network went away), a statement whose answer was never read to its end (the
+//! caller gave up on it: its late error would otherwise reach the next, unrelated statement),
+//! and anything left unsent.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::task::{Poll, ready};
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
-use futures_util::{TryFutureExt, TryStreamExt};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgQueryResult, PgRow, PgStatement, PgTypeInfo};
 use sqlx::{
@@ -34,11 +36,16 @@ use crate::Result;
 /// the clerk's error.
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(10);
 
+/// How long sign-out waits for the server to confirm the connection's end.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
 pub(crate) struct Hot {
     conn: PgConnection,
     used: Instant,
     /// A statement on it failed for the connection's sake: not used again.
     lost: bool,
+    /// A statement was sent and its answer not read to the end yet.
+    in_flight: bool,
 }
 
 /// Shared by the clones of a [`super::Session`]: one connection per signed-in clerk.
@@ -66,11 +73,16 @@ impl HotSlot {
         }
         if slot.is_none() {
             // Out of the pool for good: the pool may open another in its place.
-            let conn = pool.acquire().await?.detach();
+            let mut conn = pool.acquire().await?.detach();
+            // Whatever an earlier borrower set on it (an export's statement_timeout = 0) would
+            // otherwise stay for the clerk's whole session; back to the connection's start-up
+            // values (the desk's statement timeout, its application_name).
+            sqlx::raw_sql("reset all").execute(&mut conn).await?;
             *slot = Some(Hot {
                 conn,
                 used: Instant::now(),
                 lost: false,
+                in_flight: false,
             });
         }
         Ok(ClerkConnection::Hot(slot))
@@ -79,7 +91,7 @@ impl HotSlot {
     /// Closes the slot's connection (sign-out), after a read that holds it has finished.
     pub(crate) async fn close(&self) {
         if let Some(hot) = self.0.lock().await.take() {
-            let _ = hot.conn.close().await;
+            let _ = tokio::time::timeout(CLOSE_TIMEOUT, hot.conn.close()).await;
         }
     }
 }
@@ -101,14 +113,38 @@ impl std::fmt::Debug for ClerkConnection {
     }
 }
 
+/// Where a statement on the clerk's own connection reports how it went (nowhere for a
+/// pooled one: the pool checks its own on return).
+struct Marks<'a> {
+    lost: &'a mut bool,
+    in_flight: &'a mut bool,
+}
+
+impl Marks<'_> {
+    fn sent(&mut self) {
+        *self.in_flight = true;
+    }
+
+    /// The statement's answer has been read to its end: `Ok` or its error.
+    fn answered(&mut self, error: Option<&sqlx::Error>) {
+        *self.in_flight = false;
+        if error.is_some_and(connection_lost) {
+            *self.lost = true;
+        }
+    }
+}
+
 impl ClerkConnection {
-    /// The connection, and where to mark it lost (nowhere for a pooled one: the pool checks
-    /// its own on return).
-    fn parts(&mut self) -> (&mut PgConnection, Option<&mut bool>) {
+    fn parts(&mut self) -> (&mut PgConnection, Option<Marks<'_>>) {
         match self {
             ClerkConnection::Hot(slot) => {
-                let hot = slot.as_mut().expect("filled when handed out");
-                (&mut hot.conn, Some(&mut hot.lost))
+                let Hot {
+                    conn,
+                    lost,
+                    in_flight,
+                    ..
+                } = slot.as_mut().expect("filled when handed out");
+                (conn, Some(Marks { lost, in_flight }))
             }
             ClerkConnection::Pooled(conn) => (&mut **conn, None),
         }
@@ -128,16 +164,6 @@ fn connection_lost(e: &sqlx::Error) -> bool {
     }
 }
 
-fn mark(lost: Option<&mut bool>) -> impl FnOnce(&sqlx::Error) + Send + '_ {
-    move |e| {
-        if let Some(lost) = lost
-            && connection_lost(e)
-        {
-            *lost = true;
-        }
-    }
-}
-
 impl<'c> Executor<'c> for &'c mut ClerkConnection {
     type Database = Postgres;
 
@@ -149,14 +175,21 @@ impl<'c> Executor<'c> for &'c mut ClerkConnection {
         'c: 'e,
         E: 'q + Execute<'q, Postgres>,
     {
-        let (conn, lost) = self.parts();
-        let mut lost = lost;
-        Box::pin(conn.fetch_many(query).inspect_err(move |e| {
-            if let Some(lost) = lost.as_deref_mut()
-                && connection_lost(e)
-            {
-                *lost = true;
+        let (conn, mut marks) = self.parts();
+        if let Some(m) = marks.as_mut() {
+            m.sent();
+        }
+        let mut rows = conn.fetch_many(query);
+        Box::pin(futures_util::stream::poll_fn(move |cx| {
+            let item = ready!(rows.as_mut().poll_next(cx));
+            if let Some(m) = marks.as_mut() {
+                match &item {
+                    None => m.answered(None),
+                    Some(Err(e)) => m.answered(Some(e)),
+                    Some(Ok(_)) => {}
+                }
             }
+            Poll::Ready(item)
         }))
     }
 
@@ -168,8 +201,18 @@ impl<'c> Executor<'c> for &'c mut ClerkConnection {
         'c: 'e,
         E: 'q + Execute<'q, Postgres>,
     {
-        let (conn, lost) = self.parts();
-        Box::pin(conn.fetch_optional(query).inspect_err(mark(lost)))
+        let (conn, mut marks) = self.parts();
+        if let Some(m) = marks.as_mut() {
+            m.sent();
+        }
+        let answer = conn.fetch_optional(query);
+        Box::pin(async move {
+            let result = answer.await;
+            if let Some(m) = marks.as_mut() {
+                m.answered(result.as_ref().err());
+            }
+            result
+        })
     }
 
     fn prepare_with<'e>(
@@ -211,16 +254,15 @@ impl DerefMut for ClerkConnection {
 }
 
 impl Drop for ClerkConnection {
-    /// A read that ended normally leaves nothing unsent. Something still to send (a
-    /// transaction's rollback that sqlx queues when a transaction is dropped, or a statement
-    /// cut off when the caller's future was dropped) means the connection's state is not
-    /// known: like a lost one, it is dropped, which closes its socket, and the server rolls
-    /// back. A response left unread (a stream dropped early) is read away by sqlx before
-    /// the next statement.
+    /// A statement that ended normally leaves nothing unsent and nothing unread. A lost
+    /// connection, an answer not read to its end (the caller gave up, or dropped a stream
+    /// early), or something still to send (a transaction's rollback that sqlx queues when a
+    /// transaction is dropped) leave it in a state this module does not know: it is dropped,
+    /// which closes its socket; the server rolls back and stops.
     fn drop(&mut self) {
         if let ClerkConnection::Hot(slot) = self {
             match slot.as_mut() {
-                Some(hot) if hot.lost || hot.conn.should_flush() => **slot = None,
+                Some(hot) if hot.lost || hot.in_flight || hot.conn.should_flush() => **slot = None,
                 Some(hot) => hot.used = Instant::now(),
                 None => {}
             }

@@ -4,6 +4,7 @@
 //! and keeps the connection as the clerk's [`Session`].
 
 mod hot_connection;
+pub(crate) use hot_connection::ClerkConnection;
 mod password;
 mod scram;
 mod session;

@@ -179,8 +179,11 @@ impl Session {
 
     /// Closes the clerk's connections (sign-out).
     pub async fn close(&self) {
+        // The pool refuses new connections from the moment close() is called, so no statement
+        // can take a fresh one into the slot between the two.
+        let closing = self.pool.close();
         self.hot.close().await;
-        self.pool.close().await;
+        closing.await;
         if let Some(replica) = &self.replica {
             replica.close().await;
         }

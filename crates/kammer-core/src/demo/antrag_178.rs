@@ -18,7 +18,7 @@ pub(super) async fn finish(
     had_first_code: bool,
 ) -> Result<()> {
     let justus_id = JUSTUS_ID;
-    let policy = crate::policy::current(tx).await?;
+    let policy = crate::policy::current(&mut *tx).await?;
     if had_first_code {
         let expires = t178 + Duration::days(i64::from(policy.code_lifetime_days));
         let facts = CodeMailFacts {

@@ -13,6 +13,7 @@ use sqlx::PgConnection;
 use crate::Result;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Figures {
     /// `requested` events in the month.
@@ -53,6 +54,27 @@ pub enum Figure {
 
 /// How many figures a row of the month's table has, after its three label columns.
 pub const FIGURE_COLUMNS: usize = 15;
+
+/// The figures' names in [`Figures::columns`]' order, as they cross to the desk (its
+/// field names): the desk's table and chart take each heading from the CSV's
+/// ([`super::MONTHLY_HEADER`]) by this name, generated into its bindings.
+pub const FIGURE_KEYS: [&str; FIGURE_COLUMNS] = [
+    "received",
+    "codes_confirmed",
+    "approved_by_portal",
+    "approved_by_clerk",
+    "withdrawn",
+    "rejected",
+    "expired",
+    "open_at_month_end",
+    "codes_sent",
+    "codes_resent",
+    "mails_failed",
+    "zuordnungen",
+    "median_hours_to_zuordnung",
+    "p90_hours_to_zuordnung",
+    "betriebe_newly_linked",
+];
 
 impl Figures {
     /// The figures in the order of the month's columns ([`super::MONTHLY_HEADER`] after
@@ -332,4 +354,34 @@ pub(super) async fn series(
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// FIGURE_KEYS names each column of `columns()` by its field: a figure with a distinct
+    /// value in every field must show that value under its own name.
+    #[test]
+    fn the_keys_name_the_columns_in_order() {
+        let mut json = serde_json::Map::new();
+        for (i, key) in FIGURE_KEYS.iter().enumerate() {
+            json.insert(key.to_string(), serde_json::json!(i as i64 + 1));
+        }
+        let figures: Figures =
+            serde_json::from_value(serde_json::Value::Object(json)).expect("every key a field");
+        let serialized = serde_json::to_value(&figures).unwrap();
+        assert_eq!(
+            serialized.as_object().unwrap().len(),
+            FIGURE_COLUMNS,
+            "a field without a key"
+        );
+        for (i, column) in figures.columns().into_iter().enumerate() {
+            let want = i as i64 + 1;
+            match column {
+                Figure::Count(n) => assert_eq!(n, want, "{}", FIGURE_KEYS[i]),
+                Figure::Hours(h) => assert_eq!(h, Some(want as f64), "{}", FIGURE_KEYS[i]),
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ pub use csv::{
     ALL_SITES, FILIALE, HAUPTSITZ, MONTHLY_HEADER, SERIES_HEADER, TOTAL, write_monthly,
     write_series,
 };
-pub use figures::{FIGURE_COLUMNS, Figure, Figures, MonthOutcomes, OUTCOME_COLUMNS};
+pub use figures::{FIGURE_COLUMNS, FIGURE_KEYS, Figure, Figures, MonthOutcomes, OUTCOME_COLUMNS};
 pub use month::Month;
 
 use crate::Result;

@@ -63,6 +63,42 @@ async fn a_look_up_cut_off_half_way_leaves_the_next_one_right(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn the_late_error_of_an_abandoned_look_up_does_not_reach_the_next(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    betriebe::by_nummer(&f.hotline, &f.nummer).await.unwrap();
+    let mut locker = pool.begin().await.unwrap();
+    sqlx::query("lock table betriebe in access exclusive mode")
+        .execute(&mut *locker)
+        .await
+        .unwrap();
+    let cut = tokio::time::timeout(
+        Duration::from_millis(300),
+        betriebe::by_nummer(&f.hotline, &f.nummer),
+    )
+    .await;
+    assert!(
+        cut.is_err(),
+        "the look-up must have been waiting for the lock"
+    );
+    // The abandoned statement now ends in an error (57014, as a statement timeout would).
+    let cancelled: i64 = sqlx::query_scalar(
+        "select count(*) from (select pg_cancel_backend(pid) from pg_stat_activity
+                               where usename = $1 and wait_event_type = 'Lock') t",
+    )
+    .bind(&f.hotline.username)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        cancelled, 1,
+        "the abandoned look-up was waiting for the lock"
+    );
+    locker.commit().await.unwrap();
+    let b = betriebe::by_nummer(&f.hotline, &f.nummer).await.unwrap();
+    assert_eq!(b.betriebsnummer, f.nummer.as_str());
+}
+
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn a_session_ended_by_the_server_is_replaced(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     betriebe::by_nummer(&f.hotline, &f.nummer).await.unwrap();
