@@ -80,9 +80,9 @@ pub enum ExportOutcome {
 
 /// The audit event of a finished export: who wrote which data, filtered how, how many rows,
 /// into which file (`kammer_api.record_export`, which also checks that the reader may export).
-/// `details` says the rest; the file's name is added here, from the file itself. Written after
-/// the file is in place, so the log never claims an export that is not on disk; if it cannot
-/// be written, the file is taken back.
+/// `details` says the rest; the file's name is taken from `written` here, so every export
+/// names the file it really wrote. Written after the file is in place, so the log never claims
+/// an export that is not on disk; if it cannot be written, the file is taken back.
 pub(crate) async fn record_written(
     primary: &PgPool,
     written: &Path,
