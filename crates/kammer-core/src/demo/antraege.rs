@@ -88,6 +88,78 @@ pub(super) struct Seeded {
     pub first_code_178: Option<ConfirmationCode>,
 }
 
+/// A requester and a Betrieb that have no Antrag together yet: one Antrag per pair, as the
+/// portal allows.
+fn draw_requester_and_betrieb(
+    rng: &mut Rng,
+    nr: i64,
+    plan: &Plan<'_>,
+    pairs: &mut HashSet<(i64, i64)>,
+) -> (i64, i64) {
+    loop {
+        let acc = 2 + rng.below(plan.accounts_n as u64 - 1) as i64;
+        // The Testbetrieb gets a share of the first Anträge, not of millions.
+        let bet = if nr < 5_000 && rng.chance(2) {
+            plan.test_betrieb_id
+        } else {
+            1 + rng.below(plan.betriebe.len() as u64) as i64
+        };
+        if pairs.insert((acc, bet)) {
+            return (acc, bet);
+        }
+    }
+}
+
+/// Recent Anträge are mostly still open; older ones have mostly been decided.
+fn draw_fate(
+    rng: &mut Rng,
+    sent_at: DateTime<Utc>,
+    recent_from: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Fate {
+    let r = rng.below(100);
+    if sent_at >= recent_from {
+        match r {
+            0..=54 => Fate::AwaitingCode,
+            55..=74 => Fate::InReview,
+            75..=89 => Fate::ApprovedByCode,
+            _ => Fate::WithdrawnByRequester,
+        }
+    } else {
+        match r {
+            0..=59 => Fate::ApprovedByCode,
+            60..=69 => Fate::ApprovedByClerk,
+            70..=77 => Fate::WithdrawnByRequester,
+            78..=81 => Fate::WithdrawnByClerk,
+            82..=88 => Fate::Rejected,
+            // Expiry needs the code lifetime to have passed before now.
+            _ if sent_at + Duration::days(15) < now => Fate::Expired,
+            _ => Fate::WithdrawnByRequester,
+        }
+    }
+}
+
+/// As typed into the portal: mostly the Firmenname, sometimes the Inhaber, sometimes sloppy.
+fn draw_entered_name(rng: &mut Rng, b: &Betrieb) -> String {
+    match rng.below(10) {
+        0..=6 => b.firmenname.clone(),
+        7 | 8 => b.inhaber.clone(),
+        _ => b.firmenname.to_lowercase(),
+    }
+}
+
+/// A moment after `sent_at`, at most `max_minutes` later and never in the future: decisions
+/// happen between filing and seeding.
+fn decision_time(
+    rng: &mut Rng,
+    sent_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    max_minutes: i64,
+) -> DateTime<Utc> {
+    let cap = ((now - sent_at).num_minutes() - 2).clamp(1, max_minutes);
+    sent_at + Duration::minutes(1 + rng.below(cap as u64) as i64)
+}
+
 pub(super) async fn seed_antraege(
     tx: &mut PgConnection,
     rng: &mut Rng,
@@ -96,14 +168,13 @@ pub(super) async fn seed_antraege(
 ) -> Result<Seeded> {
     let Plan {
         antraege_n,
-        accounts_n,
         betriebe,
         test_betrieb_id,
         timeline,
         clerks,
         now,
+        ..
     } = *plan;
-    let betriebe_n = betriebe.len();
     let (justus_id, admin_id, sb_id) = (JUSTUS_ID, clerks.admin, clerks.sachbearbeitung);
     let (sent, recent_from) = (&timeline.sent, timeline.recent_from);
     let mut pairs: HashSet<(i64, i64)> = HashSet::new();
@@ -125,61 +196,22 @@ pub(super) async fn seed_antraege(
         let (account_id, betrieb_id) = if nr == TEST_ANTRAG_NR {
             (justus_id, test_betrieb_id)
         } else {
-            loop {
-                let acc = 2 + rng.below(accounts_n as u64 - 1) as i64;
-                // The Testbetrieb gets a share of the first Anträge, not of millions.
-                let bet = if nr < 5_000 && rng.chance(2) {
-                    test_betrieb_id
-                } else {
-                    1 + rng.below(betriebe_n as u64) as i64
-                };
-                if pairs.insert((acc, bet)) {
-                    break (acc, bet);
-                }
-            }
+            draw_requester_and_betrieb(rng, nr, plan, &mut pairs)
         };
-        let recent = sent_at >= recent_from;
         let fate = if nr == TEST_ANTRAG_NR {
             Fate::AwaitingCode
         } else {
-            let r = rng.below(100);
-            if recent {
-                match r {
-                    0..=54 => Fate::AwaitingCode,
-                    55..=74 => Fate::InReview,
-                    75..=89 => Fate::ApprovedByCode,
-                    _ => Fate::WithdrawnByRequester,
-                }
-            } else {
-                match r {
-                    0..=59 => Fate::ApprovedByCode,
-                    60..=69 => Fate::ApprovedByClerk,
-                    70..=77 => Fate::WithdrawnByRequester,
-                    78..=81 => Fate::WithdrawnByClerk,
-                    82..=88 => Fate::Rejected,
-                    // Expiry needs the code lifetime to have passed before now.
-                    _ if sent_at + Duration::days(15) < now => Fate::Expired,
-                    _ => Fate::WithdrawnByRequester,
-                }
-            }
+            draw_fate(rng, sent_at, recent_from, now)
         };
         let b = &betriebe[betrieb_id as usize - 1];
-        // As typed into the portal: mostly the Firmenname, sometimes the Inhaber, sometimes sloppy.
         let entered_name = if nr == TEST_ANTRAG_NR {
             "Testbetrieb".to_string()
         } else {
-            match rng.below(10) {
-                0..=6 => b.firmenname.clone(),
-                7 | 8 => b.inhaber.clone(),
-                _ => b.firmenname.to_lowercase(),
-            }
+            draw_entered_name(rng, b)
         };
         let lifetime = Duration::days(14);
-        let within = |max_minutes: i64, rng: &mut Rng| {
-            // Never in the future: decisions happen between filing and seeding.
-            let cap = ((now - sent_at).num_minutes() - 2).clamp(1, max_minutes);
-            sent_at + Duration::minutes(1 + rng.below(cap as u64) as i64)
-        };
+        let within =
+            |max_minutes: i64, rng: &mut Rng| decision_time(rng, sent_at, now, max_minutes);
         let mut code_confirmed_at = None;
         let mut decided_at = None;
         let mut decided_by = None;
