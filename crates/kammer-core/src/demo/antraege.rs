@@ -50,13 +50,41 @@ async fn flush(
     Ok(())
 }
 
-/// (at, (actor kind, clerk id, account id), action, details as JSON text)
-type LaterEvent<'a> = (
-    DateTime<Utc>,
-    (&'a str, Option<i64>, Option<i64>),
-    &'a str,
-    String,
-);
+/// How long a code is valid. The database's policy says the same for the codes it issues;
+/// the bulk writes its codes itself.
+const CODE_LIFETIME: Duration = Duration::days(14);
+
+/// Who an audit event names: the kind of actor and, where one acted, the clerk or account.
+#[derive(Clone, Copy)]
+struct Actor {
+    kind: &'static str,
+    clerk_id: Option<i64>,
+    account_id: Option<i64>,
+}
+
+impl Actor {
+    const SYSTEM: Actor = Actor {
+        kind: "system",
+        clerk_id: None,
+        account_id: None,
+    };
+
+    fn account(id: i64) -> Actor {
+        Actor {
+            kind: "account",
+            clerk_id: None,
+            account_id: Some(id),
+        }
+    }
+
+    fn clerk(id: i64) -> Actor {
+        Actor {
+            kind: "clerk",
+            clerk_id: Some(id),
+            account_id: None,
+        }
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Fate {
@@ -68,6 +96,63 @@ enum Fate {
     WithdrawnByClerk,
     Rejected,
     Expired,
+}
+
+impl Fate {
+    /// The decision's audit event is named after the status it leads to.
+    fn status(self) -> &'static str {
+        match self {
+            Fate::AwaitingCode => "awaiting_code",
+            Fate::InReview => "in_review",
+            Fate::ApprovedByCode | Fate::ApprovedByClerk => "approved",
+            Fate::WithdrawnByRequester | Fate::WithdrawnByClerk => "withdrawn",
+            Fate::Rejected => "rejected",
+            Fate::Expired => "expired",
+        }
+    }
+}
+
+/// The moments a fate put on an Antrag, as its columns hold them.
+#[derive(Clone, Copy, Default)]
+struct Decision {
+    /// The requester entered the code.
+    confirmed_at: Option<DateTime<Utc>>,
+    decided_at: Option<DateTime<Utc>>,
+    /// A clerk decides only with a Begründung.
+    decided_by: Option<i64>,
+    reason: Option<&'static str>,
+}
+
+impl Decision {
+    fn at(t: DateTime<Utc>) -> Decision {
+        Decision {
+            decided_at: Some(t),
+            ..Decision::default()
+        }
+    }
+
+    fn by_clerk(t: DateTime<Utc>, clerk_id: i64, reason: &'static str) -> Decision {
+        Decision {
+            decided_at: Some(t),
+            decided_by: Some(clerk_id),
+            reason: Some(reason),
+            ..Decision::default()
+        }
+    }
+
+    /// How the code in force ended, as (consumed, superseded): a confirmation uses it up, a
+    /// decision without it retires it, and an open Antrag keeps it live.
+    fn code_end(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        match self.confirmed_at {
+            Some(t) => (Some(t), None),
+            None => (None, self.decided_at),
+        }
+    }
+
+    /// The first thing that happened after the request; a resend can only come before it.
+    fn first_after(&self) -> Option<DateTime<Utc>> {
+        self.confirmed_at.or(self.decided_at)
+    }
 }
 
 /// What the Anträge are made of.
@@ -133,7 +218,7 @@ fn draw_fate(
             78..=81 => Fate::WithdrawnByClerk,
             82..=88 => Fate::Rejected,
             // Expiry needs the code lifetime to have passed before now.
-            _ if sent_at + Duration::days(15) < now => Fate::Expired,
+            _ if sent_at + CODE_LIFETIME + Duration::days(1) < now => Fate::Expired,
             _ => Fate::WithdrawnByRequester,
         }
     }
@@ -160,6 +245,82 @@ fn decision_time(
     sent_at + Duration::minutes(1 + rng.below(cap as u64) as i64)
 }
 
+/// Draws when the fate struck and, for a clerk's decision, the Begründung.
+fn decide(
+    rng: &mut Rng,
+    fate: Fate,
+    sent_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    clerks: &Clerks,
+) -> Decision {
+    let mut within_days = |days: i64| decision_time(rng, sent_at, now, 60 * 24 * days);
+    match fate {
+        Fate::AwaitingCode => Decision::default(),
+        Fate::InReview => Decision {
+            confirmed_at: Some(within_days(3)),
+            ..Decision::default()
+        },
+        Fate::ApprovedByCode => {
+            let t = within_days(6);
+            Decision {
+                confirmed_at: Some(t),
+                ..Decision::at(t)
+            }
+        }
+        Fate::ApprovedByClerk => {
+            let t = within_days(12);
+            Decision::by_clerk(t, clerks.sachbearbeitung, rng.pick(CLERK_APPROVE_REASONS))
+        }
+        Fate::WithdrawnByRequester => Decision::at(within_days(10)),
+        Fate::WithdrawnByClerk => Decision::by_clerk(
+            within_days(10),
+            clerks.admin,
+            "Antragsteller:in hat keinen Code erhalten und zieht den Antrag telefonisch zurück",
+        ),
+        Fate::Rejected => {
+            let t = within_days(12);
+            Decision::by_clerk(t, clerks.sachbearbeitung, rng.pick(REJECT_REASONS))
+        }
+        Fate::Expired => {
+            let late = Duration::minutes(5 + rng.below(60 * 20) as i64);
+            Decision::at(sent_at + CODE_LIFETIME + late)
+        }
+    }
+}
+
+/// The audit event of the decision, as (at, actor, details), named after the status; none
+/// while the Antrag is open. `zuordnung_id` is the Zuordnung an approval made.
+fn decision_event(
+    fate: Fate,
+    decision: &Decision,
+    account_id: i64,
+    zuordnung_id: u64,
+) -> Option<(DateTime<Utc>, Actor, String)> {
+    let at = decision.decided_at?;
+    // Who gave a Begründung decided; else the requester withdrew, or the system acted.
+    let actor = match decision.decided_by {
+        Some(clerk_id) => Actor::clerk(clerk_id),
+        None if fate == Fate::WithdrawnByRequester => Actor::account(account_id),
+        None => Actor::SYSTEM,
+    };
+    let reason = decision.reason.unwrap_or_default();
+    let details = match fate {
+        Fate::AwaitingCode | Fate::InReview => return None,
+        Fate::ApprovedByCode => format!(
+            r#"{{"from": "awaiting_code", "reason": null, "without_code": false, "zuordnung_id": {zuordnung_id}}}"#
+        ),
+        Fate::ApprovedByClerk => format!(
+            r#"{{"from": "awaiting_code", "reason": "{reason}", "without_code": true, "zuordnung_id": {zuordnung_id}}}"#
+        ),
+        Fate::WithdrawnByRequester => r#"{"from": "awaiting_code", "by": "requester"}"#.to_string(),
+        Fate::WithdrawnByClerk | Fate::Rejected => {
+            format!(r#"{{"from": "awaiting_code", "reason": "{reason}"}}"#)
+        }
+        Fate::Expired => r#"{"reason": "code_not_used_in_time"}"#.to_string(),
+    };
+    Some((at, actor, details))
+}
+
 pub(super) async fn seed_antraege(
     tx: &mut PgConnection,
     rng: &mut Rng,
@@ -175,7 +336,7 @@ pub(super) async fn seed_antraege(
         now,
         ..
     } = *plan;
-    let (justus_id, admin_id, sb_id) = (JUSTUS_ID, clerks.admin, clerks.sachbearbeitung);
+    let justus_id = JUSTUS_ID;
     let (sent, recent_from) = (&timeline.sent, timeline.recent_from);
     let mut pairs: HashSet<(i64, i64)> = HashSet::new();
     pairs.insert((justus_id, test_betrieb_id));
@@ -209,132 +370,20 @@ pub(super) async fn seed_antraege(
         } else {
             draw_entered_name(rng, b)
         };
-        let lifetime = Duration::days(14);
-        let within =
-            |max_minutes: i64, rng: &mut Rng| decision_time(rng, sent_at, now, max_minutes);
-        let mut code_confirmed_at = None;
-        let mut decided_at = None;
-        let mut decided_by = None;
-        let mut decision_reason: Option<String> = None;
-        let mut consumed_at = None;
-        let mut superseded_at = None;
-        let status;
-        let acc_actor = ("account", None::<i64>, Some(account_id));
-        let mut later_events: Vec<LaterEvent> = Vec::new();
-        match fate {
-            Fate::AwaitingCode => status = "awaiting_code",
-            Fate::InReview => {
-                status = "in_review";
-                let t = within(60 * 24 * 3, &mut *rng);
-                code_confirmed_at = Some(t);
-                consumed_at = Some(t);
-                later_events.push((
-                    t,
-                    acc_actor,
-                    "code_confirmed",
-                    format!(r#"{{"code_id": {nr}}}"#),
-                ));
-            }
-            Fate::ApprovedByCode => {
-                status = "approved";
-                let t = within(60 * 24 * 6, &mut *rng);
-                code_confirmed_at = Some(t);
-                consumed_at = Some(t);
-                decided_at = Some(t);
-                later_events.push((
-                    t,
-                    acc_actor,
-                    "code_confirmed",
-                    format!(r#"{{"code_id": {nr}}}"#),
-                ));
-                zuordnungen_n += 1;
-                later_events.push((
-                    t,
-                    ("system", None, None),
-                    "approved",
-                    format!(
-                        r#"{{"from": "awaiting_code", "reason": null, "without_code": false, "zuordnung_id": {zuordnungen_n}}}"#
-                    ),
-                ));
-            }
-            Fate::ApprovedByClerk => {
-                status = "approved";
-                let t = within(60 * 24 * 12, &mut *rng);
-                let reason = rng.pick(CLERK_APPROVE_REASONS);
-                decided_at = Some(t);
-                decided_by = Some(sb_id);
-                decision_reason = Some(reason.to_string());
-                superseded_at = Some(t);
-                zuordnungen_n += 1;
-                later_events.push((
-                    t,
-                    ("clerk", Some(sb_id), None),
-                    "approved",
-                    format!(
-                        r#"{{"from": "awaiting_code", "reason": "{reason}", "without_code": true, "zuordnung_id": {zuordnungen_n}}}"#
-                    ),
-                ));
-            }
-            Fate::WithdrawnByRequester => {
-                status = "withdrawn";
-                let t = within(60 * 24 * 10, &mut *rng);
-                decided_at = Some(t);
-                superseded_at = Some(t);
-                later_events.push((
-                    t,
-                    acc_actor,
-                    "withdrawn",
-                    r#"{"from": "awaiting_code", "by": "requester"}"#.to_string(),
-                ));
-            }
-            Fate::WithdrawnByClerk => {
-                status = "withdrawn";
-                let t = within(60 * 24 * 10, &mut *rng);
-                let reason = "Antragsteller:in hat keinen Code erhalten und zieht den Antrag telefonisch zurück";
-                decided_at = Some(t);
-                decided_by = Some(admin_id);
-                decision_reason = Some(reason.to_string());
-                superseded_at = Some(t);
-                later_events.push((
-                    t,
-                    ("clerk", Some(admin_id), None),
-                    "withdrawn",
-                    format!(r#"{{"from": "awaiting_code", "reason": "{reason}"}}"#),
-                ));
-            }
-            Fate::Rejected => {
-                status = "rejected";
-                let t = within(60 * 24 * 12, &mut *rng);
-                let reason = rng.pick(REJECT_REASONS);
-                decided_at = Some(t);
-                decided_by = Some(sb_id);
-                decision_reason = Some(reason.to_string());
-                superseded_at = Some(t);
-                later_events.push((
-                    t,
-                    ("clerk", Some(sb_id), None),
-                    "rejected",
-                    format!(r#"{{"from": "awaiting_code", "reason": "{reason}"}}"#),
-                ));
-            }
-            Fate::Expired => {
-                status = "expired";
-                let t = sent_at + lifetime + Duration::minutes(5 + rng.below(60 * 20) as i64);
-                decided_at = Some(t);
-                superseded_at = Some(t);
-                later_events.push((
-                    t,
-                    ("system", None, None),
-                    "expired",
-                    r#"{"reason": "code_not_used_in_time"}"#.to_string(),
-                ));
-            }
+        let decision = decide(rng, fate, sent_at, now, clerks);
+        let status = fate.status();
+        if status == "approved" {
+            zuordnungen_n += 1;
         }
+        let (mut consumed_at, mut superseded_at) = decision.code_end();
+        let acc_actor = Actor::account(account_id);
         // About one Antrag in twelve had its code sent again (the requester filled in the
         // form again, or the hotline resent it after a call) before anything else happened.
-        let first_after = later_events.iter().map(|e| e.0).min().unwrap_or(now);
+        let first_after = decision.first_after().unwrap_or(now);
         let gap = (first_after - sent_at).num_minutes();
         let mut resend = None;
+        let mut resent_event = None;
+        let mut code_in_force = nr;
         if nr != TEST_ANTRAG_NR && fate != Fate::Expired && gap >= 3 && rng.chance(8) {
             let at = sent_at
                 + Duration::minutes(1 + rng.below((gap - 2).min(60 * 24 * 3) as u64) as i64);
@@ -354,39 +403,34 @@ pub(super) async fn seed_antraege(
                 .col(&prefix)
                 .col(&b.email)
                 .col(&ts(at))
-                .col(&ts(at + lifetime))
+                .col(&ts(at + CODE_LIFETIME))
                 .opt(consumed_at.map(ts).as_deref())
                 .opt(superseded_at.map(ts).as_deref())
                 .opt(by_hotline.then(|| hotline_id.to_string()).as_deref())
                 .col(reason);
             resent_codes.end();
-            for e in later_events.iter_mut().filter(|e| e.2 == "code_confirmed") {
-                e.3 = format!(r#"{{"code_id": {code_id}}}"#);
-            }
+            code_in_force = code_id;
             let actor = if by_hotline {
-                ("clerk", Some(hotline_id), None)
+                Actor::clerk(hotline_id)
             } else {
                 acc_actor
             };
-            later_events.insert(
-                0,
-                (
-                    at,
-                    actor,
-                    "code_resent",
-                    format!(
-                        r#"{{"reason": "{reason}", "prefix": "{prefix}", "sent_to": "{}", "code_id": {code_id}, "outbox_id": null}}"#,
-                        b.email
-                    ),
+            resent_event = Some((
+                at,
+                actor,
+                format!(
+                    r#"{{"reason": "{reason}", "prefix": "{prefix}", "sent_to": "{}", "code_id": {code_id}, "outbox_id": null}}"#,
+                    b.email
                 ),
-            );
+            ));
             // The first code was superseded by the new one, which took over its fate.
             consumed_at = None;
             superseded_at = Some(at);
             resend = Some(at);
         }
-        let updated_at = decided_at
-            .or(code_confirmed_at)
+        let updated_at = decision
+            .decided_at
+            .or(decision.confirmed_at)
             .or(resend)
             .unwrap_or(sent_at);
         antraege
@@ -397,10 +441,10 @@ pub(super) async fn seed_antraege(
             .col(&entered_name)
             .col(status)
             .col(&ts(sent_at))
-            .opt(code_confirmed_at.map(ts).as_deref())
-            .opt(decided_at.map(ts).as_deref())
-            .opt(decided_by.map(|d| d.to_string()).as_deref())
-            .opt(decision_reason.as_deref())
+            .opt(decision.confirmed_at.map(ts).as_deref())
+            .opt(decision.decided_at.map(ts).as_deref())
+            .opt(decision.decided_by.map(|d| d.to_string()).as_deref())
+            .opt(decision.reason)
             .col(&ts(updated_at));
         antraege.end();
 
@@ -423,7 +467,7 @@ pub(super) async fn seed_antraege(
             .col(&prefix)
             .col(&b.email)
             .col(&ts(sent_at))
-            .col(&ts(sent_at + lifetime))
+            .col(&ts(sent_at + CODE_LIFETIME))
             .opt(consumed_at.map(ts).as_deref())
             .opt(superseded_at.map(ts).as_deref());
         codes.end();
@@ -436,15 +480,12 @@ pub(super) async fn seed_antraege(
             // The first mail of Antrag 178 is the outbox's first row (checked when it is written).
             if nr == TEST_ANTRAG_NR { "1" } else { "null" }
         );
-        let mut event = |at: DateTime<Utc>,
-                         actor: (&str, Option<i64>, Option<i64>),
-                         action: &str,
-                         details: &str| {
+        let mut event = |at: DateTime<Utc>, actor: Actor, action: &str, details: &str| {
             events
                 .col(&ts(at))
-                .col(actor.0)
-                .opt(actor.1.map(|c| c.to_string()).as_deref())
-                .opt(actor.2.map(|c| c.to_string()).as_deref())
+                .col(actor.kind)
+                .opt(actor.clerk_id.map(|c| c.to_string()).as_deref())
+                .opt(actor.account_id.map(|c| c.to_string()).as_deref())
                 .col(action)
                 .col(&nr.to_string())
                 .col(&betrieb_id.to_string())
@@ -452,15 +493,24 @@ pub(super) async fn seed_antraege(
             events.end();
         };
         event(sent_at, acc_actor, "requested", &requested);
-        for (at, actor, action, details) in &later_events {
-            event(*at, *actor, action, details);
+        if let Some((at, actor, details)) = &resent_event {
+            event(*at, *actor, "code_resent", details);
+        }
+        if let Some(at) = decision.confirmed_at {
+            let details = format!(r#"{{"code_id": {code_in_force}}}"#);
+            event(at, acc_actor, "code_confirmed", &details);
+        }
+        if let Some((at, actor, details)) =
+            decision_event(fate, &decision, account_id, zuordnungen_n)
+        {
+            event(at, actor, status, &details);
         }
         if status == "approved" {
             zuordnungen
                 .col(&account_id.to_string())
                 .col(&betrieb_id.to_string())
                 .col(&nr.to_string())
-                .col(&ts(decided_at.unwrap_or(sent_at)));
+                .col(&ts(decision.decided_at.unwrap_or(sent_at)));
             zuordnungen.end();
         }
         if antraege.buf.len() + events.buf.len() >= FLUSH_BYTES {
