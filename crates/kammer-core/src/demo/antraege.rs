@@ -140,12 +140,18 @@ impl Decision {
         }
     }
 
-    /// How the code in force ended, as (consumed, superseded): a confirmation uses it up, a
-    /// decision without it retires it, and an open Antrag keeps it live.
-    fn code_end(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    /// A confirmation uses the code in force up, a decision without it retires it, and an
+    /// open Antrag keeps it live.
+    fn code_end(&self) -> CodeEnd {
         match self.confirmed_at {
-            Some(t) => (Some(t), None),
-            None => (None, self.decided_at),
+            Some(t) => CodeEnd {
+                consumed_at: Some(t),
+                superseded_at: None,
+            },
+            None => CodeEnd {
+                consumed_at: None,
+                superseded_at: self.decided_at,
+            },
         }
     }
 
@@ -321,6 +327,112 @@ fn decision_event(
     Some((at, actor, details))
 }
 
+/// A code as the COPY writes it: its hash as a `bytea` literal, and its prefix.
+struct DrawnCode {
+    hash: String,
+    prefix: String,
+}
+
+/// How a code's life ended, if it has.
+#[derive(Clone, Copy)]
+struct CodeEnd {
+    consumed_at: Option<DateTime<Utc>>,
+    superseded_at: Option<DateTime<Utc>>,
+}
+
+/// A code sent again before anything else happened; it takes over the first code's fate.
+struct Resend {
+    at: DateTime<Utc>,
+    /// The hotline clerk who resent it after a call; `None` when the requester filled in
+    /// the form again.
+    hotline: Option<i64>,
+    code: DrawnCode,
+}
+
+impl Resend {
+    fn reason(&self) -> &'static str {
+        match self.hotline {
+            Some(_) => "Anruf: Code nicht erhalten",
+            None => "erneute Formularanforderung",
+        }
+    }
+}
+
+fn bytea(hash: &[u8]) -> String {
+    format!("\\x{}", hex::encode(hash))
+}
+
+/// Bulk codes nobody knows: a hash of random bytes is as good as any.
+fn unknown_code_hash(rng: &mut Rng) -> String {
+    use sha2::{Digest, Sha256};
+    bytea(&Sha256::digest(rng.bytes32()))
+}
+
+fn draw_prefix(rng: &mut Rng) -> String {
+    hex::encode(&rng.bytes32()[..3])
+}
+
+/// Code #1 of an Antrag, and for Antrag 178 the code itself: its mail is written later, the
+/// one real code of the bulk.
+fn draw_first_code(rng: &mut Rng, nr: i64) -> (DrawnCode, Option<ConfirmationCode>) {
+    if nr == TEST_ANTRAG_NR {
+        let code = ConfirmationCode::generate();
+        let drawn = DrawnCode {
+            hash: bytea(&code.hash().0),
+            prefix: code.prefix().to_string(),
+        };
+        return (drawn, Some(code));
+    }
+    let hash = unknown_code_hash(rng);
+    let prefix = draw_prefix(rng);
+    (DrawnCode { hash, prefix }, None)
+}
+
+/// About one Antrag in twelve had its code sent again before `first_after` (the first thing
+/// after the request); never an expired one, whose requester did nothing.
+fn draw_resend(
+    rng: &mut Rng,
+    fate: Fate,
+    sent_at: DateTime<Utc>,
+    first_after: DateTime<Utc>,
+    hotline_id: i64,
+) -> Option<Resend> {
+    let gap = (first_after - sent_at).num_minutes();
+    if fate == Fate::Expired || gap < 3 || !rng.chance(8) {
+        return None;
+    }
+    let at = sent_at + Duration::minutes(1 + rng.below((gap - 2).min(60 * 24 * 3) as u64) as i64);
+    let hotline = rng.chance(40).then_some(hotline_id);
+    // Prefix before hash, the other way round than a first code: the order of the draws is
+    // part of the data.
+    let prefix = draw_prefix(rng);
+    let hash = unknown_code_hash(rng);
+    Some(Resend {
+        at,
+        hotline,
+        code: DrawnCode { hash, prefix },
+    })
+}
+
+/// The columns both COPYs of codes share; the caller adds its own and ends the row.
+fn code_row<'r>(
+    rows: &'r mut Rows,
+    nr: i64,
+    code: &DrawnCode,
+    sent_to: &str,
+    issued_at: DateTime<Utc>,
+    end: CodeEnd,
+) -> &'r mut Rows {
+    rows.col(&nr.to_string())
+        .col(&code.hash)
+        .col(&code.prefix)
+        .col(sent_to)
+        .col(&ts(issued_at))
+        .col(&ts(issued_at + CODE_LIFETIME))
+        .opt(end.consumed_at.map(ts).as_deref())
+        .opt(end.superseded_at.map(ts).as_deref())
+}
+
 pub(super) async fn seed_antraege(
     tx: &mut PgConnection,
     rng: &mut Rng,
@@ -375,63 +487,43 @@ pub(super) async fn seed_antraege(
         if status == "approved" {
             zuordnungen_n += 1;
         }
-        let (mut consumed_at, mut superseded_at) = decision.code_end();
         let acc_actor = Actor::account(account_id);
-        // About one Antrag in twelve had its code sent again (the requester filled in the
-        // form again, or the hotline resent it after a call) before anything else happened.
-        let first_after = decision.first_after().unwrap_or(now);
-        let gap = (first_after - sent_at).num_minutes();
-        let mut resend = None;
-        let mut resent_event = None;
+        let resend = if nr == TEST_ANTRAG_NR {
+            None
+        } else {
+            let first_after = decision.first_after().unwrap_or(now);
+            draw_resend(rng, fate, sent_at, first_after, hotline_id)
+        };
+        let (first_code, code_178) = draw_first_code(rng, nr);
+        if code_178.is_some() {
+            first_code_178 = code_178;
+        }
         let mut code_in_force = nr;
-        if nr != TEST_ANTRAG_NR && fate != Fate::Expired && gap >= 3 && rng.chance(8) {
-            let at = sent_at
-                + Duration::minutes(1 + rng.below((gap - 2).min(60 * 24 * 3) as u64) as i64);
+        let mut first_code_end = decision.code_end();
+        if let Some(r) = &resend {
             resent_n += 1;
-            let code_id = antraege_n as i64 + resent_n;
-            let by_hotline = rng.chance(40);
-            let reason = if by_hotline {
-                "Anruf: Code nicht erhalten"
-            } else {
-                "erneute Formularanforderung"
-            };
-            let prefix = hex::encode(&rng.bytes32()[..3]);
-            let bytes = rng.bytes32();
-            resent_codes
-                .col(&nr.to_string())
-                .col(&format!("\\x{}", hex::encode(Sha256Like::hash(&bytes))))
-                .col(&prefix)
-                .col(&b.email)
-                .col(&ts(at))
-                .col(&ts(at + CODE_LIFETIME))
-                .opt(consumed_at.map(ts).as_deref())
-                .opt(superseded_at.map(ts).as_deref())
-                .opt(by_hotline.then(|| hotline_id.to_string()).as_deref())
-                .col(reason);
+            code_in_force = antraege_n as i64 + resent_n;
+            code_row(
+                &mut resent_codes,
+                nr,
+                &r.code,
+                &b.email,
+                r.at,
+                decision.code_end(),
+            )
+            .opt(r.hotline.map(|id| id.to_string()).as_deref())
+            .col(r.reason());
             resent_codes.end();
-            code_in_force = code_id;
-            let actor = if by_hotline {
-                Actor::clerk(hotline_id)
-            } else {
-                acc_actor
-            };
-            resent_event = Some((
-                at,
-                actor,
-                format!(
-                    r#"{{"reason": "{reason}", "prefix": "{prefix}", "sent_to": "{}", "code_id": {code_id}, "outbox_id": null}}"#,
-                    b.email
-                ),
-            ));
             // The first code was superseded by the new one, which took over its fate.
-            consumed_at = None;
-            superseded_at = Some(at);
-            resend = Some(at);
+            first_code_end = CodeEnd {
+                consumed_at: None,
+                superseded_at: Some(r.at),
+            };
         }
         let updated_at = decision
             .decided_at
             .or(decision.confirmed_at)
-            .or(resend)
+            .or(resend.as_ref().map(|r| r.at))
             .unwrap_or(sent_at);
         antraege
             .col(&nr.to_string())
@@ -447,30 +539,16 @@ pub(super) async fn seed_antraege(
             .opt(decision.reason)
             .col(&ts(updated_at));
         antraege.end();
-
-        // Code #1 of each Antrag; code ids are the Antrag numbers (asserted after the COPY).
-        let (hash_hex, prefix) = if nr == TEST_ANTRAG_NR {
-            let code = ConfirmationCode::generate();
-            let out = (hex::encode(code.hash().0), code.prefix().to_string());
-            first_code_178 = Some(code);
-            out
-        } else {
-            let bytes = rng.bytes32();
-            (
-                hex::encode(Sha256Like::hash(&bytes)),
-                hex::encode(&rng.bytes32()[..3]),
-            )
-        };
-        codes
-            .col(&nr.to_string())
-            .col(&format!("\\x{hash_hex}"))
-            .col(&prefix)
-            .col(&b.email)
-            .col(&ts(sent_at))
-            .col(&ts(sent_at + CODE_LIFETIME))
-            .opt(consumed_at.map(ts).as_deref())
-            .opt(superseded_at.map(ts).as_deref());
-        codes.end();
+        code_row(
+            &mut codes,
+            nr,
+            &first_code,
+            &b.email,
+            sent_at,
+            first_code_end,
+        )
+        .end();
+        let prefix = &first_code.prefix;
 
         let requested = format!(
             r#"{{"betriebsnummer": "{}", "firmenname": {}, "prefix": "{prefix}", "sent_to": "{}", "outbox_id": {}}}"#,
@@ -493,8 +571,15 @@ pub(super) async fn seed_antraege(
             events.end();
         };
         event(sent_at, acc_actor, "requested", &requested);
-        if let Some((at, actor, details)) = &resent_event {
-            event(*at, *actor, "code_resent", details);
+        if let Some(r) = &resend {
+            let actor = r.hotline.map_or(acc_actor, Actor::clerk);
+            let details = format!(
+                r#"{{"reason": "{}", "prefix": "{}", "sent_to": "{}", "code_id": {code_in_force}, "outbox_id": null}}"#,
+                r.reason(),
+                r.code.prefix,
+                b.email
+            );
+            event(r.at, actor, "code_resent", &details);
         }
         if let Some(at) = decision.confirmed_at {
             let details = format!(r#"{{"code_id": {code_in_force}}}"#);
@@ -535,14 +620,4 @@ pub(super) async fn seed_antraege(
         zuordnungen: zuordnungen_n,
         first_code_178,
     })
-}
-
-/// Bulk codes nobody knows: a hash of random bytes is as good as any.
-struct Sha256Like;
-
-impl Sha256Like {
-    fn hash(bytes: &[u8; 32]) -> Vec<u8> {
-        use sha2::{Digest, Sha256};
-        Sha256::digest(bytes).to_vec()
-    }
 }
