@@ -1,6 +1,10 @@
 //! The Anträge with their fates (open, confirmed by code, approved by a clerk, withdrawn,
 //! rejected, expired), their codes (one in twelve sent again), the Zuordnungen and the audit
 //! trail, written with COPY in bounded batches.
+//!
+//! Each Antrag is drawn whole ([`draw_antrag`]) before it is written ([`Batch::add`]): what
+//! is written later depends on draws made earlier (a resend fits before the decision, the
+//! confirmation names the code in force), and the order of the draws is part of the data.
 
 use std::collections::HashSet;
 
@@ -27,28 +31,6 @@ const COPY_RESENT_CODES: &str = "COPY confirmation_codes (antrag_nr, code_hash, 
 const COPY_ZUORDNUNGEN: &str =
     "COPY zuordnungen (account_id, betrieb_id, antrag_nr, since) FROM STDIN";
 const COPY_EVENTS: &str = "COPY audit_events (at, actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details) FROM STDIN";
-
-/// Sends what the four buffers hold, Anträge first, and empties them.
-async fn flush(
-    conn: &mut PgConnection,
-    antraege: &mut Rows,
-    codes: &mut Rows,
-    zuordnungen: &mut Rows,
-    events: &mut Rows,
-) -> Result<()> {
-    for (statement, rows) in [
-        (COPY_ANTRAEGE, antraege),
-        (COPY_CODES, codes),
-        (COPY_ZUORDNUNGEN, zuordnungen),
-        (COPY_EVENTS, events),
-    ] {
-        if !rows.buf.is_empty() {
-            copy(&mut *conn, statement, &rows.buf).await?;
-            rows.buf.clear();
-        }
-    }
-    Ok(())
-}
 
 /// How long a code is valid. The database's policy says the same for the codes it issues;
 /// the bulk writes its codes itself.
@@ -179,6 +161,139 @@ pub(super) struct Seeded {
     pub first_code_178: Option<ConfirmationCode>,
 }
 
+pub(super) async fn seed_antraege(
+    tx: &mut PgConnection,
+    rng: &mut Rng,
+    plan: &Plan<'_>,
+    step: &(dyn Fn(&'static str, usize, usize) + Send + Sync),
+) -> Result<Seeded> {
+    let mut pairs: HashSet<(i64, i64)> = HashSet::new();
+    pairs.insert((JUSTUS_ID, plan.test_betrieb_id));
+    let mut batch = Batch::new(plan.antraege_n);
+    let mut first_code_178 = None;
+    for nr in 1..=plan.antraege_n as i64 {
+        if (nr as u64 - 1).is_multiple_of(SEED_PROGRESS_EVERY) {
+            step("Anträge", nr as usize - 1, plan.antraege_n);
+        }
+        let (antrag, code_178) = draw_antrag(rng, nr, plan, &mut pairs);
+        first_code_178 = first_code_178.or(code_178);
+        batch.add(&antrag);
+        if batch.is_full() {
+            batch.flush(tx).await?;
+        }
+    }
+    let zuordnungen = batch.finish(tx).await?;
+    Ok(Seeded {
+        zuordnungen,
+        first_code_178,
+    })
+}
+
+/// One Antrag as drawn: what its rows are written from.
+struct Antrag<'a> {
+    nr: i64,
+    account_id: i64,
+    betrieb_id: i64,
+    betrieb: &'a Betrieb,
+    entered_name: String,
+    sent_at: DateTime<Utc>,
+    fate: Fate,
+    decision: Decision,
+    first_code: DrawnCode,
+    resend: Option<Resend>,
+}
+
+/// Draws Antrag `nr`, and for Antrag 178 returns its first code too. Every draw from `rng` is
+/// part of the data, so their order must stay as it is. Antrag 178 is the how-to's: fixed,
+/// still waiting for its code, and sent again later by the database itself.
+fn draw_antrag<'a>(
+    rng: &mut Rng,
+    nr: i64,
+    plan: &Plan<'a>,
+    pairs: &mut HashSet<(i64, i64)>,
+) -> (Antrag<'a>, Option<ConfirmationCode>) {
+    let is_178 = nr == TEST_ANTRAG_NR;
+    let sent_at = plan.timeline.sent[nr as usize - 1];
+    let (account_id, betrieb_id) = if is_178 {
+        (JUSTUS_ID, plan.test_betrieb_id)
+    } else {
+        draw_requester_and_betrieb(rng, nr, plan, pairs)
+    };
+    let fate = if is_178 {
+        Fate::AwaitingCode
+    } else {
+        draw_fate(rng, sent_at, plan.timeline.recent_from, plan.now)
+    };
+    let betrieb = &plan.betriebe[betrieb_id as usize - 1];
+    let entered_name = if is_178 {
+        "Testbetrieb".to_string()
+    } else {
+        draw_entered_name(rng, betrieb)
+    };
+    let decision = decide(rng, fate, sent_at, plan.now, plan.clerks);
+    let resend = if is_178 {
+        None
+    } else {
+        let first_after = decision.first_after().unwrap_or(plan.now);
+        draw_resend(rng, fate, sent_at, first_after, plan.clerks.hotline)
+    };
+    let (first_code, code_178) = draw_first_code(rng, nr);
+    let antrag = Antrag {
+        nr,
+        account_id,
+        betrieb_id,
+        betrieb,
+        entered_name,
+        sent_at,
+        fate,
+        decision,
+        first_code,
+        resend,
+    };
+    (antrag, code_178)
+}
+
+impl Antrag<'_> {
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.decision
+            .decided_at
+            .or(self.decision.confirmed_at)
+            .or(self.resend.as_ref().map(|r| r.at))
+            .unwrap_or(self.sent_at)
+    }
+
+    /// The decision's audit event, as (at, actor, details), named after the status; none
+    /// while the Antrag is open. `zuordnung_id` is the Zuordnung an approval made.
+    fn decision_event(&self, zuordnung_id: u64) -> Option<(DateTime<Utc>, Actor, String)> {
+        let decision = &self.decision;
+        let at = decision.decided_at?;
+        // Who gave a Begründung decided; else the requester withdrew, or the system acted.
+        let actor = match decision.decided_by {
+            Some(clerk_id) => Actor::clerk(clerk_id),
+            None if self.fate == Fate::WithdrawnByRequester => Actor::account(self.account_id),
+            None => Actor::SYSTEM,
+        };
+        let reason = decision.reason.unwrap_or_default();
+        let details = match self.fate {
+            Fate::AwaitingCode | Fate::InReview => return None,
+            Fate::ApprovedByCode => format!(
+                r#"{{"from": "awaiting_code", "reason": null, "without_code": false, "zuordnung_id": {zuordnung_id}}}"#
+            ),
+            Fate::ApprovedByClerk => format!(
+                r#"{{"from": "awaiting_code", "reason": "{reason}", "without_code": true, "zuordnung_id": {zuordnung_id}}}"#
+            ),
+            Fate::WithdrawnByRequester => {
+                r#"{"from": "awaiting_code", "by": "requester"}"#.to_string()
+            }
+            Fate::WithdrawnByClerk | Fate::Rejected => {
+                format!(r#"{{"from": "awaiting_code", "reason": "{reason}"}}"#)
+            }
+            Fate::Expired => r#"{"reason": "code_not_used_in_time"}"#.to_string(),
+        };
+        Some((at, actor, details))
+    }
+}
+
 /// A requester and a Betrieb that have no Antrag together yet: one Antrag per pair, as the
 /// portal allows.
 fn draw_requester_and_betrieb(
@@ -294,39 +409,6 @@ fn decide(
     }
 }
 
-/// The audit event of the decision, as (at, actor, details), named after the status; none
-/// while the Antrag is open. `zuordnung_id` is the Zuordnung an approval made.
-fn decision_event(
-    fate: Fate,
-    decision: &Decision,
-    account_id: i64,
-    zuordnung_id: u64,
-) -> Option<(DateTime<Utc>, Actor, String)> {
-    let at = decision.decided_at?;
-    // Who gave a Begründung decided; else the requester withdrew, or the system acted.
-    let actor = match decision.decided_by {
-        Some(clerk_id) => Actor::clerk(clerk_id),
-        None if fate == Fate::WithdrawnByRequester => Actor::account(account_id),
-        None => Actor::SYSTEM,
-    };
-    let reason = decision.reason.unwrap_or_default();
-    let details = match fate {
-        Fate::AwaitingCode | Fate::InReview => return None,
-        Fate::ApprovedByCode => format!(
-            r#"{{"from": "awaiting_code", "reason": null, "without_code": false, "zuordnung_id": {zuordnung_id}}}"#
-        ),
-        Fate::ApprovedByClerk => format!(
-            r#"{{"from": "awaiting_code", "reason": "{reason}", "without_code": true, "zuordnung_id": {zuordnung_id}}}"#
-        ),
-        Fate::WithdrawnByRequester => r#"{"from": "awaiting_code", "by": "requester"}"#.to_string(),
-        Fate::WithdrawnByClerk | Fate::Rejected => {
-            format!(r#"{{"from": "awaiting_code", "reason": "{reason}"}}"#)
-        }
-        Fate::Expired => r#"{"reason": "code_not_used_in_time"}"#.to_string(),
-    };
-    Some((at, actor, details))
-}
-
 /// A code as the COPY writes it: its hash as a `bytea` literal, and its prefix.
 struct DrawnCode {
     hash: String,
@@ -433,191 +515,193 @@ fn code_row<'r>(
         .opt(end.superseded_at.map(ts).as_deref())
 }
 
-pub(super) async fn seed_antraege(
-    tx: &mut PgConnection,
-    rng: &mut Rng,
-    plan: &Plan<'_>,
-    step: &(dyn Fn(&'static str, usize, usize) + Send + Sync),
-) -> Result<Seeded> {
-    let Plan {
-        antraege_n,
-        betriebe,
-        test_betrieb_id,
-        timeline,
-        clerks,
-        now,
-        ..
-    } = *plan;
-    let justus_id = JUSTUS_ID;
-    let (sent, recent_from) = (&timeline.sent, timeline.recent_from);
-    let mut pairs: HashSet<(i64, i64)> = HashSet::new();
-    pairs.insert((justus_id, test_betrieb_id));
-    let mut antraege = Rows::new();
-    let mut codes = Rows::new();
-    let mut zuordnungen = Rows::new();
-    let mut events = Rows::new();
-    let mut resent_codes = Rows::new();
-    let mut resent_n = 0i64;
-    let hotline_id = clerks.hotline;
-    let mut zuordnungen_n = 0u64;
-    let mut first_code_178: Option<ConfirmationCode> = None;
-    for nr in 1..=antraege_n as i64 {
-        if (nr as u64 - 1).is_multiple_of(SEED_PROGRESS_EVERY) {
-            step("Anträge", nr as usize - 1, antraege_n);
+/// The COPY rows not sent yet, and the ids handed out so far: an empty table numbers its rows
+/// in the order they are copied (checked at the end), so the ids are known before the rows
+/// are sent.
+struct Batch {
+    antraege: Rows,
+    codes: Rows,
+    zuordnungen: Rows,
+    events: Rows,
+    /// Sent only at the end, after every first code, so the first code of Antrag n keeps id n.
+    resent_codes: Rows,
+    antraege_n: u64,
+    resent_n: u64,
+    zuordnungen_n: u64,
+}
+
+impl Batch {
+    fn new(antraege_n: usize) -> Batch {
+        Batch {
+            antraege: Rows::new(),
+            codes: Rows::new(),
+            zuordnungen: Rows::new(),
+            events: Rows::new(),
+            resent_codes: Rows::new(),
+            antraege_n: antraege_n as u64,
+            resent_n: 0,
+            zuordnungen_n: 0,
         }
-        let sent_at = sent[nr as usize - 1];
-        let (account_id, betrieb_id) = if nr == TEST_ANTRAG_NR {
-            (justus_id, test_betrieb_id)
-        } else {
-            draw_requester_and_betrieb(rng, nr, plan, &mut pairs)
-        };
-        let fate = if nr == TEST_ANTRAG_NR {
-            Fate::AwaitingCode
-        } else {
-            draw_fate(rng, sent_at, recent_from, now)
-        };
-        let b = &betriebe[betrieb_id as usize - 1];
-        let entered_name = if nr == TEST_ANTRAG_NR {
-            "Testbetrieb".to_string()
-        } else {
-            draw_entered_name(rng, b)
-        };
-        let decision = decide(rng, fate, sent_at, now, clerks);
-        let status = fate.status();
-        if status == "approved" {
-            zuordnungen_n += 1;
+    }
+
+    /// Writes the Antrag's rows and what hangs off them.
+    fn add(&mut self, a: &Antrag) {
+        let code_in_force = self.add_codes(a);
+        self.add_antrag(a);
+        if a.fate.status() == "approved" {
+            self.zuordnungen_n += 1;
+            self.add_zuordnung(a);
         }
-        let acc_actor = Actor::account(account_id);
-        let resend = if nr == TEST_ANTRAG_NR {
-            None
-        } else {
-            let first_after = decision.first_after().unwrap_or(now);
-            draw_resend(rng, fate, sent_at, first_after, hotline_id)
-        };
-        let (first_code, code_178) = draw_first_code(rng, nr);
-        if code_178.is_some() {
-            first_code_178 = code_178;
-        }
-        let mut code_in_force = nr;
-        let mut first_code_end = decision.code_end();
-        if let Some(r) = &resend {
-            resent_n += 1;
-            code_in_force = antraege_n as i64 + resent_n;
-            code_row(
-                &mut resent_codes,
-                nr,
-                &r.code,
-                &b.email,
-                r.at,
-                decision.code_end(),
-            )
-            .opt(r.hotline.map(|id| id.to_string()).as_deref())
-            .col(r.reason());
-            resent_codes.end();
+        self.add_audit_trail(a, code_in_force);
+    }
+
+    fn add_antrag(&mut self, a: &Antrag) {
+        let d = &a.decision;
+        self.antraege
+            .col(&a.nr.to_string())
+            .col(&a.account_id.to_string())
+            .col(&a.betrieb_id.to_string())
+            .col(&a.betrieb.nummer)
+            .col(&a.entered_name)
+            .col(a.fate.status())
+            .col(&ts(a.sent_at))
+            .opt(d.confirmed_at.map(ts).as_deref())
+            .opt(d.decided_at.map(ts).as_deref())
+            .opt(d.decided_by.map(|c| c.to_string()).as_deref())
+            .opt(d.reason)
+            .col(&ts(a.updated_at()));
+        self.antraege.end();
+    }
+
+    /// Writes the first code and a resent one; returns the id of the code in force, the one
+    /// the requester confirmed with.
+    fn add_codes(&mut self, a: &Antrag) -> i64 {
+        let sent_to = &a.betrieb.email;
+        let first_end = match &a.resend {
             // The first code was superseded by the new one, which took over its fate.
-            first_code_end = CodeEnd {
+            Some(r) => CodeEnd {
                 consumed_at: None,
                 superseded_at: Some(r.at),
-            };
-        }
-        let updated_at = decision
-            .decided_at
-            .or(decision.confirmed_at)
-            .or(resend.as_ref().map(|r| r.at))
-            .unwrap_or(sent_at);
-        antraege
-            .col(&nr.to_string())
-            .col(&account_id.to_string())
-            .col(&betrieb_id.to_string())
-            .col(&b.nummer)
-            .col(&entered_name)
-            .col(status)
-            .col(&ts(sent_at))
-            .opt(decision.confirmed_at.map(ts).as_deref())
-            .opt(decision.decided_at.map(ts).as_deref())
-            .opt(decision.decided_by.map(|d| d.to_string()).as_deref())
-            .opt(decision.reason)
-            .col(&ts(updated_at));
-        antraege.end();
+            },
+            None => a.decision.code_end(),
+        };
         code_row(
-            &mut codes,
-            nr,
-            &first_code,
-            &b.email,
-            sent_at,
-            first_code_end,
+            &mut self.codes,
+            a.nr,
+            &a.first_code,
+            sent_to,
+            a.sent_at,
+            first_end,
         )
         .end();
-        let prefix = &first_code.prefix;
+        let Some(r) = &a.resend else {
+            return a.nr;
+        };
+        let end = a.decision.code_end();
+        code_row(&mut self.resent_codes, a.nr, &r.code, sent_to, r.at, end)
+            .opt(r.hotline.map(|id| id.to_string()).as_deref())
+            .col(r.reason());
+        self.resent_codes.end();
+        self.resent_n += 1;
+        (self.antraege_n + self.resent_n) as i64
+    }
 
+    fn add_zuordnung(&mut self, a: &Antrag) {
+        self.zuordnungen
+            .col(&a.account_id.to_string())
+            .col(&a.betrieb_id.to_string())
+            .col(&a.nr.to_string())
+            .col(&ts(a.decision.decided_at.unwrap_or(a.sent_at)));
+        self.zuordnungen.end();
+    }
+
+    /// The Antrag's audit events in the order they happened: requested, code resent, code
+    /// confirmed, decided.
+    fn add_audit_trail(&mut self, a: &Antrag, code_in_force: i64) {
+        let b = a.betrieb;
+        let requester = Actor::account(a.account_id);
         let requested = format!(
-            r#"{{"betriebsnummer": "{}", "firmenname": {}, "prefix": "{prefix}", "sent_to": "{}", "outbox_id": {}}}"#,
+            r#"{{"betriebsnummer": "{}", "firmenname": {}, "prefix": "{}", "sent_to": "{}", "outbox_id": {}}}"#,
             b.nummer,
-            serde_json::Value::String(entered_name.clone()),
+            serde_json::Value::String(a.entered_name.clone()),
+            a.first_code.prefix,
             b.email,
             // The first mail of Antrag 178 is the outbox's first row (checked when it is written).
-            if nr == TEST_ANTRAG_NR { "1" } else { "null" }
+            if a.nr == TEST_ANTRAG_NR { "1" } else { "null" }
         );
-        let mut event = |at: DateTime<Utc>, actor: Actor, action: &str, details: &str| {
-            events
-                .col(&ts(at))
-                .col(actor.kind)
-                .opt(actor.clerk_id.map(|c| c.to_string()).as_deref())
-                .opt(actor.account_id.map(|c| c.to_string()).as_deref())
-                .col(action)
-                .col(&nr.to_string())
-                .col(&betrieb_id.to_string())
-                .col(details);
-            events.end();
-        };
-        event(sent_at, acc_actor, "requested", &requested);
-        if let Some(r) = &resend {
-            let actor = r.hotline.map_or(acc_actor, Actor::clerk);
+        self.add_event(a, a.sent_at, requester, "requested", &requested);
+        if let Some(r) = &a.resend {
+            let actor = r.hotline.map_or(requester, Actor::clerk);
             let details = format!(
                 r#"{{"reason": "{}", "prefix": "{}", "sent_to": "{}", "code_id": {code_in_force}, "outbox_id": null}}"#,
                 r.reason(),
                 r.code.prefix,
                 b.email
             );
-            event(r.at, actor, "code_resent", &details);
+            self.add_event(a, r.at, actor, "code_resent", &details);
         }
-        if let Some(at) = decision.confirmed_at {
+        if let Some(at) = a.decision.confirmed_at {
             let details = format!(r#"{{"code_id": {code_in_force}}}"#);
-            event(at, acc_actor, "code_confirmed", &details);
+            self.add_event(a, at, requester, "code_confirmed", &details);
         }
-        if let Some((at, actor, details)) =
-            decision_event(fate, &decision, account_id, zuordnungen_n)
-        {
-            event(at, actor, status, &details);
-        }
-        if status == "approved" {
-            zuordnungen
-                .col(&account_id.to_string())
-                .col(&betrieb_id.to_string())
-                .col(&nr.to_string())
-                .col(&ts(decision.decided_at.unwrap_or(sent_at)));
-            zuordnungen.end();
-        }
-        if antraege.buf.len() + events.buf.len() >= FLUSH_BYTES {
-            flush(tx, &mut antraege, &mut codes, &mut zuordnungen, &mut events).await?;
+        if let Some((at, actor, details)) = a.decision_event(self.zuordnungen_n) {
+            self.add_event(a, at, actor, a.fate.status(), &details);
         }
     }
-    flush(tx, &mut antraege, &mut codes, &mut zuordnungen, &mut events).await?;
-    sqlx::query("select setval('antrag_nr_seq', (select max(nr) from antraege))")
-        .execute(&mut *tx)
-        .await?;
-    // Resent codes after every first code, so the first code of Antrag n keeps id n.
-    copy(tx, COPY_RESENT_CODES, &resent_codes.buf).await?;
-    drop(resent_codes);
-    assert_ids(
-        tx,
-        "confirmation_codes",
-        antraege_n as u64 + resent_n as u64,
-    )
-    .await?;
-    assert_ids(tx, "zuordnungen", zuordnungen_n).await?;
-    Ok(Seeded {
-        zuordnungen: zuordnungen_n,
-        first_code_178,
-    })
+
+    fn add_event(
+        &mut self,
+        a: &Antrag,
+        at: DateTime<Utc>,
+        actor: Actor,
+        action: &str,
+        details: &str,
+    ) {
+        self.events
+            .col(&ts(at))
+            .col(actor.kind)
+            .opt(actor.clerk_id.map(|c| c.to_string()).as_deref())
+            .opt(actor.account_id.map(|c| c.to_string()).as_deref())
+            .col(action)
+            .col(&a.nr.to_string())
+            .col(&a.betrieb_id.to_string())
+            .col(details);
+        self.events.end();
+    }
+
+    /// Bounds memory at millions of Anträge; the Anträge and their events are most of it.
+    fn is_full(&self) -> bool {
+        self.antraege.buf.len() + self.events.buf.len() >= FLUSH_BYTES
+    }
+
+    /// Sends what the four buffers hold, Anträge first for the foreign keys, and empties them.
+    async fn flush(&mut self, conn: &mut PgConnection) -> Result<()> {
+        for (statement, rows) in [
+            (COPY_ANTRAEGE, &mut self.antraege),
+            (COPY_CODES, &mut self.codes),
+            (COPY_ZUORDNUNGEN, &mut self.zuordnungen),
+            (COPY_EVENTS, &mut self.events),
+        ] {
+            if !rows.buf.is_empty() {
+                copy(&mut *conn, statement, &rows.buf).await?;
+                rows.buf.clear();
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the rest and the resent codes, and checks the ids the rows got; returns the
+    /// number of Zuordnungen.
+    async fn finish(mut self, conn: &mut PgConnection) -> Result<u64> {
+        self.flush(conn).await?;
+        // The numbers were given here, not by the sequence: the portal's next Antrag follows.
+        sqlx::query("select setval('antrag_nr_seq', (select max(nr) from antraege))")
+            .execute(&mut *conn)
+            .await?;
+        copy(conn, COPY_RESENT_CODES, &self.resent_codes.buf).await?;
+        drop(self.resent_codes);
+        assert_ids(conn, "confirmation_codes", self.antraege_n + self.resent_n).await?;
+        assert_ids(conn, "zuordnungen", self.zuordnungen_n).await?;
+        Ok(self.zuordnungen_n)
+    }
 }
