@@ -32,8 +32,8 @@ const COPY_ZUORDNUNGEN: &str =
     "COPY zuordnungen (account_id, betrieb_id, antrag_nr, since) FROM STDIN";
 const COPY_EVENTS: &str = "COPY audit_events (at, actor_kind, clerk_id, account_id, action, antrag_nr, betrieb_id, details) FROM STDIN";
 
-/// How long a code is valid. The database's policy says the same for the codes it issues;
-/// the bulk writes its codes itself.
+/// The policy's default code lifetime: the bulk writes its codes itself, not through the
+/// database, which would take it from the policy.
 const CODE_LIFETIME: Duration = Duration::days(14);
 
 /// Who an audit event names: the kind of actor and, where one acted, the clerk or account.
@@ -366,7 +366,7 @@ fn decision_time(
     sent_at + Duration::minutes(1 + rng.below(cap as u64) as i64)
 }
 
-/// Draws when the fate struck and, for a clerk's decision, the Begründung.
+/// The fate says what happened; this draws when, and for a clerk's decision the Begründung.
 fn decide(
     rng: &mut Rng,
     fate: Fate,
