@@ -135,6 +135,15 @@ impl Marks<'_> {
 }
 
 impl ClerkConnection {
+    /// The connection for a statement about to be sent, marked in flight.
+    fn send(&mut self) -> (&mut PgConnection, Option<Marks<'_>>) {
+        let (conn, mut marks) = self.parts();
+        if let Some(m) = marks.as_mut() {
+            m.sent();
+        }
+        (conn, marks)
+    }
+
     fn parts(&mut self) -> (&mut PgConnection, Option<Marks<'_>>) {
         match self {
             ClerkConnection::Hot(slot) => {
@@ -175,10 +184,7 @@ impl<'c> Executor<'c> for &'c mut ClerkConnection {
         'c: 'e,
         E: 'q + Execute<'q, Postgres>,
     {
-        let (conn, mut marks) = self.parts();
-        if let Some(m) = marks.as_mut() {
-            m.sent();
-        }
+        let (conn, mut marks) = self.send();
         let mut rows = conn.fetch_many(query);
         Box::pin(futures_util::stream::poll_fn(move |cx| {
             let item = ready!(rows.as_mut().poll_next(cx));
@@ -201,10 +207,7 @@ impl<'c> Executor<'c> for &'c mut ClerkConnection {
         'c: 'e,
         E: 'q + Execute<'q, Postgres>,
     {
-        let (conn, mut marks) = self.parts();
-        if let Some(m) = marks.as_mut() {
-            m.sent();
-        }
+        let (conn, mut marks) = self.send();
         let answer = conn.fetch_optional(query);
         Box::pin(async move {
             let result = answer.await;

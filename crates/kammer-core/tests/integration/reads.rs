@@ -18,6 +18,30 @@ async fn backends_of(pool: &PgPool, login: &str) -> i64 {
         .unwrap()
 }
 
+/// A look-up of `nr` by the hotline that waits for a lock the test holds, and that the caller
+/// gives up on; the returned transaction holds the lock.
+async fn abandon_behind_a_lock<'p>(
+    pool: &'p PgPool,
+    f: &Fixture,
+    nr: &Betriebsnummer,
+) -> sqlx::Transaction<'p, sqlx::Postgres> {
+    let mut locker = pool.begin().await.unwrap();
+    sqlx::query("lock table betriebe in access exclusive mode")
+        .execute(&mut *locker)
+        .await
+        .unwrap();
+    let cut = tokio::time::timeout(
+        Duration::from_millis(300),
+        betriebe::by_nummer(&f.hotline, nr),
+    )
+    .await;
+    assert!(
+        cut.is_err(),
+        "the look-up must have been waiting for the lock"
+    );
+    locker
+}
+
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
 async fn a_look_up_cut_off_half_way_leaves_the_next_one_right(pool: PgPool) {
     let f = Fixture::new(&pool).await;
@@ -34,21 +58,7 @@ async fn a_look_up_cut_off_half_way_leaves_the_next_one_right(pool: PgPool) {
     let second = Betriebsnummer::parse("4000002").unwrap();
     betriebe::by_nummer(&f.hotline, &first).await.unwrap();
 
-    // The look-up waits for a lock the test holds, and the caller gives up on it.
-    let mut locker = pool.begin().await.unwrap();
-    sqlx::query("lock table betriebe in access exclusive mode")
-        .execute(&mut *locker)
-        .await
-        .unwrap();
-    let cut = tokio::time::timeout(
-        Duration::from_millis(300),
-        betriebe::by_nummer(&f.hotline, &first),
-    )
-    .await;
-    assert!(
-        cut.is_err(),
-        "the look-up must have been waiting for the lock"
-    );
+    let locker = abandon_behind_a_lock(&pool, &f, &first).await;
     locker.commit().await.unwrap();
 
     // The answer to the abandoned look-up must not become the answer to the next ones.
@@ -66,20 +76,7 @@ async fn a_look_up_cut_off_half_way_leaves_the_next_one_right(pool: PgPool) {
 async fn the_late_error_of_an_abandoned_look_up_does_not_reach_the_next(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     betriebe::by_nummer(&f.hotline, &f.nummer).await.unwrap();
-    let mut locker = pool.begin().await.unwrap();
-    sqlx::query("lock table betriebe in access exclusive mode")
-        .execute(&mut *locker)
-        .await
-        .unwrap();
-    let cut = tokio::time::timeout(
-        Duration::from_millis(300),
-        betriebe::by_nummer(&f.hotline, &f.nummer),
-    )
-    .await;
-    assert!(
-        cut.is_err(),
-        "the look-up must have been waiting for the lock"
-    );
+    let locker = abandon_behind_a_lock(&pool, &f, &f.nummer).await;
     // The abandoned statement now ends in an error (57014, as a statement timeout would).
     let cancelled: i64 = sqlx::query_scalar(
         "select count(*) from (select pg_cancel_backend(pid) from pg_stat_activity
