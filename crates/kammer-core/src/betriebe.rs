@@ -197,7 +197,7 @@ pub struct BetriebDetail {
 /// Zuordnungen and the Anträge agree with each other even while the replica lags.
 pub async fn show(session: &Session, nummer: &Betriebsnummer) -> Result<BetriebDetail> {
     let betrieb = by_nummer(session, nummer).await?;
-    let mut conn = session.read_pool().acquire().await?;
+    let mut conn = session.further_read_connection().await?;
     let filialen = sqlx::query_as!(
         BetriebHit,
         r#"select id, betriebsnummer, firmenname, inhaber, ort, email, $2::text as "hauptsitz?", geloescht_am,
@@ -206,7 +206,7 @@ pub async fn show(session: &Session, nummer: &Betriebsnummer) -> Result<BetriebD
         betrieb.id,
         betrieb.betriebsnummer
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut conn)
     .await?;
     let zuordnungen = zuordnungen::of_betrieb(&mut conn, betrieb.id).await?;
     drop(conn);

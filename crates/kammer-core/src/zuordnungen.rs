@@ -3,10 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgConnection;
 
 use crate::Result;
-use crate::auth::Session;
+use crate::auth::{ClerkConnection, Session};
 use crate::domain::{Permission, Reason};
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,7 +24,10 @@ pub struct Zuordnung {
 }
 
 /// Zuordnungen of a Betrieb, active ones first. Callers have authorised already.
-pub(crate) async fn of_betrieb(conn: &mut PgConnection, betrieb_id: i64) -> Result<Vec<Zuordnung>> {
+pub(crate) async fn of_betrieb(
+    conn: &mut ClerkConnection,
+    betrieb_id: i64,
+) -> Result<Vec<Zuordnung>> {
     let rows = sqlx::query_as!(
         Zuordnung,
         r#"select z.id, z.account_id, a.name as account_name, a.email as account_email, z.betrieb_id,

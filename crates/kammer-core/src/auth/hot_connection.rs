@@ -15,7 +15,6 @@
 //! caller gave up on it: its late error would otherwise reach the next, unrelated statement),
 //! and anything left unsent.
 
-use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::task::{Poll, ready};
 use std::time::{Duration, Instant};
@@ -67,8 +66,11 @@ impl HotSlot {
         };
         if let Some(hot) = slot.as_mut()
             && hot.used.elapsed() >= CHECK_AFTER_IDLE
-            && hot.conn.ping().await.is_err()
+            && let Err(e) = hot.conn.ping().await
         {
+            tracing::info!(
+                "the clerk's connection failed its check after idling ({e}); opening another"
+            );
             *slot = None;
         }
         if slot.is_none() {
@@ -96,9 +98,9 @@ impl HotSlot {
     }
 }
 
-/// A connection to work with: the clerk's own (see the module) or one of the pool's. Pass
-/// it as `&mut conn` to sqlx, so a failure is noticed; `&mut *conn` is the bare
-/// connection, for helpers that take a `&mut PgConnection`.
+/// A connection to work with: the clerk's own (see the module) or one of the pool's. It is
+/// used only through its `Executor` (`&mut conn`), never as a bare `PgConnection`, so every
+/// statement on it is watched; helpers take `&mut ClerkConnection`.
 pub(crate) enum ClerkConnection {
     Hot(OwnedMutexGuard<Option<Hot>>),
     Pooled(PoolConnection<Postgres>),
@@ -240,22 +242,6 @@ impl<'c> Executor<'c> for &'c mut ClerkConnection {
     }
 }
 
-impl Deref for ClerkConnection {
-    type Target = PgConnection;
-    fn deref(&self) -> &PgConnection {
-        match self {
-            ClerkConnection::Hot(slot) => &slot.as_ref().expect("filled when handed out").conn,
-            ClerkConnection::Pooled(conn) => conn,
-        }
-    }
-}
-
-impl DerefMut for ClerkConnection {
-    fn deref_mut(&mut self) -> &mut PgConnection {
-        self.parts().0
-    }
-}
-
 impl Drop for ClerkConnection {
     /// A statement that ended normally leaves nothing unsent and nothing unread. A lost
     /// connection, an answer not read to its end (the caller gave up, or dropped a stream
@@ -265,7 +251,14 @@ impl Drop for ClerkConnection {
     fn drop(&mut self) {
         if let ClerkConnection::Hot(slot) = self {
             match slot.as_mut() {
-                Some(hot) if hot.lost || hot.in_flight || hot.conn.should_flush() => **slot = None,
+                Some(hot) if hot.lost || hot.in_flight || hot.conn.should_flush() => {
+                    tracing::debug!(
+                        lost = hot.lost,
+                        in_flight = hot.in_flight,
+                        "retiring the clerk's connection"
+                    );
+                    **slot = None;
+                }
                 Some(hot) => hot.used = Instant::now(),
                 None => {}
             }

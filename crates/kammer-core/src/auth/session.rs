@@ -140,10 +140,13 @@ impl Session {
         }
     }
 
-    /// The replica if there is one, else the primary, without asking the primary first: for
-    /// the further reads of a look-up that [`Self::read_connection`] began.
-    pub(crate) fn read_pool(&self) -> &PgPool {
-        self.replica.as_ref().unwrap_or(&self.pool)
+    /// As [`Self::read_connection`], without asking the primary first: for the further reads
+    /// of a look-up that [`Self::read_connection`] began.
+    pub(crate) async fn further_read_connection(&self) -> Result<ClerkConnection> {
+        match &self.replica {
+            None => self.connection().await,
+            Some(replica) => Ok(ClerkConnection::Pooled(replica.acquire().await?)),
+        }
     }
 
     /// The clerk's role as the database sees it now.
