@@ -71,7 +71,8 @@ pub struct FilterArgs {
     #[arg(long, conflicts_with = "order")]
     newest_first: bool,
     /// Sortierung: oldest_first (Vorgabe), newest_first, betrieb_ascending (nach
-    /// Betriebsnummer, je Betrieb älteste zuerst), betrieb_descending
+    /// Betriebsnummer, je Betrieb älteste zuerst), betrieb_descending, oder ihre deutsche
+    /// Bezeichnung wie in der Anwendung („Neueste zuerst“)
     #[arg(long, value_name = "SORTIERUNG")]
     order: Option<String>,
 }

@@ -19,7 +19,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::{ClerkConnection, Session};
 use crate::betriebe::escape_like;
 use crate::codes::{self, CodeInfo};
-use crate::domain::{AntragNr, AntragStatus, Betriebsnummer};
+use crate::domain::{AntragNr, AntragStatus, Betriebsnummer, by_name_or_label};
 use crate::{Error, Result};
 
 /// One row of the queue; also the row of the CSV export.
@@ -94,18 +94,15 @@ impl SortOrder {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|o| o.as_str() == s.trim())
-            .ok_or_else(|| {
-                let known: Vec<&str> = Self::ALL.iter().map(|o| o.as_str()).collect();
-                Error::validation(format!(
-                    "Unbekannte Sortierung „{}“. Möglich: {}.",
-                    s.trim(),
-                    known.join(", ")
-                ))
-            })
+    /// Accepts the machine name or the German label, case-insensitively.
+    pub fn parse(input: &str) -> Result<Self> {
+        by_name_or_label(Self::ALL, input, |o| (o.as_str(), o.label_de())).ok_or_else(|| {
+            Error::validation(format!(
+                "Unbekannte Sortierung „{}“. Möglich sind: {}.",
+                input.trim(),
+                Self::ALL.map(|o| o.as_str()).join(", ")
+            ))
+        })
     }
 
     fn by_betrieb(self) -> bool {

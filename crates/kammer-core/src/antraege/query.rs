@@ -66,4 +66,19 @@ mod tests {
             crate::ErrorKind::Validation
         );
     }
+
+    #[test]
+    fn an_order_is_its_name_or_its_german_label() {
+        assert_eq!(
+            SortOrder::parse(" newest_first ").unwrap(),
+            SortOrder::NewestFirst
+        );
+        assert_eq!(
+            SortOrder::parse("betriebsnummer ABSTEIGEND").unwrap(),
+            SortOrder::BetriebDescending
+        );
+        let err = SortOrder::parse("nach Name").unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Validation);
+        assert!(err.message().contains("betrieb_ascending"), "{err}");
+    }
 }
