@@ -1,10 +1,13 @@
 //! What a clerk may do with an Antrag now, and in words why not. The desk disables its
 //! buttons with these answers; the database functions check role and state again when an
-//! action runs, so this is advice for the UI, never the guard.
+//! action runs, so this is advice for the UI, never the guard. The states come from the
+//! database's own table (`StartStates`); the role matrix is `Role::allows`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::Result;
+use crate::auth::Session;
 use crate::domain::{AntragStatus, Permission, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,43 +50,97 @@ impl AntragAction {
         }
     }
 
-    /// Whether the state machine allows the action from `status` (and then whether it needs
-    /// a reason), or why not.
+    /// The name the database's `start_states` gives the action (serde's name too).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AntragAction::CheckCode => "check_code",
+            AntragAction::ResendCode => "resend_code",
+            AntragAction::Approve => "approve",
+            AntragAction::Withdraw => "withdraw",
+            AntragAction::Reject => "reject",
+        }
+    }
+
+    /// Whether the database's start states allow the action from `status` (and then whether
+    /// it needs a reason), or why not.
     fn in_status(
         self,
         status: AntragStatus,
         approval: Option<ApprovalState>,
+        start: &StartStates,
     ) -> Result<bool, String> {
-        use AntragStatus::*;
-        let closed = || {
-            format!(
-                "Der Antrag ist abgeschlossen (Status „{}“).",
-                status.label_de()
-            )
+        let Some(reason_required) = start.reason_required(self, status) else {
+            return Err(if start.needs_waiting_code(self) {
+                format!(
+                    "Der Antrag wartet auf keinen Bestätigungs-Code (Status „{}“).",
+                    status.label_de()
+                )
+            } else if status.is_open() {
+                format!("Im Status „{}“ ist das nicht möglich.", status.label_de())
+            } else {
+                format!(
+                    "Der Antrag ist abgeschlossen (Status „{}“).",
+                    status.label_de()
+                )
+            });
         };
-        let no_code = || {
-            format!(
-                "Der Antrag wartet auf keinen Bestätigungs-Code (Status „{}“).",
-                status.label_de()
-            )
-        };
-        match (self, status) {
-            (AntragAction::CheckCode, AwaitingCode) => Ok(false),
-            (AntragAction::ResendCode, AwaitingCode) => Ok(true),
-            (AntragAction::CheckCode | AntragAction::ResendCode, _) => Err(no_code()),
-            // Approving an Antrag whose code never arrived needs a reason and, by default, a
-            // second clerk (kammer_api.antrag_approve).
-            (AntragAction::Approve, InReview) => Ok(false),
-            (AntragAction::Approve, AwaitingCode) => match approval {
-                None => Ok(true),
-                Some(ApprovalState { requested_by_me: true }) => Err(
-                    "Sie haben die Bestätigung ohne Code angefragt. Die zweite Bestätigung gibt eine andere Person der Sachbearbeitung (Vier-Augen-Prinzip).".to_string(),
-                ),
-                Some(ApprovalState { requested_by_me: false }) => Ok(false),
-            },
-            (AntragAction::Withdraw | AntragAction::Reject, s) if s.is_open() => Ok(true),
-            _ => Err(closed()),
+        match (self, approval) {
+            // A first approval without the code waits for a second clerk
+            // (kammer_api.antrag_approve), who needs no reason of their own.
+            (AntragAction::Approve, Some(ApprovalState { requested_by_me: true })) => Err(
+                "Sie haben die Bestätigung ohne Code angefragt. Die zweite Bestätigung gibt eine andere Person der Sachbearbeitung (Vier-Augen-Prinzip).".to_string(),
+            ),
+            (AntragAction::Approve, Some(ApprovalState { requested_by_me: false })) => Ok(false),
+            _ => Ok(reason_required),
         }
+    }
+}
+
+/// From which states each of the desk's actions may start, and whether it needs a Begründung
+/// there: the rows of the database's one declaration, `kammer_internal.start_states`, which its
+/// functions enforce. The desk reads them for every Antrag it shows, so its buttons offer
+/// exactly what the database will accept. Rows of the portal's and the system's actions are
+/// not the desk's and are left out.
+#[derive(Debug, Clone, Default)]
+pub struct StartStates(Vec<(AntragAction, AntragStatus, bool)>);
+
+impl StartStates {
+    pub async fn read(session: &Session) -> Result<StartStates> {
+        let rows = sqlx::query!(
+            r#"select action as "action!", status as "status!", reason_required as "reason_required!"
+               from kammer_api.start_states()"#
+        )
+        .fetch_all(&mut session.connection().await?)
+        .await?;
+        let mut states = Vec::new();
+        for row in rows {
+            let Some(action) = AntragAction::ALL
+                .into_iter()
+                .find(|a| a.as_str() == row.action)
+            else {
+                continue;
+            };
+            states.push((
+                action,
+                AntragStatus::parse(&row.status)?,
+                row.reason_required,
+            ));
+        }
+        Ok(StartStates(states))
+    }
+
+    fn reason_required(&self, action: AntragAction, status: AntragStatus) -> Option<bool> {
+        self.0
+            .iter()
+            .find(|&&(a, s, _)| a == action && s == status)
+            .map(|&(_, _, reason_required)| reason_required)
+    }
+
+    /// The action starts only where a code is awaited (so the refusal says that, as the
+    /// database's `kammer_internal.refuse_start` does).
+    fn needs_waiting_code(&self, action: AntragAction) -> bool {
+        let mut from = self.0.iter().filter(|&&(a, _, _)| a == action);
+        from.clone().next().is_some() && from.all(|&(_, s, _)| s == AntragStatus::AwaitingCode)
     }
 }
 
@@ -94,12 +151,13 @@ pub struct ApprovalState {
     pub requested_by_me: bool,
 }
 
-/// Every action with its availability for a clerk of `role` on an Antrag in `status`.
-/// `resend_available_at` is when the policy allows the next code, if not now; `approval`
-/// the pending first confirmation of an approval without the code, if any.
+/// Every action with its availability for a clerk of `role` on an Antrag in `status`, by the
+/// database's `start`. `resend_available_at` is when the policy allows the next code, if not
+/// now; `approval` the pending first confirmation of an approval without the code, if any.
 pub fn available(
     role: Role,
     status: AntragStatus,
+    start: &StartStates,
     resend_available_at: Option<DateTime<Utc>>,
     approval: Option<ApprovalState>,
 ) -> Vec<ActionState> {
@@ -107,7 +165,7 @@ pub fn available(
         .into_iter()
         .map(|action| {
             let verdict = if role.allows(action.permission()) {
-                action.in_status(status, approval)
+                action.in_status(status, approval, start)
             } else {
                 Err(role.refusal_de(action.permission()))
             };
@@ -134,103 +192,4 @@ pub fn available(
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn state(role: Role, status: AntragStatus, action: AntragAction) -> ActionState {
-        available(role, status, None, None)
-            .into_iter()
-            .find(|a| a.action == action)
-            .unwrap()
-    }
-
-    #[test]
-    fn hotline_cannot_confirm_and_is_told_why() {
-        let s = state(Role::Hotline, AntragStatus::InReview, AntragAction::Approve);
-        assert!(!s.allowed);
-        assert_eq!(
-            s.why_not.as_deref(),
-            Some("Ihre Rolle „Hotline“ darf keine Zuordnungen bestätigen.")
-        );
-        assert!(
-            state(
-                Role::Hotline,
-                AntragStatus::InReview,
-                AntragAction::Withdraw
-            )
-            .allowed
-        );
-    }
-
-    #[test]
-    fn approving_without_the_code_needs_a_reason() {
-        let with_code = state(
-            Role::Sachbearbeitung,
-            AntragStatus::InReview,
-            AntragAction::Approve,
-        );
-        assert!(with_code.allowed && !with_code.reason_required);
-        let without = state(
-            Role::Sachbearbeitung,
-            AntragStatus::AwaitingCode,
-            AntragAction::Approve,
-        );
-        assert!(without.allowed && without.reason_required);
-    }
-
-    #[test]
-    fn the_second_confirmation_comes_from_someone_else() {
-        let mine = Some(ApprovalState {
-            requested_by_me: true,
-        });
-        let theirs = Some(ApprovalState {
-            requested_by_me: false,
-        });
-        let approve = |approval| {
-            available(
-                Role::Sachbearbeitung,
-                AntragStatus::AwaitingCode,
-                None,
-                approval,
-            )
-            .into_iter()
-            .find(|a| a.action == AntragAction::Approve)
-            .unwrap()
-        };
-        let own = approve(mine);
-        assert!(!own.allowed);
-        assert!(own.why_not.unwrap().contains("andere Person"));
-        let second = approve(theirs);
-        assert!(second.allowed && !second.reason_required);
-    }
-
-    #[test]
-    fn closed_antraege_allow_nothing() {
-        for status in AntragStatus::ALL.into_iter().filter(|s| !s.is_open()) {
-            for s in available(Role::Admin, status, None, None) {
-                assert!(!s.allowed, "{status:?} {:?}", s.action);
-                assert!(s.why_not.unwrap().contains(status.label_de()));
-            }
-        }
-    }
-
-    #[test]
-    fn cooldown_disables_only_the_resend() {
-        let later = Utc::now() + chrono::Duration::seconds(30);
-        let states = available(Role::Hotline, AntragStatus::AwaitingCode, Some(later), None);
-        let resend = states
-            .iter()
-            .find(|a| a.action == AntragAction::ResendCode)
-            .unwrap();
-        assert!(!resend.allowed);
-        assert!(resend.why_not.as_deref().unwrap().contains("erst ab"));
-        let check = states
-            .iter()
-            .find(|a| a.action == AntragAction::CheckCode)
-            .unwrap();
-        assert!(check.allowed);
-    }
 }

@@ -11,7 +11,7 @@ use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
-pub use actions::{ActionState, AntragAction, ApprovalState, available};
+pub use actions::{ActionState, AntragAction, ApprovalState, StartStates, available};
 pub use decisions::{ApprovalOutcome, Approved, approve, reject, withdraw};
 pub use query::AntragQuery;
 
@@ -684,8 +684,9 @@ pub async fn view(session: &Session, nr: AntragNr) -> Result<AntragView> {
     let approval = detail.approval_request.as_ref().map(|r| ApprovalState {
         requested_by_me: r.clerk_id == session.clerk_id,
     });
+    let start = StartStates::read(session).await?;
     Ok(AntragView {
-        actions: available(role, status, resend_available_at, approval),
+        actions: available(role, status, &start, resend_available_at, approval),
         detail,
         resend_available_at,
     })

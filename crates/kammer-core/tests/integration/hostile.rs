@@ -159,7 +159,31 @@ const CATALOGUE: &[Attack] = &[
     attack(
         Hotline,
         "call an internal function (transition)",
-        "select * from kammer_internal.transition({nr}, array['awaiting_code'], 'approved', null, null)",
+        "select * from kammer_internal.transition({nr}, 'approve', 'approved', null, null)",
+        "42501",
+    ),
+    attack(
+        Hotline,
+        "waive the Begründung a withdrawal needs (start states)",
+        "update kammer_internal.start_states set reason_required = false",
+        "42501",
+    ),
+    attack(
+        Sachbearbeitung,
+        "let a withdrawn Antrag be approved (add a start state)",
+        "insert into kammer_internal.start_states (action, status, reason_required) values ('approve', 'withdrawn', false)",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "delete the start states",
+        "delete from kammer_internal.start_states",
+        "42501",
+    ),
+    attack(
+        Portal,
+        "let a withdrawn Antrag take a code again (add a start state)",
+        "insert into kammer_internal.start_states (action, status, reason_required) values ('submit_code', 'withdrawn', false)",
         "42501",
     ),
     attack(

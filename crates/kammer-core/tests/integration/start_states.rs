@@ -1,17 +1,19 @@
-//! The states an action may start from exist twice, on purpose: in the database functions,
-//! which enforce them (`kammer_api.antrag_approve` and the `p_from` it and the other
-//! decisions pass to `kammer_internal.transition`; `kammer_internal.lock_awaiting_code`
-//! before a resend), and in `antraege::available`, which greys out the desk's buttons with a
-//! reason, and says when a Begründung is needed. This keeps the two equal, as `roles.rs` does
-//! for the permission matrix: for every status (and every state of a pending approval without
-//! the code) and every state-changing action, an Antrag brought there by the real flows is
-//! acted on by the administration, whose role allows everything, and the database's answer
-//! must be what the button promised.
+//! The states an action may start from are declared once, in the database's table
+//! `kammer_internal.start_states`: its functions lock an Antrag through
+//! `kammer_internal.start` and move it through `kammer_internal.transition`, both of which
+//! ask the table, and the desk reads the same rows (`antraege::StartStates`) to grey out its
+//! buttons with a reason and to say where a Begründung is needed. These tests check that the
+//! functions really follow the table: for every status (and every state of a pending
+//! approval without the code) and every state-changing action, an Antrag brought there by
+//! the real flows is acted on by the administration, whose role allows everything, and the
+//! database's answer must be what the button promised.
 
 use crate::common;
 
 use common::*;
-use kammer_core::antraege::{self, ActionState, AntragAction, ApprovalOutcome, ApprovalState};
+use kammer_core::antraege::{
+    self, ActionState, AntragAction, ApprovalOutcome, ApprovalState, StartStates,
+};
 use kammer_core::codes;
 use kammer_core::domain::{AntragNr, AntragStatus, Role};
 use kammer_core::expiry;
@@ -120,8 +122,10 @@ async fn the_buttons_allow_exactly_what_the_database_accepts(pool: PgPool) {
     let mut diverging = Vec::new();
     let mut betrieb = 3_000_000_000u64;
     let mut cases = 0;
+    let declared = StartStates::read(&f.admin).await.unwrap();
     for start in starts() {
-        let promised = antraege::available(Role::Admin, start.status, None, start.approval);
+        let promised =
+            antraege::available(Role::Admin, start.status, &declared, None, start.approval);
         for state in promised
             .iter()
             .filter(|s| s.action != AntragAction::CheckCode)
@@ -163,4 +167,205 @@ async fn the_buttons_allow_exactly_what_the_database_accepts(pool: PgPool) {
         "the start states differ:\n{}",
         diverging.join("\n")
     );
+}
+
+fn action_of(states: Vec<ActionState>, action: AntragAction) -> ActionState {
+    states.into_iter().find(|a| a.action == action).unwrap()
+}
+
+/// The buttons as the declared states, the role matrix and the pending approval make them,
+/// with the reasons a clerk reads on a disabled one.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn the_buttons_follow_the_declared_states(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    let declared = StartStates::read(&f.hotline).await.unwrap();
+    let state = |role, status, action| {
+        action_of(
+            antraege::available(role, status, &declared, None, None),
+            action,
+        )
+    };
+
+    // Every action of the desk starts somewhere.
+    for action in AntragAction::ALL {
+        assert!(
+            AntragStatus::ALL
+                .into_iter()
+                .any(|s| state(Role::Admin, s, action).allowed),
+            "{action:?} has no start state"
+        );
+    }
+
+    // The hotline may not confirm, and is told why; withdrawing is theirs.
+    let s = state(Role::Hotline, AntragStatus::InReview, AntragAction::Approve);
+    assert!(!s.allowed);
+    assert_eq!(
+        s.why_not.as_deref(),
+        Some("Ihre Rolle „Hotline“ darf keine Zuordnungen bestätigen.")
+    );
+    assert!(
+        state(
+            Role::Hotline,
+            AntragStatus::InReview,
+            AntragAction::Withdraw
+        )
+        .allowed
+    );
+
+    // Approving without the code needs a reason; with the code it does not.
+    let with_code = state(
+        Role::Sachbearbeitung,
+        AntragStatus::InReview,
+        AntragAction::Approve,
+    );
+    assert!(with_code.allowed && !with_code.reason_required);
+    let without = state(
+        Role::Sachbearbeitung,
+        AntragStatus::AwaitingCode,
+        AntragAction::Approve,
+    );
+    assert!(without.allowed && without.reason_required);
+
+    // The second confirmation comes from someone else, who needs no reason of their own.
+    let approve = |requested_by_me| {
+        action_of(
+            antraege::available(
+                Role::Sachbearbeitung,
+                AntragStatus::AwaitingCode,
+                &declared,
+                None,
+                Some(ApprovalState { requested_by_me }),
+            ),
+            AntragAction::Approve,
+        )
+    };
+    let own = approve(true);
+    assert!(!own.allowed);
+    assert!(own.why_not.unwrap().contains("andere Person"));
+    let second = approve(false);
+    assert!(second.allowed && !second.reason_required);
+
+    // A code can be handled only while one is awaited, and the button says so.
+    let resend = state(
+        Role::Hotline,
+        AntragStatus::InReview,
+        AntragAction::ResendCode,
+    );
+    assert!(!resend.allowed);
+    assert!(
+        resend
+            .why_not
+            .unwrap()
+            .contains("wartet auf keinen Bestätigungs-Code")
+    );
+
+    // A closed Antrag allows nothing and names its status.
+    for status in AntragStatus::ALL.into_iter().filter(|s| !s.is_open()) {
+        for s in antraege::available(Role::Admin, status, &declared, None, None) {
+            assert!(!s.allowed, "{status:?} {:?}", s.action);
+            assert!(s.why_not.unwrap().contains(status.label_de()));
+        }
+    }
+
+    // The policy's cooldown disables only the resend.
+    let later = chrono::Utc::now() + chrono::Duration::seconds(30);
+    let states = antraege::available(
+        Role::Hotline,
+        AntragStatus::AwaitingCode,
+        &declared,
+        Some(later),
+        None,
+    );
+    let resend = action_of(states.clone(), AntragAction::ResendCode);
+    assert!(!resend.allowed);
+    assert!(resend.why_not.unwrap().contains("erst ab"));
+    assert!(action_of(states, AntragAction::CheckCode).allowed);
+}
+
+/// The table holds the desk's actions under their Rust names, the portal's and the system's
+/// under the names their functions use, and only statuses an Antrag can have.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn the_declared_states_name_known_actions_and_statuses(pool: PgPool) {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("select action, status from kammer_api.start_states()")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let portal_and_system = ["submit_code", "withdraw_own", "expire", "expire_geloescht"];
+    for (action, status) in &rows {
+        assert!(
+            AntragAction::ALL.iter().any(|a| a.as_str() == action)
+                || portal_and_system.contains(&action.as_str()),
+            "unknown action {action}"
+        );
+        assert!(
+            AntragStatus::ALL.iter().any(|s| s.as_str() == status),
+            "unknown status {status} for {action}"
+        );
+    }
+    for action in AntragAction::ALL
+        .map(|a| a.as_str())
+        .iter()
+        .chain(&portal_and_system)
+    {
+        assert!(
+            rows.iter().any(|(a, _)| a == action),
+            "{action} starts nowhere"
+        );
+    }
+    // serde's names are the table's.
+    for action in AntragAction::ALL {
+        assert_eq!(
+            serde_json::to_value(action).unwrap(),
+            serde_json::Value::String(action.as_str().to_string())
+        );
+    }
+}
+
+/// One place: take a start state out of the table (as the owner, in a migration, would) and
+/// both the database's function and the desk's button stop offering the action from there.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn one_row_of_the_table_moves_both_the_database_and_the_button(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    f.auto_approve(false).await;
+    let nr = antrag_at(
+        &f,
+        &pool,
+        Start {
+            status: AntragStatus::InReview,
+            approval: None,
+        },
+        "3100000001",
+    )
+    .await;
+    let withdraw = |view: &antraege::AntragView| {
+        view.actions
+            .iter()
+            .find(|a| a.action == AntragAction::Withdraw)
+            .unwrap()
+            .allowed
+    };
+    assert!(withdraw(&antraege::view(&f.hotline, nr).await.unwrap()));
+
+    sqlx::query(
+        "delete from kammer_internal.start_states where action = 'withdraw' and status = 'in_review'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert!(!withdraw(&antraege::view(&f.hotline, nr).await.unwrap()));
+    let before = snapshot(&pool).await;
+    let e = assert_kind(
+        antraege::withdraw(&f.hotline, nr, &why()).await,
+        ErrorKind::Conflict,
+    );
+    // Withdrawing now starts only where a code is awaited, and the refusal says so.
+    assert!(
+        e.message()
+            .contains("wartet nicht mehr auf einen Bestätigungs-Code"),
+        "{}",
+        e.message()
+    );
+    assert_eq!(snapshot(&pool).await, before);
+    assert_eq!(status(&pool, nr).await, "in_review");
 }

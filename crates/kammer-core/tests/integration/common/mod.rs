@@ -443,6 +443,10 @@ pub async fn snapshot(pool: &PgPool) -> Vec<(String, String)> {
         ),
         ("policy", "select to_jsonb(p)::text from policy p"),
         (
+            "start_states",
+            "select string_agg(action || ':' || status || ':' || reason_required, ',' order by action, status) from kammer_internal.start_states",
+        ),
+        (
             "logins",
             "select coalesce(string_agg(r.rolname || ':' || r.rolcanlogin || ':' || r.rolsuper || ':' ||
                  coalesce((select string_agg(g.rolname, '+' order by g.rolname) from pg_auth_members m
