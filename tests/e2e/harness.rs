@@ -517,21 +517,31 @@ impl Desk {
     // ----------------------------------------------------------------- outside the app
 
     /// The mail for Antrag `nr` whose code begins with `prefix`, once the mail sender
-    /// service has delivered it to the test SMTP server.
+    /// service has delivered it to the test SMTP server and the Antrag's screen shows it sent.
+    ///
+    /// The server has the mail a moment before the sender records it as sent; the desk then
+    /// reloads the Antrag, and the code card grows by the mail server's reply and moves the
+    /// action buttons down. A click aimed at a button before that reload lands beside it once
+    /// the page has moved (seen in CI: „Code prüfen“ clicked, no check form). So the test
+    /// goes on only on the settled screen.
     pub async fn wait_for_code_mail(&self, nr: i64, prefix: &str) -> ReceivedMail {
         let prefix = &prefix.to_lowercase();
         let smtp = &self.smtp;
-        self.poll(
-            &format!("the code mail of Antrag {nr} with a code beginning {prefix}"),
-            STEP,
-            move || async move {
-                smtp.received().into_iter().rev().find(|m| {
-                    m.header("X-KammerDesk-Antrag").as_deref() == Some(&nr.to_string())
-                        && m.code().is_some_and(|c| c.starts_with(prefix))
-                })
-            },
-        )
-        .await
+        let mail = self
+            .poll(
+                &format!("the code mail of Antrag {nr} with a code beginning {prefix}"),
+                STEP,
+                move || async move {
+                    smtp.received().into_iter().rev().find(|m| {
+                        m.header("X-KammerDesk-Antrag").as_deref() == Some(&nr.to_string())
+                            && m.code().is_some_and(|c| c.starts_with(prefix))
+                    })
+                },
+            )
+            .await;
+        self.wait_attr("#code-delivery", "data-delivery", "sent")
+            .await;
+        mail
     }
 }
 
