@@ -15,7 +15,8 @@ set local role kammer_owner;
 
 create table kammer_internal.start_states (
     action          text not null,
-    status          text not null,
+    status          text not null
+                    check (status in ('awaiting_code', 'in_review', 'approved', 'withdrawn', 'rejected', 'expired')),
     reason_required boolean not null,
     primary key (action, status)
 );
@@ -43,6 +44,13 @@ insert into kammer_internal.start_states (action, status, reason_required) value
 create function kammer_internal.reason_required(p_action text, p_status text) returns boolean
 language sql stable
 return (select s.reason_required from kammer_internal.start_states s where s.action = p_action and s.status = p_status);
+
+-- A Begründung checked before the Antrag is even locked, for an action that needs one from
+-- every state it may start from (withdraw, reject, resend): a blank one is refused first.
+create function kammer_internal.reason_for(p_action text, p_reason text) returns text
+language sql stable
+return kammer_internal.reason(p_reason, coalesce(
+    (select bool_and(s.reason_required) from kammer_internal.start_states s where s.action = p_action), false));
 
 -- The states the action may start from.
 create function kammer_internal.start_states_of(p_action text) returns text[]
@@ -125,6 +133,12 @@ $$;
 -- Replaced by kammer_internal.start.
 drop function kammer_internal.lock_awaiting_code(bigint);
 
+-- A first approval without the code waits only on an Antrag that waits for its code: every
+-- transition clears it. antrag_approve relies on that. NOT VALID: the rows already written
+-- need no scan of a large table at upgrade time; every changed row is checked.
+alter table antraege add constraint antraege_approval_request_only_awaiting_code
+    check (approval_requested_by is null or status = 'awaiting_code') not valid;
+
 -- Approves an Antrag. From in_review a reason is optional. From awaiting_code — without the
 -- code — a reason is required (start_states), and by default (policy four_eyes_without_code)
 -- the first Sachbearbeitung clerk only asks for it: a second, different one confirms.
@@ -181,7 +195,7 @@ language plpgsql
 as $$
 declare
     v_clerk clerks := kammer_internal.acting_clerk(p_permission);
-    v_reason text := kammer_internal.reason(p_reason, false);
+    v_reason text := kammer_internal.reason_for(p_action, p_reason);
     v antraege := kammer_internal.start(p_nr, p_action);
     v_moved record;
 begin
@@ -214,7 +228,7 @@ set search_path = pg_catalog, public, pg_temp
 as $$
 declare
     v_clerk clerks := kammer_internal.acting_clerk('handle_codes');
-    v_reason text := kammer_internal.reason(p_reason, false);
+    v_reason text := kammer_internal.reason_for('resend_code', p_reason);
     v antraege := kammer_internal.start(p_nr, 'resend_code');
     v_issued record;
 begin
@@ -238,12 +252,13 @@ language plpgsql security definer
 set search_path = pg_catalog, public, pg_temp
 as $$
 declare
-    v_from text[] := kammer_internal.start_states_of('expire');
+    v_from text[];
     v_nr bigint;
     v_moved record;
     v_any boolean := false;
 begin
     perform kammer_internal.require_service('kammer_reporting');
+    v_from := kammer_internal.start_states_of('expire');
     for v_nr in
         select a.nr from antraege a
         join confirmation_codes c on c.antrag_nr = a.nr and c.consumed_at is null and c.superseded_at is null
@@ -368,9 +383,10 @@ declare
     v_closed integer := 0;
     v record;
     v_summary jsonb;
-    v_expiring text[] := kammer_internal.start_states_of('expire_geloescht');
+    v_expiring text[];
 begin
     select * into v_actor from kammer_internal.acting_importer();
+    v_expiring := kammer_internal.start_states_of('expire_geloescht');
     perform kammer_internal.handwerksrolle_plan(p_full);
     select count(*) filter (where line is not null) as rows_in_file,
            count(*) filter (where kind = 'new') as created,

@@ -20,6 +20,8 @@ pub struct SignedIn {
     pub role: Role,
     pub role_label: String,
     pub permissions: Vec<Permission>,
+    /// May change the desk's connection settings (`settings::may_change`).
+    pub may_change_settings: bool,
     /// Seconds without input after which the desk signs out (desk.toml, default 15 minutes).
     pub idle_sign_out_seconds: u32,
     /// The chamber's name from its policy, which printouts carry.
@@ -35,10 +37,8 @@ impl SignedIn {
             display_name: s.display_name.clone(),
             role: s.role,
             role_label: s.role.label_de().to_owned(),
-            permissions: Permission::ALL
-                .into_iter()
-                .filter(|p| s.role.allows(*p))
-                .collect(),
+            permissions: s.permissions.to_vec(),
+            may_change_settings: crate::settings::may_change(s.role),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! mail (the mail sender is a server-side service, `kammerctl outbox run`).
 
 use kammer_core::config::MachineConfig;
+use kammer_core::domain::Role;
 use kammer_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -192,6 +193,13 @@ impl DatabaseSettings {
 }
 
 /// The settings as stored, with defaults for whatever is not, and IT's pins over both.
+/// Who may change where the desk connects: the administration. The database cannot guard a
+/// desk's own file, so this is the desk's rule (IT pins what must not change at all); the
+/// settings screen and `save_settings` both ask here.
+pub fn may_change(role: Role) -> bool {
+    role == Role::Admin
+}
+
 pub fn load<R: Runtime>(app: &AppHandle<R>) -> DeskSettings {
     let stored = app.store(STORE_FILE).ok();
     let settings = DeskSettings {

@@ -2,7 +2,6 @@
 //! administrator may change it, and not what IT pinned (desk.toml, `KAMMERDESK_DB_…`,
 //! `KAMMERDESK_DATABASE_URL`): before sign-in nothing can be saved at all.
 
-use kammer_core::domain::Role;
 use kammer_core::error::ErrorBody;
 use kammer_core::{Error, ErrorKind};
 use tauri::{AppHandle, Runtime, State};
@@ -29,7 +28,7 @@ pub async fn save_settings<R: Runtime>(
     settings: DeskSettings,
 ) -> CommandResult<DeskSettings> {
     let clerk = signed_in(&session).await?;
-    if clerk.role != Role::Admin {
+    if !settings::may_change(clerk.role) {
         return Err(ErrorBody::from(Error::new(
             ErrorKind::Forbidden,
             "Die Verbindung zur Datenbank ändert nur die Administration.",

@@ -19,6 +19,7 @@ function clerk(username: string): SignedIn {
     role: "sachbearbeitung",
     role_label: "Sachbearbeitung",
     permissions: [],
+    may_change_settings: false,
     idle_sign_out_seconds: 900,
     chamber_name: "Handwerkskammer Musterstadt",
   };

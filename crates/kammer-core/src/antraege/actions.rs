@@ -1,14 +1,14 @@
 //! What a clerk may do with an Antrag now, and in words why not. The desk disables its
 //! buttons with these answers; the database functions check role and state again when an
-//! action runs, so this is advice for the UI, never the guard. The states come from the
-//! database's own table (`StartStates`); the role matrix is `Role::allows`.
+//! action runs, so this is advice for the UI, never the guard. The states and the
+//! permissions come from the database's own tables (`StartStates`, `Permissions`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::auth::Session;
-use crate::domain::{AntragStatus, Permission, Role};
+use crate::domain::{AntragStatus, Permission, Permissions, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -122,7 +122,7 @@ impl StartStates {
             };
             states.push((
                 action,
-                AntragStatus::parse(&row.status)?,
+                AntragStatus::from_db(&row.status)?,
                 row.reason_required,
             ));
         }
@@ -151,11 +151,12 @@ pub struct ApprovalState {
     pub requested_by_me: bool,
 }
 
-/// Every action with its availability for a clerk of `role` on an Antrag in `status`, by the
-/// database's `start`. `resend_available_at` is when the policy allows the next code, if not
+/// Every action with its availability for a clerk of `role` with `permissions` on an Antrag
+/// in `status`, by the database's `start`. `resend_available_at` is when the policy allows the next code, if not
 /// now; `approval` the pending first confirmation of an approval without the code, if any.
 pub fn available(
     role: Role,
+    permissions: &Permissions,
     status: AntragStatus,
     start: &StartStates,
     resend_available_at: Option<DateTime<Utc>>,
@@ -164,7 +165,7 @@ pub fn available(
     AntragAction::ALL
         .into_iter()
         .map(|action| {
-            let verdict = if role.allows(action.permission()) {
+            let verdict = if permissions.allows(action.permission()) {
                 action.in_status(status, approval, start)
             } else {
                 Err(role.refusal_de(action.permission()))

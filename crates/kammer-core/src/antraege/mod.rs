@@ -674,7 +674,7 @@ pub struct AntragView {
 
 pub async fn view(session: &Session, nr: AntragNr) -> Result<AntragView> {
     let detail = show(session, nr).await?;
-    let role = session.current_role().await?;
+    let (role, permissions) = session.current_rights().await?;
     let status = detail.summary.status;
     let resend_available_at = if status == AntragStatus::AwaitingCode {
         codes::next_send_at(session, nr).await?
@@ -686,7 +686,7 @@ pub async fn view(session: &Session, nr: AntragNr) -> Result<AntragView> {
     });
     let start = StartStates::read(session).await?;
     Ok(AntragView {
-        actions: available(role, status, &start, resend_available_at, approval),
+        actions: available(role, &permissions, status, &start, resend_available_at, approval),
         detail,
         resend_available_at,
     })

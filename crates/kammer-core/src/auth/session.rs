@@ -5,7 +5,7 @@ use sqlx::{PgPool, Postgres};
 use super::hot_connection::{ClerkConnection, HotSlot};
 use super::password::Password;
 use crate::db;
-use crate::domain::{Permission, Role};
+use crate::domain::{Permission, Permissions, Role};
 use crate::{Error, Result};
 
 /// A signed-in clerk: a connection pool opened with the clerk's own PostgreSQL login, and
@@ -13,9 +13,9 @@ use crate::{Error, Result};
 /// its pool, so the database sees the clerk as `session_user` and enforces the role itself;
 /// nothing here is a credential another clerk could borrow.
 ///
-/// `role` is what the database said at sign-in: the desk greys out buttons with it and the
-/// core refuses early with a clear message, but the database checks again on every call, so
-/// a clerk demoted a minute ago is refused now.
+/// `role` and `permissions` are what the database said at sign-in: the desk greys out buttons
+/// with them and the core refuses early with a clear message, but the database checks again
+/// on every call, so a clerk demoted a minute ago is refused now.
 #[derive(Debug, Clone)]
 pub struct Session {
     pool: PgPool,
@@ -26,6 +26,7 @@ pub struct Session {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    pub permissions: Permissions,
 }
 
 /// Signs a clerk in at the server `server` (host, port, database, TLS; no user): connects as
@@ -66,7 +67,8 @@ impl Session {
     pub async fn from_pool(pool: PgPool) -> Result<Session> {
         let me = match sqlx::query!(
             r#"select clerk_id as "clerk_id!", username as "username!", display_name as "display_name!",
-                      role as "role!" from kammer_api.whoami()"#
+                      role as "role!", array(select kammer_api.my_permissions()) as "permissions!"
+               from kammer_api.whoami()"#
         )
         .fetch_one(&pool)
         .await
@@ -94,6 +96,7 @@ impl Session {
             username: me.username,
             display_name: me.display_name,
             role: Role::parse(&me.role)?,
+            permissions: Permissions::from_names(&me.permissions),
         })
     }
 
@@ -157,10 +160,21 @@ impl Session {
         Role::parse(&role)
     }
 
-    /// Refuses early, with the reason in words, what the role seen at sign-in does not allow.
-    /// Advice only: the database decides.
+    /// The clerk's role and permissions as the database sees them now.
+    pub async fn current_rights(&self) -> Result<(Role, Permissions)> {
+        let me = sqlx::query!(
+            r#"select role as "role!", array(select kammer_api.my_permissions()) as "permissions!"
+               from kammer_api.whoami()"#
+        )
+        .fetch_one(&mut self.connection().await?)
+        .await?;
+        Ok((Role::parse(&me.role)?, Permissions::from_names(&me.permissions)))
+    }
+
+    /// Refuses early, with the reason in words, what the permissions seen at sign-in do not
+    /// allow. Advice only: the database decides.
     pub fn require(&self, permission: Permission) -> Result<()> {
-        if self.role.allows(permission) {
+        if self.permissions.allows(permission) {
             Ok(())
         } else {
             Err(Error::forbidden(self.role.refusal_de(permission)))

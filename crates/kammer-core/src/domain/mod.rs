@@ -21,7 +21,7 @@ pub use email::EmailAddress;
 pub use firmenname::firmenname_matches;
 pub use german_day::GermanDay;
 pub use reason::Reason;
-pub use role::{Permission, Role};
+pub use role::{Permission, Permissions, Role};
 
 /// A filter field as a clerk typed it, trimmed; blank text is no filter (the queue's and the
 /// Protokoll's queries).

@@ -13,8 +13,9 @@ pub enum Role {
     Admin,
 }
 
-/// What a clerk may be allowed to do. The matrix lives in [`Role::allows`] and nowhere else;
-/// the UI asks the same function to grey out buttons.
+/// What a clerk may be allowed to do. Which role may do what is the database's table
+/// `kammer_internal.permissions` and nowhere else; a signed-in clerk's own are
+/// [`Permissions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -39,16 +40,6 @@ pub enum Permission {
 
 impl Role {
     pub const ALL: [Role; 3] = [Role::Hotline, Role::Sachbearbeitung, Role::Admin];
-
-    pub fn allows(self, p: Permission) -> bool {
-        use Permission::*;
-        let needed = match p {
-            Lookup | HandleCodes | WithdrawOnBehalf => Role::Hotline,
-            Approve | Reject | RevokeZuordnung | Export => Role::Sachbearbeitung,
-            ManageClerks | ManagePolicy | ReadOutbox | ImportHandwerksrolle => Role::Admin,
-        };
-        self >= needed
-    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,6 +91,24 @@ impl Permission {
         Permission::ImportHandwerksrolle,
     ];
 
+    /// The name the database's `permissions` table gives it (serde's name too).
+    pub fn as_str(self) -> &'static str {
+        use Permission::*;
+        match self {
+            Lookup => "lookup",
+            HandleCodes => "handle_codes",
+            WithdrawOnBehalf => "withdraw_on_behalf",
+            Approve => "approve",
+            Reject => "reject",
+            RevokeZuordnung => "revoke_zuordnung",
+            Export => "export",
+            ManageClerks => "manage_clerks",
+            ManagePolicy => "manage_policy",
+            ReadOutbox => "read_outbox",
+            ImportHandwerksrolle => "import_handwerksrolle",
+        }
+    }
+
     /// Completes "Ihre Rolle darf …" in the refusal message.
     pub fn describe_de(self) -> &'static str {
         use Permission::*;
@@ -119,34 +128,29 @@ impl Permission {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use Permission::*;
+/// The permissions the database gives a signed-in clerk (`kammer_api.my_permissions`, from
+/// its table `kammer_internal.permissions`): the desk greys out buttons and the core refuses
+/// early with them, but the database checks again on every call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Permissions(Vec<Permission>);
 
-    #[test]
-    fn matrix_is_as_in_the_architecture() {
-        let hotline = [Lookup, HandleCodes, WithdrawOnBehalf];
-        let sachbearbeitung = [Approve, Reject, RevokeZuordnung, Export];
-        let admin = [ManageClerks, ManagePolicy, ReadOutbox, ImportHandwerksrolle];
-        for p in hotline {
-            assert!(Role::ALL.iter().all(|r| r.allows(p)), "{p:?}");
-        }
-        for p in sachbearbeitung {
-            assert!(
-                !Role::Hotline.allows(p)
-                    && Role::Sachbearbeitung.allows(p)
-                    && Role::Admin.allows(p),
-                "{p:?}"
-            );
-        }
-        for p in admin {
-            assert!(
-                !Role::Hotline.allows(p)
-                    && !Role::Sachbearbeitung.allows(p)
-                    && Role::Admin.allows(p),
-                "{p:?}"
-            );
-        }
+impl Permissions {
+    /// From the database's names. A name this version does not know (a newer server's) gives
+    /// nothing here: the desk has no button for it.
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Permissions {
+        Permissions(
+            Permission::ALL
+                .into_iter()
+                .filter(|p| names.iter().any(|n| n.as_ref() == p.as_str()))
+                .collect(),
+        )
+    }
+
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.0.contains(&permission)
+    }
+
+    pub fn to_vec(&self) -> Vec<Permission> {
+        self.0.clone()
     }
 }

@@ -188,6 +188,18 @@ const CATALOGUE: &[Attack] = &[
     ),
     attack(
         Hotline,
+        "give the hotline the right to approve (permissions)",
+        "update kammer_internal.permissions set group_name = 'kammer_hotline' where permission = 'approve'",
+        "42501",
+    ),
+    attack(
+        Admin,
+        "drop the permission to read the outbox from the table",
+        "delete from kammer_internal.permissions where permission = 'read_outbox'",
+        "42501",
+    ),
+    attack(
+        Hotline,
         "issue a code directly",
         "select * from kammer_internal.issue_code({nr}, null, null)",
         "42501",

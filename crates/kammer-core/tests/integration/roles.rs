@@ -238,65 +238,62 @@ async fn the_database_knows_exactly_the_audit_actions(pool: PgPool) {
     );
 }
 
-/// `Role::allows` (the desk's buttons, the core's early refusals) and the database's matrix
-/// (`kammer_internal.permission_group` with the group hierarchy) are one matrix: this fails as
-/// soon as either changes alone.
+/// The matrix is the database's table `kammer_internal.permissions`, and the desk reads each
+/// clerk's own row set at sign-in (`Session::permissions`). This checks that the table knows
+/// exactly the core's permissions, that each role gets what the chamber's architecture says,
+/// and the group hierarchy that makes a role include the one before it.
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
-async fn the_rust_permission_matrix_is_the_databases(pool: PgPool) {
-    let key = |p: Permission| {
-        serde_json::to_value(p)
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    let mut diverging = Vec::new();
-    for p in Permission::ALL {
-        let group: Option<String> =
-            sqlx::query_scalar("select kammer_internal.permission_group($1)")
-                .bind(key(p))
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        let group =
-            group.unwrap_or_else(|| panic!("the database knows no permission {:?}", key(p)));
-        for role in Role::ALL {
-            let db: bool = sqlx::query_scalar("select pg_has_role($1, $2, 'MEMBER')")
-                .bind(format!("kammer_{}", role.as_str()))
-                .bind(&group)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-            if db != role.allows(p) {
-                diverging.push(format!(
-                    "{role:?} {p:?}: Rust {}, database {db} (group {group})",
-                    role.allows(p)
-                ));
-            }
-        }
-    }
-    assert!(
-        diverging.is_empty(),
-        "the matrices differ:\n{}",
-        diverging.join("\n")
-    );
-    // And the database has no permission the core does not know.
-    let definition: String = sqlx::query_scalar(
-        "select pg_get_functiondef('kammer_internal.permission_group(text)'::regprocedure)",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    let mut in_db: Vec<String> = definition
-        .to_lowercase()
-        .split("when '")
-        .skip(1)
-        .map(|rest| rest.split('\'').next().unwrap().to_string())
-        .collect();
+async fn the_permission_matrix_is_the_databases_table(pool: PgPool) {
+    let mut in_db: Vec<String> =
+        sqlx::query_scalar("select permission from kammer_internal.permissions")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     in_db.sort();
-    let mut in_rust: Vec<String> = Permission::ALL.into_iter().map(key).collect();
+    let mut in_rust: Vec<String> = Permission::ALL
+        .into_iter()
+        .map(|p| p.as_str().to_string())
+        .collect();
     in_rust.sort();
-    assert_eq!(in_db, in_rust);
+    assert_eq!(in_db, in_rust, "the database and the core name other permissions");
+    for p in Permission::ALL {
+        assert_eq!(
+            serde_json::to_value(p).unwrap(),
+            serde_json::Value::String(p.as_str().to_string()),
+            "serde's name is the table's"
+        );
+    }
+
+    use Permission::*;
+    let f = Fixture::new(&pool).await;
+    let expected = [
+        (&f.hotline, vec![Lookup, HandleCodes, WithdrawOnBehalf]),
+        (
+            &f.sb,
+            vec![
+                Lookup,
+                HandleCodes,
+                WithdrawOnBehalf,
+                Approve,
+                Reject,
+                RevokeZuordnung,
+                Export,
+            ],
+        ),
+        (&f.admin, Permission::ALL.to_vec()),
+    ];
+    for (session, permissions) in expected {
+        let allowed: Vec<Permission> = Permission::ALL
+            .into_iter()
+            .filter(|&p| session.permissions.allows(p))
+            .collect();
+        assert_eq!(allowed, permissions, "{:?}", session.role);
+        assert_eq!(
+            session.current_rights().await.unwrap(),
+            (session.role, session.permissions.clone())
+        );
+    }
+
     // Each group is a member of the one below it, and of nothing else that matters.
     let groups: Vec<(String, bool, bool, bool)> = sqlx::query_as(
         "select g, pg_has_role(g, 'kammer_hotline', 'MEMBER'), pg_has_role(g, 'kammer_sachbearbeitung', 'MEMBER'),
@@ -507,4 +504,48 @@ async fn a_role_change_takes_effect_at_once(pool: PgPool) {
         .unwrap();
     antraege::approve(&f.sb, nr, None).await.unwrap();
     assert_eq!(status(&pool, nr).await, "approved");
+}
+
+/// One place: move a permission to another group in the table (as the owner, in a migration,
+/// would) and both the database's refusal and the desk's buttons follow at once. A permission
+/// the table no longer knows is refused, not waved through.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn one_row_of_the_permissions_moves_both_the_database_and_the_desk(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    let nr = f.file().await;
+    let why = reason("Rückruf: Antrag versehentlich gestellt");
+    assert!(f.hotline.permissions.allows(Permission::WithdrawOnBehalf));
+
+    sqlx::query(
+        "update kammer_internal.permissions set group_name = 'kammer_sachbearbeitung' where permission = 'withdraw_on_behalf'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (_, now) = f.hotline.current_rights().await.unwrap();
+    assert!(!now.allows(Permission::WithdrawOnBehalf));
+    let view = antraege::view(&f.hotline, nr).await.unwrap();
+    let withdraw = view
+        .actions
+        .iter()
+        .find(|a| a.action == antraege::AntragAction::Withdraw)
+        .unwrap();
+    assert!(!withdraw.allowed);
+    // The session still holds what it was told at sign-in, so the core lets the call through
+    // and the database refuses it.
+    let before = snapshot(&pool).await;
+    assert_kind(
+        antraege::withdraw(&f.hotline, nr, &why).await,
+        ErrorKind::Forbidden,
+    );
+    assert_eq!(snapshot(&pool).await, before);
+
+    sqlx::query("delete from kammer_internal.permissions where permission = 'reject'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let before = snapshot(&pool).await;
+    assert!(antraege::reject(&f.sb, nr, &why).await.is_err());
+    assert_eq!(snapshot(&pool).await, before);
+    assert_eq!(status(&pool, nr).await, "awaiting_code");
 }

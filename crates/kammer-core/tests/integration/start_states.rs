@@ -14,6 +14,7 @@ use common::*;
 use kammer_core::antraege::{
     self, ActionState, AntragAction, ApprovalOutcome, ApprovalState, StartStates,
 };
+use kammer_core::auth::Session;
 use kammer_core::codes;
 use kammer_core::domain::{AntragNr, AntragStatus, Role};
 use kammer_core::expiry;
@@ -125,7 +126,14 @@ async fn the_buttons_allow_exactly_what_the_database_accepts(pool: PgPool) {
     let declared = StartStates::read(&f.admin).await.unwrap();
     for start in starts() {
         let promised =
-            antraege::available(Role::Admin, start.status, &declared, None, start.approval);
+            antraege::available(
+                Role::Admin,
+                &f.admin.permissions,
+                start.status,
+                &declared,
+                None,
+                start.approval,
+            );
         for state in promised
             .iter()
             .filter(|s| s.action != AntragAction::CheckCode)
@@ -179,9 +187,9 @@ fn action_of(states: Vec<ActionState>, action: AntragAction) -> ActionState {
 async fn the_buttons_follow_the_declared_states(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     let declared = StartStates::read(&f.hotline).await.unwrap();
-    let state = |role, status, action| {
+    let state = |who: &Session, status, action| {
         action_of(
-            antraege::available(role, status, &declared, None, None),
+            antraege::available(who.role, &who.permissions, status, &declared, None, None),
             action,
         )
     };
@@ -191,13 +199,13 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
         assert!(
             AntragStatus::ALL
                 .into_iter()
-                .any(|s| state(Role::Admin, s, action).allowed),
+                .any(|s| state(&f.admin, s, action).allowed),
             "{action:?} has no start state"
         );
     }
 
     // The hotline may not confirm, and is told why; withdrawing is theirs.
-    let s = state(Role::Hotline, AntragStatus::InReview, AntragAction::Approve);
+    let s = state(&f.hotline, AntragStatus::InReview, AntragAction::Approve);
     assert!(!s.allowed);
     assert_eq!(
         s.why_not.as_deref(),
@@ -205,7 +213,7 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
     );
     assert!(
         state(
-            Role::Hotline,
+            &f.hotline,
             AntragStatus::InReview,
             AntragAction::Withdraw
         )
@@ -214,13 +222,13 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
 
     // Approving without the code needs a reason; with the code it does not.
     let with_code = state(
-        Role::Sachbearbeitung,
+        &f.sb,
         AntragStatus::InReview,
         AntragAction::Approve,
     );
     assert!(with_code.allowed && !with_code.reason_required);
     let without = state(
-        Role::Sachbearbeitung,
+        &f.sb,
         AntragStatus::AwaitingCode,
         AntragAction::Approve,
     );
@@ -231,6 +239,7 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
         action_of(
             antraege::available(
                 Role::Sachbearbeitung,
+                &f.sb.permissions,
                 AntragStatus::AwaitingCode,
                 &declared,
                 None,
@@ -247,7 +256,7 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
 
     // A code can be handled only while one is awaited, and the button says so.
     let resend = state(
-        Role::Hotline,
+        &f.hotline,
         AntragStatus::InReview,
         AntragAction::ResendCode,
     );
@@ -261,7 +270,14 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
 
     // A closed Antrag allows nothing and names its status.
     for status in AntragStatus::ALL.into_iter().filter(|s| !s.is_open()) {
-        for s in antraege::available(Role::Admin, status, &declared, None, None) {
+        for s in antraege::available(
+            Role::Admin,
+            &f.admin.permissions,
+            status,
+            &declared,
+            None,
+            None,
+        ) {
             assert!(!s.allowed, "{status:?} {:?}", s.action);
             assert!(s.why_not.unwrap().contains(status.label_de()));
         }
@@ -271,6 +287,7 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
     let later = chrono::Utc::now() + chrono::Duration::seconds(30);
     let states = antraege::available(
         Role::Hotline,
+        &f.hotline.permissions,
         AntragStatus::AwaitingCode,
         &declared,
         Some(later),
@@ -283,14 +300,40 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
 }
 
 /// The table holds the desk's actions under their Rust names, the portal's and the system's
-/// under the names their functions use, and only statuses an Antrag can have.
+/// under the names their functions use, and only statuses an Antrag can have. And it holds the
+/// lifecycle of the chamber's architecture: this list is the specification the table is
+/// checked against (the tests above check that the functions and the buttons follow the table).
 #[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
-async fn the_declared_states_name_known_actions_and_statuses(pool: PgPool) {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("select action, status from kammer_api.start_states()")
+async fn the_declared_states_are_the_lifecycle(pool: PgPool) {
+    let mut table: Vec<(String, String, bool)> =
+        sqlx::query_as("select action, status, reason_required from kammer_api.start_states()")
             .fetch_all(&pool)
             .await
             .unwrap();
+    table.sort();
+    let mut specified: Vec<(String, String, bool)> = [
+        ("check_code", "awaiting_code", false),
+        ("resend_code", "awaiting_code", true),
+        ("approve", "in_review", false),
+        ("approve", "awaiting_code", true),
+        ("withdraw", "awaiting_code", true),
+        ("withdraw", "in_review", true),
+        ("reject", "awaiting_code", true),
+        ("reject", "in_review", true),
+        ("submit_code", "awaiting_code", false),
+        ("withdraw_own", "awaiting_code", false),
+        ("withdraw_own", "in_review", false),
+        ("expire", "awaiting_code", false),
+        ("expire_geloescht", "awaiting_code", false),
+        ("expire_geloescht", "in_review", false),
+    ]
+    .into_iter()
+    .map(|(a, s, r)| (a.to_string(), s.to_string(), r))
+    .collect();
+    specified.sort();
+    assert_eq!(table, specified);
+
+    let rows: Vec<(String, String)> = table.into_iter().map(|(a, s, _)| (a, s)).collect();
     let portal_and_system = ["submit_code", "withdraw_own", "expire", "expire_geloescht"];
     for (action, status) in &rows {
         assert!(

@@ -443,8 +443,12 @@ pub async fn snapshot(pool: &PgPool) -> Vec<(String, String)> {
         ),
         ("policy", "select to_jsonb(p)::text from policy p"),
         (
+            "permissions",
+            "select coalesce(string_agg(permission || ':' || group_name, ',' order by permission), '') from kammer_internal.permissions",
+        ),
+        (
             "start_states",
-            "select string_agg(action || ':' || status || ':' || reason_required, ',' order by action, status) from kammer_internal.start_states",
+            "select coalesce(string_agg(action || ':' || status || ':' || reason_required, ',' order by action, status), '') from kammer_internal.start_states",
         ),
         (
             "logins",
