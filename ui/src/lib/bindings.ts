@@ -66,6 +66,10 @@ export type Permission = "lookup" | "handle_codes" | "withdraw_on_behalf" | "app
 
 export type SignedIn = { username: string, display_name: string, role: Role, role_label: string, permissions: Array<Permission>, 
 /**
+ * May change the desk's connection settings (`settings::may_change`).
+ */
+may_change_settings: boolean, 
+/**
  * Seconds without input after which the desk signs out (desk.toml, default 15 minutes).
  */
 idle_sign_out_seconds: number, 

@@ -686,7 +686,14 @@ pub async fn view(session: &Session, nr: AntragNr) -> Result<AntragView> {
     });
     let start = StartStates::read(session).await?;
     Ok(AntragView {
-        actions: available(role, &permissions, status, &start, resend_available_at, approval),
+        actions: available(
+            role,
+            &permissions,
+            status,
+            &start,
+            resend_available_at,
+            approval,
+        ),
         detail,
         resend_available_at,
     })

@@ -168,7 +168,10 @@ impl Session {
         )
         .fetch_one(&mut self.connection().await?)
         .await?;
-        Ok((Role::parse(&me.role)?, Permissions::from_names(&me.permissions)))
+        Ok((
+            Role::parse(&me.role)?,
+            Permissions::from_names(&me.permissions),
+        ))
     }
 
     /// Refuses early, with the reason in words, what the permissions seen at sign-in do not

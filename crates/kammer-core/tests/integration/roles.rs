@@ -255,7 +255,10 @@ async fn the_permission_matrix_is_the_databases_table(pool: PgPool) {
         .map(|p| p.as_str().to_string())
         .collect();
     in_rust.sort();
-    assert_eq!(in_db, in_rust, "the database and the core name other permissions");
+    assert_eq!(
+        in_db, in_rust,
+        "the database and the core name other permissions"
+    );
     for p in Permission::ALL {
         assert_eq!(
             serde_json::to_value(p).unwrap(),
@@ -268,7 +271,11 @@ async fn the_permission_matrix_is_the_databases_table(pool: PgPool) {
     let f = Fixture::new(&pool).await;
     // Each role has everything of the one before it.
     let hotline = vec![Lookup, HandleCodes, WithdrawOnBehalf];
-    let sachbearbeitung = [hotline.clone(), vec![Approve, Reject, RevokeZuordnung, Export]].concat();
+    let sachbearbeitung = [
+        hotline.clone(),
+        vec![Approve, Reject, RevokeZuordnung, Export],
+    ]
+    .concat();
     let expected = [
         (&f.hotline, hotline),
         (&f.sb, sachbearbeitung),

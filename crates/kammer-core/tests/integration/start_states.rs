@@ -125,15 +125,14 @@ async fn the_buttons_allow_exactly_what_the_database_accepts(pool: PgPool) {
     let mut cases = 0;
     let declared = StartStates::read(&f.admin).await.unwrap();
     for start in starts() {
-        let promised =
-            antraege::available(
-                Role::Admin,
-                &f.admin.permissions,
-                start.status,
-                &declared,
-                None,
-                start.approval,
-            );
+        let promised = antraege::available(
+            Role::Admin,
+            &f.admin.permissions,
+            start.status,
+            &declared,
+            None,
+            start.approval,
+        );
         for state in promised
             .iter()
             .filter(|s| s.action != AntragAction::CheckCode)
@@ -211,27 +210,12 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
         s.why_not.as_deref(),
         Some("Ihre Rolle „Hotline“ darf keine Zuordnungen bestätigen.")
     );
-    assert!(
-        state(
-            &f.hotline,
-            AntragStatus::InReview,
-            AntragAction::Withdraw
-        )
-        .allowed
-    );
+    assert!(state(&f.hotline, AntragStatus::InReview, AntragAction::Withdraw).allowed);
 
     // Approving without the code needs a reason; with the code it does not.
-    let with_code = state(
-        &f.sb,
-        AntragStatus::InReview,
-        AntragAction::Approve,
-    );
+    let with_code = state(&f.sb, AntragStatus::InReview, AntragAction::Approve);
     assert!(with_code.allowed && !with_code.reason_required);
-    let without = state(
-        &f.sb,
-        AntragStatus::AwaitingCode,
-        AntragAction::Approve,
-    );
+    let without = state(&f.sb, AntragStatus::AwaitingCode, AntragAction::Approve);
     assert!(without.allowed && without.reason_required);
 
     // The second confirmation comes from someone else, who needs no reason of their own.
@@ -255,11 +239,7 @@ async fn the_buttons_follow_the_declared_states(pool: PgPool) {
     assert!(second.allowed && !second.reason_required);
 
     // A code can be handled only while one is awaited, and the button says so.
-    let resend = state(
-        &f.hotline,
-        AntragStatus::InReview,
-        AntragAction::ResendCode,
-    );
+    let resend = state(&f.hotline, AntragStatus::InReview, AntragAction::ResendCode);
     assert!(!resend.allowed);
     assert!(
         resend
