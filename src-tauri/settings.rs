@@ -192,7 +192,6 @@ impl DatabaseSettings {
     }
 }
 
-/// The settings as stored, with defaults for whatever is not, and IT's pins over both.
 /// Who may change where the desk connects: the administration. The database cannot guard a
 /// desk's own file, so this is the desk's rule (IT pins what must not change at all); the
 /// settings screen and `save_settings` both ask here.
@@ -200,6 +199,7 @@ pub fn may_change(role: Role) -> bool {
     role == Role::Admin
 }
 
+/// The settings as stored, with defaults for whatever is not, and IT's pins over both.
 pub fn load<R: Runtime>(app: &AppHandle<R>) -> DeskSettings {
     let stored = app.store(STORE_FILE).ok();
     let settings = DeskSettings {

@@ -215,6 +215,13 @@ impl From<sqlx::Error> for Error {
                             "Die Datenbank hat die Verbindung beendet (Neustart des Servers, oder Ihr Zugang wurde gesperrt bzw. sein Passwort geändert). Bitte versuchen Sie es erneut oder melden Sie sich neu an.",
                         );
                     }
+                    // A desk newer than the schema: it calls a function the database lacks.
+                    "42883" if db.message().contains("kammer_api.") => {
+                        tracing::warn!("the database schema is older than this program: {e}");
+                        return Error::unavailable(
+                            "Die Datenbank ist älter als dieses Programm (eine Funktion fehlt). Bitte lassen Sie die IT die Datenbank aktualisieren (kammerctl migrate) und versuchen Sie es dann erneut.",
+                        );
+                    }
                     "28P01" => {
                         tracing::warn!("sign-in refused: {e}");
                         return Error::forbidden("Benutzername oder Passwort ist falsch.");

@@ -154,3 +154,21 @@ impl Permissions {
         self.0.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_take_known_names_once_and_skip_a_newer_servers() {
+        let p = Permissions::from_names(&["approve", "lookup", "approve", "fly_to_the_moon"]);
+        assert_eq!(p.to_vec(), [Permission::Lookup, Permission::Approve]);
+        assert!(p.allows(Permission::Approve) && !p.allows(Permission::Export));
+        for permission in Permission::ALL {
+            assert_eq!(
+                serde_json::to_value(permission).unwrap(),
+                serde_json::Value::String(permission.as_str().to_string())
+            );
+        }
+    }
+}
