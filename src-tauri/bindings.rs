@@ -23,7 +23,8 @@ use kammer_core::handwerksrolle::{
 };
 use kammer_core::outbox::SenderStatus;
 use kammer_core::report::{
-    FIGURE_KEYS, Figures, GewerkFigures, MONTHLY_HEADER, Month, MonthOutcomes, MonthlyReport,
+    FIGURE_KEYS, Figure, Figures, GewerkFigures, MONTHLY_HEADER, Month, MonthOutcomes,
+    MonthlyReport,
 };
 use kammer_core::zuordnungen::Zuordnung;
 use serde::Serialize;
@@ -163,9 +164,16 @@ fn figure_labels() -> String {
         .zip(headings)
         .map(|(key, heading)| format!("  {key:?}: {},", serde_json::to_string(heading).unwrap()))
         .collect();
+    let hours: Vec<String> = FIGURE_KEYS
+        .iter()
+        .zip(Figures::default().columns())
+        .filter(|(_, figure)| matches!(figure, Figure::Hours(_)))
+        .map(|(key, _)| format!("{key:?}"))
+        .collect();
     format!(
-        "/**\n * The monthly report's figures in the CSV's column order, with its headings (`report::MONTHLY_HEADER`).\n */\nexport const FIGURE_LABELS: Readonly<Record<keyof Figures, string>> = {{\n{}\n}};\n",
-        entries.join("\n")
+        "/**\n * The monthly report's figures in the CSV's column order, with its headings (`report::MONTHLY_HEADER`).\n */\nexport const FIGURE_LABELS: Readonly<Record<keyof Figures, string>> = {{\n{}\n}};\n\n/**\n * The figures given in hours, one decimal (`report::Figure::Hours`); the others are counts.\n */\nexport const HOURS_FIGURES: readonly (keyof Figures)[] = [{}];\n",
+        entries.join("\n"),
+        hours.join(", ")
     )
 }
 

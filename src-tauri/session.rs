@@ -3,7 +3,9 @@
 //! second clerk signs out first. Sign-out closes the connections.
 
 use kammer_core::auth::Session;
-use kammer_core::domain::{Permission, Role};
+use std::collections::HashMap;
+
+use kammer_core::domain::Permission;
 use kammer_core::error::ErrorBody;
 use kammer_core::{Error, ErrorKind};
 use serde::Serialize;
@@ -17,9 +19,11 @@ use tokio::sync::RwLock;
 pub struct SignedIn {
     pub username: String,
     pub display_name: String,
-    pub role: Role,
     pub role_label: String,
     pub permissions: Vec<Permission>,
+    /// Why the clerk may not do each permission they lack, as kammer-core words it (the
+    /// tooltip of a disabled button).
+    pub refusals: HashMap<Permission, String>,
     /// May change the desk's connection settings (`settings::may_change`).
     pub may_change_settings: bool,
     /// Seconds without input after which the desk signs out (desk.toml, default 15 minutes).
@@ -35,9 +39,13 @@ impl SignedIn {
             idle_sign_out_seconds: u32::try_from(idle_sign_out.as_secs()).unwrap_or(u32::MAX),
             username: s.username.clone(),
             display_name: s.display_name.clone(),
-            role: s.role,
             role_label: s.role.label_de().to_owned(),
             permissions: s.permissions.to_vec(),
+            refusals: Permission::ALL
+                .into_iter()
+                .filter(|&p| !s.permissions.allows(p))
+                .map(|p| (p, s.role.refusal_de(p)))
+                .collect(),
             may_change_settings: crate::settings::may_change(s.role),
         }
     }

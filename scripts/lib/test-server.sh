@@ -21,6 +21,8 @@ die() {
 
 # Two runs at once (a test run and CI) must not both set the server up: waits up to five
 # minutes for /tmp/kammerdesk-<name>.lock, which descriptor 9 then holds until the script ends.
+# Every server started while the lock is held gets `9>&-`: a daemon that inherits the
+# descriptor keeps the lock for as long as it runs, and the next run waits five minutes and dies.
 kd_one_run_at_a_time() {
     local lock="/tmp/kammerdesk-$KD_SERVER_SCRIPT.lock"
     exec 9>"$lock"

@@ -28,7 +28,10 @@ pub async fn save_settings<R: Runtime>(
     settings: DeskSettings,
 ) -> CommandResult<DeskSettings> {
     let clerk = signed_in(&session).await?;
-    if !settings::may_change(clerk.role) {
+    // The role as the database sees it now: an administrator demoted (or disabled) a minute
+    // ago may no longer repoint this desk.
+    if !settings::may_change(clerk.current_role().await?) {
+        tracing::warn!(clerk = %clerk.username, "settings change refused: not the administration");
         return Err(ErrorBody::from(Error::new(
             ErrorKind::Forbidden,
             "Die Verbindung zur Datenbank ändert nur die Administration.",

@@ -129,10 +129,18 @@ fn every_screen_passes_axe_without_serious_violations() {
             ("#nav-monatsbericht", &["#report-table"], "Monatsbericht"),
             (
                 "#nav-handwerksrolle",
-                &["#handwerksrolle"],
+                &[
+                    "#handwerksrolle",
+                    "#hwr-imports-list, #hwr-imports-empty",
+                    "#hwr-review-list, #hwr-review-empty",
+                ],
                 "Handwerksrolle",
             ),
-            ("#nav-zugaenge", &["#zugaenge"], "Zugänge"),
+            (
+                "#nav-zugaenge",
+                &["#zugaenge", "#zugaenge-list tr[data-clerk]"],
+                "Zugänge",
+            ),
             (
                 "#nav-einstellungen",
                 &["#settings-save"],

@@ -539,6 +539,8 @@ impl Desk {
                 },
             )
             .await;
+        // The card of this code, not of the one before (whose mail was sent too).
+        self.wait_text("#code-prefix", prefix).await;
         self.wait_attr("#code-delivery", "data-delivery", "sent")
             .await;
         mail

@@ -184,6 +184,19 @@ fn queue_filters_are_remembered_per_clerk() {
         desk.find("#status-filter-paused").await;
         desk.find(&format!("#antraege-list [data-antrag-nr=\"{ANTRAG}\"]"))
             .await;
+
+        // The hotline may not export; the disabled button says why in kammer-core's words,
+        // from the permissions the database gave at sign-in.
+        desk.sign_out().await;
+        desk.sign_in("hl.schmidt").await;
+        open_queue(desk).await;
+        desk.wait_attr(
+            "#export-csv",
+            "title",
+            "Ihre Rolle „Hotline“ darf keine Exporte erstellen.",
+        )
+        .await;
+        assert!(!desk.find("#export-csv").await.is_enabled().await.unwrap());
     });
 }
 

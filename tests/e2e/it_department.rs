@@ -85,6 +85,21 @@ fn a_signed_out_desk_cannot_change_the_connection() {
         desk.click("#back").await;
         desk.sign_in("sb.mueller").await;
         desk.wait_text("#current-clerk", "Sachbearbeitung").await;
+
+        // Signed in, but not the administration: the command refuses just the same.
+        let refused = invoke(desk, "save_settings", json!({ "settings": forged }))
+            .await
+            .expect_err("only the administration saves");
+        assert_eq!(refused["kind"], "forbidden", "{refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("ändert nur die Administration"),
+            "{refused}"
+        );
+        let after = invoke(desk, "load_settings", json!({})).await.unwrap();
+        assert_eq!(after, before, "nothing was saved");
     });
 }
 

@@ -345,6 +345,14 @@ pub fn desk_options(server: PgConnectOptions, statement_timeout: Duration) -> Pg
         )])
 }
 
+/// How long a statement waits for a connection, the pool's or the clerk's own, before the
+/// clerk is told the database is not reachable.
+pub(crate) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// A connection idle this long is checked (pinged) before use: a server restart or a NAT
+/// timeout meanwhile shows there, not as the clerk's error.
+pub(crate) const CHECK_AFTER_IDLE: Duration = Duration::from_secs(10);
+
 /// [`connect`] for options built field by field, as the desk's settings screen does. Without
 /// an `application_name` of their own, connections are named „kammerdesk“.
 pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
@@ -362,7 +370,7 @@ pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
     );
     PgPoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(Duration::from_secs(4))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         // sqlx pings every connection before handing it out: one more round trip for each
         // operation, as long as the statement itself at a look-up. A connection that was in
         // use a moment ago is alive; only one idle for a while (a server restart, a NAT
@@ -370,7 +378,7 @@ pub async fn connect_with(options: PgConnectOptions) -> Result<PgPool> {
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
-                if meta.idle_for >= Duration::from_secs(10) {
+                if meta.idle_for >= CHECK_AFTER_IDLE {
                     conn.ping().await?;
                 }
                 Ok(true)

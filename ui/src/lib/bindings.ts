@@ -64,7 +64,12 @@ export type Role = "hotline" | "sachbearbeitung" | "admin";
 
 export type Permission = "lookup" | "handle_codes" | "withdraw_on_behalf" | "approve" | "reject" | "revoke_zuordnung" | "export" | "manage_clerks" | "manage_policy" | "read_outbox" | "import_handwerksrolle";
 
-export type SignedIn = { username: string, display_name: string, role: Role, role_label: string, permissions: Array<Permission>, 
+export type SignedIn = { username: string, display_name: string, role_label: string, permissions: Array<Permission>, 
+/**
+ * Why the clerk may not do each permission they lack, as kammer-core words it (the
+ * tooltip of a disabled button).
+ */
+refusals: { [key in Permission]?: string }, 
 /**
  * May change the desk's connection settings (`settings::may_change`).
  */
@@ -726,3 +731,8 @@ export const FIGURE_LABELS: Readonly<Record<keyof Figures, string>> = {
   "p90_hours_to_zuordnung": "90. Perzentil Antrag bis Zuordnung (Stunden)",
   "betriebe_newly_linked": "Betriebe neu zugeordnet",
 };
+
+/**
+ * The figures given in hours, one decimal (`report::Figure::Hours`); the others are counts.
+ */
+export const HOURS_FIGURES: readonly (keyof Figures)[] = ["median_hours_to_zuordnung", "p90_hours_to_zuordnung"];

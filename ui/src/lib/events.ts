@@ -9,7 +9,7 @@ export const CHANGED_EVENT = "kammer-changed";
 export const EXPORT_PROGRESS_EVENT = "export-progress";
 export const IMPORT_PROGRESS_EVENT = "handwerksrolle-progress";
 
-export function onChange(handler: (change: Change) => void): Promise<UnlistenFn> {
+function onChange(handler: (change: Change) => void): Promise<UnlistenFn> {
   return listen<Change>(CHANGED_EVENT, (event) => handler(event.payload));
 }
 
@@ -17,7 +17,7 @@ export function onExportProgress(handler: (rows: number) => void): Promise<Unlis
   return listen<number>(EXPORT_PROGRESS_EVENT, (event) => handler(event.payload));
 }
 
-export function onImportProgress(handler: (progress: ImportProgress) => void): Promise<UnlistenFn> {
+function onImportProgress(handler: (progress: ImportProgress) => void): Promise<UnlistenFn> {
   return listen<ImportProgress>(IMPORT_PROGRESS_EVENT, (event) => handler(event.payload));
 }
 

@@ -1,13 +1,20 @@
 import { describe, expect, it } from "vitest";
 
-import { AUDIT_ACTION_LABELS, ROLE_LABELS, STATUS_LABELS, VERDICT_LABELS } from "./bindings";
+import {
+  AUDIT_ACTION_LABELS,
+  FIGURE_LABELS,
+  ROLE_LABELS,
+  SORT_ORDER_LABELS,
+  STATUS_LABELS,
+  VERDICT_LABELS,
+} from "./bindings";
 import { AUDIT_ACTIONS, auditActionLabel } from "./audit-actions";
 import { STATUSES } from "./status";
 
 // The label maps are generated from kammer-core (src-tauri/bindings.rs fails when they are
 // stale); this checks what the screens rely on: every value labelled, in German words.
 describe("the labels from the core", () => {
-  const maps = { STATUS_LABELS, ROLE_LABELS, AUDIT_ACTION_LABELS, VERDICT_LABELS };
+  const maps = { STATUS_LABELS, ROLE_LABELS, AUDIT_ACTION_LABELS, VERDICT_LABELS, SORT_ORDER_LABELS, FIGURE_LABELS };
 
   it.each(Object.entries(maps))("%s labels every value with words, not a code name", (_, map) => {
     const labels = Object.values(map);

@@ -1,13 +1,13 @@
 // The Monatsbericht's table: its columns in the words of the CSV export (generated from
 // kammer-core's report::MONTHLY_HEADER), and the figures in German notation.
 
-import { FIGURE_LABELS, type Figures, type MonthlyReport } from "./bindings";
+import { FIGURE_LABELS, HOURS_FIGURES, type Figures, type MonthlyReport } from "./bindings";
 import { formatCount } from "./format";
 
 export type FigureKey = keyof Figures;
 
-/** The figures given in hours (one decimal); the others are counts. */
-const HOURS: ReadonlySet<FigureKey> = new Set<FigureKey>(["median_hours_to_zuordnung", "p90_hours_to_zuordnung"]);
+/** The figures given in hours (one decimal; HOURS_FIGURES, generated); the others are counts. */
+const HOURS: ReadonlySet<FigureKey> = new Set<FigureKey>(HOURS_FIGURES);
 
 /** The table's columns: the core's order and headings (FIGURE_LABELS, generated). */
 export const FIGURE_COLUMNS: readonly { key: FigureKey; label: string; hours?: true }[] = (

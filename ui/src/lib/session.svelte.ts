@@ -11,6 +11,11 @@ class Session {
   can(permission: Permission): boolean {
     return this.clerk?.permissions.includes(permission) ?? false;
   }
+
+  /** Why the clerk may not do `permission`, as kammer-core words it; undefined where they may. */
+  refusal(permission: Permission): string | undefined {
+    return this.clerk?.refusals[permission];
+  }
 }
 
 export const session = new Session();

@@ -16,9 +16,9 @@ function clerk(username: string): SignedIn {
   return {
     username,
     display_name: username,
-    role: "sachbearbeitung",
     role_label: "Sachbearbeitung",
     permissions: [],
+    refusals: {},
     may_change_settings: false,
     idle_sign_out_seconds: 900,
     chamber_name: "Handwerkskammer Musterstadt",

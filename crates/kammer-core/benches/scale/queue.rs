@@ -23,12 +23,13 @@ pub async fn run(ctx: &mut Ctx, order: SortOrder) -> Row {
             "p99 ≤ 50 ms",
             "queue-betrieb",
         ),
-        _ => (
+        SortOrder::OldestFirst => (
             "antrag_summary > asc",
             "open queue, first page (50, oldest first)",
             "p99 ≤ 10 ms",
             "queue",
         ),
+        other => unimplemented!("no pgbench statement for the queue sorted {other:?}"),
     };
     let week_ago = Utc::now() - chrono::Duration::days(7);
     let filters: Vec<(Vec<AntragStatus>, Option<DateTime<Utc>>)> = vec![

@@ -29,11 +29,7 @@ use sqlx::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::Result;
-
-/// A connection idle this long is pinged before a read, as the pool does with its own
-/// (`db::connect_with`): a server restart or a NAT timeout meanwhile shows there, not as
-/// the clerk's error.
-const CHECK_AFTER_IDLE: Duration = Duration::from_secs(10);
+use crate::db::{ACQUIRE_TIMEOUT, CHECK_AFTER_IDLE};
 
 /// How long sign-out waits for the server to confirm the connection's end.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -64,14 +60,23 @@ impl HotSlot {
         let Ok(mut slot) = self.0.clone().try_lock_owned() else {
             return Ok(ClerkConnection::Pooled(pool.acquire().await?));
         };
+        // Checked as the pool checks its own (`db::connect_with`), and within the pool's
+        // time limit: a connection a firewall dropped without a word would otherwise hang the
+        // clerk's next statement until the operating system gives up on it.
         if let Some(hot) = slot.as_mut()
             && hot.used.elapsed() >= CHECK_AFTER_IDLE
-            && let Err(e) = hot.conn.ping().await
         {
-            tracing::info!(
-                "the clerk's connection failed its check after idling ({e}); opening another"
-            );
-            *slot = None;
+            let failed = match tokio::time::timeout(ACQUIRE_TIMEOUT, hot.conn.ping()).await {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(_) => Some(format!("no answer within {ACQUIRE_TIMEOUT:?}")),
+            };
+            if let Some(why) = failed {
+                tracing::info!(
+                    "the clerk's connection failed its check after idling ({why}); opening another"
+                );
+                *slot = None;
+            }
         }
         if slot.is_none() {
             // Out of the pool for good: the pool may open another in its place.

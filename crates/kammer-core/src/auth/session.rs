@@ -155,7 +155,7 @@ impl Session {
     /// The clerk's role as the database sees it now.
     pub async fn current_role(&self) -> Result<Role> {
         let role = sqlx::query_scalar!(r#"select role as "role!" from kammer_api.whoami()"#)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut self.connection().await?)
             .await?;
         Role::parse(&role)
     }
