@@ -112,11 +112,7 @@ pub async fn search(session: &Session, query: &str, limit: i64) -> Result<Vec<Be
     {
         return by_prefix(session, &BetriebsnummerPrefix::parse(query)?, limit).await;
     }
-    if query.chars().count() > 200 {
-        return Err(Error::validation(
-            "Der Suchbegriff ist zu lang (höchstens 200 Zeichen).",
-        ));
-    }
+    check_search_length(query)?;
     let mut conn = session.read_connection().await?;
     // Two tiers, each reading at most 200 Betriebe through the GIN index on the words, so a
     // common surname costs as little as a rare one:
@@ -175,6 +171,20 @@ pub async fn search(session: &Session, query: &str, limit: i64) -> Result<Vec<Be
     .fetch_all(&mut conn)
     .await?;
     Ok(hits)
+}
+
+/// The longest search term the Suche and the queue's search take, in characters.
+const MAX_SEARCH_CHARS: usize = 200;
+
+/// Refuses a search term longer than [`MAX_SEARCH_CHARS`]: the Suche and the queue say the
+/// same thing about the same term.
+pub(crate) fn check_search_length(term: &str) -> Result<()> {
+    if term.chars().count() > MAX_SEARCH_CHARS {
+        return Err(Error::validation(format!(
+            "Der Suchbegriff ist zu lang (höchstens {MAX_SEARCH_CHARS} Zeichen)."
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn escape_like(s: &str) -> String {

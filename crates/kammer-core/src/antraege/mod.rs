@@ -17,7 +17,7 @@ pub use query::AntragQuery;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{ClerkConnection, Session};
-use crate::betriebe::escape_like;
+use crate::betriebe::{check_search_length, escape_like};
 use crate::codes::{self, CodeInfo};
 use crate::domain::{AntragNr, AntragStatus, Betriebsnummer, by_name_or_label};
 use crate::{Error, Result};
@@ -138,11 +138,7 @@ impl AntragFilter {
         if search.is_empty() {
             return Ok(None);
         }
-        if search.chars().count() > 200 {
-            return Err(Error::validation(
-                "Der Suchbegriff ist zu lang (höchstens 200 Zeichen).",
-            ));
-        }
+        check_search_length(search)?;
         Ok(Some(escape_like(&search.to_lowercase())))
     }
 

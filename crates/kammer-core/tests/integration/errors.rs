@@ -2,8 +2,9 @@ use crate::common;
 
 use common::*;
 use kammer_core::ErrorKind;
-use kammer_core::antraege;
+use kammer_core::antraege::{self, AntragFilter};
 use kammer_core::auth::{self, Password};
+use kammer_core::betriebe;
 use kammer_core::clerks;
 use kammer_core::codes;
 use kammer_core::domain::{AntragNr, Betriebsnummer, EmailAddress};
@@ -589,4 +590,35 @@ async fn a_database_older_than_the_desk_is_named_at_sign_in(pool: PgPool) {
         ErrorKind::Unavailable,
     );
     assert!(e.message().contains("kammerctl migrate"), "{}", e.message());
+}
+
+/// The Suche and the queue's search take the same longest term, and refuse a longer one in
+/// the same words.
+#[sqlx::test(migrator = "kammer_core::db::MIGRATOR")]
+async fn a_search_term_too_long_is_refused_alike_everywhere(pool: PgPool) {
+    let f = Fixture::new(&pool).await;
+    let longest = "a".repeat(200);
+    let longer = "a".repeat(201);
+    betriebe::search(&f.hotline, &longest, 10).await.unwrap();
+    let filter = |search: &str| AntragFilter {
+        search: Some(search.to_string()),
+        ..AntragFilter::default()
+    };
+    antraege::list(&f.hotline, &filter(&longest), None, 10)
+        .await
+        .unwrap();
+    let suche = assert_kind(
+        betriebe::search(&f.hotline, &longer, 10).await,
+        ErrorKind::Validation,
+    );
+    let queue = assert_kind(
+        antraege::list(&f.hotline, &filter(&longer), None, 10).await,
+        ErrorKind::Validation,
+    );
+    assert_eq!(suche.message(), queue.message());
+    assert!(
+        suche.message().contains("höchstens 200 Zeichen"),
+        "{}",
+        suche.message()
+    );
 }
