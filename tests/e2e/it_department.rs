@@ -67,19 +67,20 @@ fn a_signed_out_desk_cannot_change_the_connection() {
         let mut forged = before.clone();
         forged["database"]["host"] = json!("angreifer.example");
         forged["database"]["tls_mode"] = json!("disable");
-        let refused = invoke(desk, "save_settings", json!({ "settings": forged }))
-            .await
-            .expect_err("saving is refused before sign-in");
-        assert_eq!(refused["kind"], "forbidden", "{refused}");
-        assert!(
-            refused["message"]
-                .as_str()
-                .unwrap()
-                .contains("melden Sie sich zuerst an"),
-            "{refused}"
-        );
-        let after = invoke(desk, "load_settings", json!({})).await.unwrap();
-        assert_eq!(after, before, "nothing was saved");
+        // Saving the forged settings is refused with `why`, and nothing is saved.
+        let save_is_refused = async |why: &str| {
+            let refused = invoke(desk, "save_settings", json!({ "settings": forged }))
+                .await
+                .expect_err("saving the forged settings is refused");
+            assert_eq!(refused["kind"], "forbidden", "{refused}");
+            assert!(
+                refused["message"].as_str().unwrap().contains(why),
+                "{refused}"
+            );
+            let after = invoke(desk, "load_settings", json!({})).await.unwrap();
+            assert_eq!(after, before, "nothing was saved");
+        };
+        save_is_refused("melden Sie sich zuerst an").await;
 
         // Back, and the sign-in still goes to the test's database.
         desk.click("#back").await;
@@ -87,19 +88,7 @@ fn a_signed_out_desk_cannot_change_the_connection() {
         desk.wait_text("#current-clerk", "Sachbearbeitung").await;
 
         // Signed in, but not the administration: the command refuses just the same.
-        let refused = invoke(desk, "save_settings", json!({ "settings": forged }))
-            .await
-            .expect_err("only the administration saves");
-        assert_eq!(refused["kind"], "forbidden", "{refused}");
-        assert!(
-            refused["message"]
-                .as_str()
-                .unwrap()
-                .contains("ändert nur die Administration"),
-            "{refused}"
-        );
-        let after = invoke(desk, "load_settings", json!({})).await.unwrap();
-        assert_eq!(after, before, "nothing was saved");
+        save_is_refused("ändert nur die Administration").await;
     });
 }
 
